@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "initrd/initrd.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+namespace imgbuild::initrd {
+
+namespace {
+
+struct ReadDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+struct WriteDeleter {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
+using WriteArchive = std::unique_ptr<archive, WriteDeleter>;
+using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
+
+// Installer initrds are 20-60 MB; a file far larger than that is not one.
+constexpr std::uint64_t k_max_initrd_file = 1ull << 30;
+// Upper bound on the unpacked bytes walked in one initrd, so a decompression bomb ends
+// with an Error instead of running for hours.
+constexpr std::uint64_t k_max_unpacked = 4ull << 30;
+// PATH_MAX: the kernel refuses longer cpio names too.
+constexpr std::uint64_t k_max_name = 4096;
+
+std::string archive_problem(archive* a, const char* what) {
+  const char* message = archive_error_string(a);
+  return std::string(what) + ": " + (message ? message : "unknown libarchive error");
+}
+
+std::string hex_bytes(std::string_view bytes, std::size_t count) {
+  std::string out;
+  char buf[4];
+  for (std::size_t i = 0; i < std::min(count, bytes.size()); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%02x", i ? " " : "",
+                  static_cast<unsigned>(static_cast<unsigned char>(bytes[i])));
+    out += buf;
+  }
+  return out.empty() ? "nothing (empty file)" : "bytes " + out;
+}
+
+// Member paths as stored in cpio archives: "./a", "/a" and "a" are the same file once the
+// kernel has unpacked them.
+std::string normalise_member(std::string_view name) {
+  for (;;) {
+    if (name.starts_with("./")) {
+      name.remove_prefix(2);
+    } else if (name.starts_with("/")) {
+      name.remove_prefix(1);
+    } else {
+      break;
+    }
+  }
+  return std::string(name);
+}
+
+void check_member_path(const std::string& path) {
+  auto bad = [&](const char* why) {
+    throw Error("initrd member \"" + path + "\"", why,
+                "use a relative path such as \"preseed.cfg\" or \"etc/x.conf\"");
+  };
+  if (path.empty()) bad("empty path");
+  if (path.front() == '/') bad("absolute path");
+  if (path.back() == '/') bad("path ends with /");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string_view part(path.data() + start, end - start);
+    if (part.empty()) bad("empty path component (//)");
+    if (part == "." || part == "..") bad("\".\" or \"..\" component");
+    start = end + 1;
+  }
+  if (path.find('\0') != std::string::npos) bad("NUL byte in path");
+}
+
+la_ssize_t append_to_string(archive*, void* client, const void* buffer, size_t length) {
+  static_cast<std::string*>(client)->append(static_cast<const char*>(buffer), length);
+  return static_cast<la_ssize_t>(length);
+}
+
+// A streaming reader of newc ("070701"/"070702") cpio data that may hold several
+// archives back to back (zero padding between them), as the kernel accepts. It keeps only
+// the wanted member, so a 200 MB unpacked initrd costs no memory.
+class CpioScanner {
+ public:
+  CpioScanner(std::string wanted, std::uint64_t max_size, const std::string& subject)
+      : m_wanted(std::move(wanted)), m_max_size(max_size), m_subject(subject) {}
+
+  // Consumes bytes; returns how many were used. Fewer than `size` means the scanner has
+  // stopped: after an archive's TRAILER!!! came something that is neither zero padding
+  // nor another cpio header (e.g. the next compressed segment of the file).
+  std::size_t feed(const char* data, std::size_t size) {
+    std::size_t used = 0;
+    while (used < size && !m_stopped) {
+      switch (m_state) {
+        case State::between: {
+          if (data[used] == '\0') {
+            ++used;
+            continue;
+          }
+          if (data[used] != '0') {
+            m_stopped = true;
+            return used;
+          }
+          m_state = State::header;
+          m_buffer.clear();
+          m_in_archive = true;
+          continue;
+        }
+        case State::header: {
+          std::size_t take = std::min<std::size_t>(k_header - m_buffer.size(), size - used);
+          m_buffer.append(data + used, take);
+          used += take;
+          if (m_buffer.size() == k_header) parse_header();
+          continue;
+        }
+        case State::name: {
+          std::size_t take = std::min<std::uint64_t>(m_name_size - m_buffer.size(), size - used);
+          m_buffer.append(data + used, take);
+          used += take;
+          if (m_buffer.size() == m_name_size) finish_name();
+          continue;
+        }
+        case State::skip: {
+          std::size_t take = std::min<std::uint64_t>(m_skip, size - used);
+          used += take;
+          m_skip -= take;
+          settle();
+          continue;
+        }
+        case State::data: {
+          std::size_t take = std::min<std::uint64_t>(m_data_left, size - used);
+          if (m_collecting) m_content.append(data + used, take);
+          used += take;
+          m_data_left -= take;
+          settle();
+          continue;
+        }
+      }
+    }
+    return used;
+  }
+
+  // Whether the data ended cleanly (between archives, not inside an entry).
+  bool at_boundary() const { return m_state == State::between; }
+  bool saw_archive() const { return m_saw_trailer || m_in_archive; }
+  const std::optional<std::string>& found() const { return m_found; }
+  void reset_for_next_segment() {
+    m_state = State::between;
+    m_stopped = false;
+    m_buffer.clear();
+  }
+
+ private:
+  enum class State { between, header, name, skip, data };
+  static constexpr std::size_t k_header = 110;
+
+  [[noreturn]] void corrupt(const std::string& what) const {
+    throw Error(m_subject, "corrupt cpio data in initrd: " + what,
+                "the initrd is damaged or not a Linux initramfs");
+  }
+
+  std::uint64_t field(std::size_t index) const {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+      char c = m_buffer[6 + index * 8 + i];
+      int digit;
+      if (c >= '0' && c <= '9') {
+        digit = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        digit = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        digit = c - 'A' + 10;
+      } else {
+        corrupt("non-hex header field");
+      }
+      value = value * 16 + static_cast<std::uint64_t>(digit);
+    }
+    return value;
+  }
+
+  static std::uint64_t pad4(std::uint64_t n) { return (4 - (n & 3)) & 3; }
+
+  void parse_header() {
+    if (m_buffer.compare(0, 6, "070701") != 0 && m_buffer.compare(0, 6, "070702") != 0) {
+      corrupt("bad header magic (only newc cpio is supported, as in the kernel)");
+    }
+    m_mode = field(1);
+    m_file_size = field(6);
+    m_name_size = field(11);
+    if (m_name_size == 0 || m_name_size > k_max_name) corrupt("bad file name length");
+    m_buffer.clear();
+    m_state = State::name;
+  }
+
+  void finish_name() {
+    std::string name(m_buffer.data(), strnlen(m_buffer.data(), m_buffer.size()));
+    m_buffer.clear();
+    m_skip = pad4(k_header + m_name_size);
+    m_state = State::skip;
+    if (name == "TRAILER!!!") {
+      m_saw_trailer = true;
+      m_in_archive = false;
+      m_after_skip = State::between;
+      settle();
+      return;
+    }
+    m_collecting = false;
+    bool regular = (m_mode & 0170000) == 0100000;
+    if (normalise_member(name) == m_wanted) {
+      if (regular) {
+        if (m_file_size > m_max_size) {
+          throw Error(m_subject,
+                      "member " + m_wanted + " is " + std::to_string(m_file_size) +
+                          " bytes, more than the " + std::to_string(m_max_size) + " expected",
+                      "check that this is the file you meant");
+        }
+        m_collecting = true;
+        m_content.clear();
+      } else {
+        // The kernel replaces the file with whatever came last: a directory or link of
+        // the same name means there is no such regular file any more.
+        m_found.reset();
+      }
+    }
+    m_data_left = m_file_size;
+    m_after_skip = State::data;
+    settle();
+  }
+
+  void finish_data() {
+    if (m_collecting) {
+      m_found = std::move(m_content);
+      m_content.clear();
+      m_collecting = false;
+    }
+    m_skip = pad4(m_file_size);
+    m_after_skip = State::header;
+    m_state = State::skip;
+  }
+
+  // Leaves states that need no more input (no padding, empty file data) right away, so
+  // the scanner is never "inside" an entry that has in fact ended.
+  void settle() {
+    for (;;) {
+      if (m_state == State::skip && m_skip == 0) {
+        m_state = m_after_skip;
+      } else if (m_state == State::data && m_data_left == 0) {
+        finish_data();
+      } else {
+        return;
+      }
+    }
+  }
+
+  std::string m_wanted;
+  std::uint64_t m_max_size;
+  const std::string& m_subject;
+
+  State m_state = State::between;
+  State m_after_skip = State::between;
+  bool m_stopped = false;
+  bool m_saw_trailer = false;
+  bool m_in_archive = false;
+  bool m_collecting = false;
+  std::string m_buffer;
+  std::string m_content;
+  std::optional<std::string> m_found;
+  std::uint64_t m_mode = 0;
+  std::uint64_t m_file_size = 0;
+  std::uint64_t m_name_size = 0;
+  std::uint64_t m_skip = 0;
+  std::uint64_t m_data_left = 0;
+};
+
+void enable_filter(archive* a, Format format) {
+  int rc = ARCHIVE_OK;
+  // Only the one decompressor this segment needs: support_filter_all would let libarchive
+  // run external programs (lrzip, lzop, ...) on untrusted input.
+  switch (format) {
+    case Format::gzip: rc = archive_read_support_filter_gzip(a); break;
+    case Format::xz: rc = archive_read_support_filter_xz(a); break;
+    case Format::lzma: rc = archive_read_support_filter_lzma(a); break;
+    case Format::zstd: rc = archive_read_support_filter_zstd(a); break;
+    case Format::bzip2: rc = archive_read_support_filter_bzip2(a); break;
+    case Format::lz4: rc = archive_read_support_filter_lz4(a); break;
+    case Format::cpio: break;
+  }
+  // ARCHIVE_WARN means "will use an external program": refuse that as well.
+  if (rc != ARCHIVE_OK) {
+    throw Error(std::string("libarchive"),
+                std::string("no built-in ") + format_name(format) + " decompressor",
+                "install a libarchive built with it", 3);
+  }
+}
+
+// Decompresses one compressed segment starting at `data` into the scanner; returns the
+// number of compressed bytes it used (libarchive's gzip/xz readers continue through
+// concatenated members of the same compression, and stop before anything else).
+std::size_t scan_compressed_segment(std::string_view data, Format format, CpioScanner& scanner,
+                                    std::uint64_t& unpacked, const std::string& subject) {
+  ReadArchive a(archive_read_new());
+  if (!a) throw Error(subject, "out of memory", {}, 3);
+  enable_filter(a.get(), format);
+  archive_read_support_format_raw(a.get());
+  if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
+    throw Error(subject, archive_problem(a.get(), "cannot read initrd segment"));
+  }
+  archive_entry* entry = nullptr;
+  int rc = archive_read_next_header(a.get(), &entry);
+  if (rc != ARCHIVE_OK) {
+    throw Error(subject, archive_problem(a.get(), "cannot decompress initrd segment"));
+  }
+  bool stopped = false;
+  for (;;) {
+    const void* block = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    rc = archive_read_data_block(a.get(), &block, &size, &offset);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+      throw Error(subject,
+                  archive_problem(a.get(), (std::string("corrupt ") + format_name(format) +
+                                            " data in initrd").c_str()),
+                  "the initrd is truncated or damaged");
+    }
+    unpacked += size;
+    if (unpacked > k_max_unpacked) {
+      throw Error(subject, "initrd unpacks to more than 4 GiB", "this is not an installer initrd");
+    }
+    if (!stopped && size) {
+      std::size_t used = scanner.feed(static_cast<const char*>(block), size);
+      // Junk after the cpio inside a compressed stream: the kernel gives up on the rest
+      // of that stream too, but must still be drained to learn where the stream ends.
+      if (used < size) stopped = true;
+    }
+  }
+  if (!scanner.at_boundary() && !stopped) {
+    throw Error(subject, std::string(format_name(format)) + " segment ends inside a cpio entry",
+                "the initrd is truncated or damaged");
+  }
+  la_int64_t consumed = archive_filter_bytes(a.get(), -1);
+  if (consumed <= 0 || static_cast<std::uint64_t>(consumed) > data.size()) {
+    throw Error(subject, "cannot tell where a compressed initrd segment ends");
+  }
+  return static_cast<std::size_t>(consumed);
+}
+
+}  // namespace
+
+const char* format_name(Format format) {
+  switch (format) {
+    case Format::gzip: return "gzip";
+    case Format::xz: return "xz";
+    case Format::lzma: return "lzma";
+    case Format::zstd: return "zstd";
+    case Format::bzip2: return "bzip2";
+    case Format::lz4: return "lz4";
+    case Format::cpio: return "cpio";
+  }
+  return "?";
+}
+
+Format detect_format(std::string_view head, const std::string& subject) {
+  auto starts = [&](std::string_view magic) { return head.starts_with(magic); };
+  using namespace std::string_view_literals;
+  if (starts("\x1f\x8b"sv)) return Format::gzip;
+  if (starts("\xfd" "7zXZ\0"sv)) return Format::xz;
+  if (starts("\x28\xb5\x2f\xfd"sv)) return Format::zstd;
+  if (starts("BZh"sv)) return Format::bzip2;
+  // lz4: the kernel's legacy frame (lz4 -l), and the standard frame.
+  if (starts("\x02\x21\x4c\x18"sv) || starts("\x04\x22\x4d\x18"sv)) return Format::lz4;
+  if (starts("070701"sv) || starts("070702"sv)) return Format::cpio;
+  // Legacy .lzma has no magic: properties byte 0x5d and a power-of-two dictionary size
+  // are what the kernel's own detection (and file(1)) rely on.
+  if (starts("\x5d\x00\x00"sv) && head.size() >= 13) return Format::lzma;
+  throw Error(subject, "not an initrd: starts with " + hex_bytes(head, 8),
+              "expected gzip/xz/zstd/cpio");
+}
+
+std::string make_appendix(const std::vector<Member>& members, std::int64_t mtime) {
+  struct Item {
+    bool directory;
+    std::uint32_t mode;
+    const std::string* content;
+  };
+  std::map<std::string, Item> items;  // sorted by path: parents sort before children
+  for (const Member& member : members) {
+    check_member_path(member.path);
+    if ((member.mode & ~07777u) != 0) {
+      throw Error("initrd member \"" + member.path + "\"", "mode has bits beyond 07777",
+                  "give permission bits only, e.g. 0644");
+    }
+    auto [it, inserted] = items.emplace(member.path, Item{false, member.mode, &member.content});
+    if (!inserted) {
+      throw Error("initrd member \"" + member.path + "\"",
+                  it->second.directory ? "is also a parent directory of another member"
+                                       : "given twice",
+                  "give each file once");
+    }
+    for (std::size_t slash = member.path.find('/'); slash != std::string::npos;
+         slash = member.path.find('/', slash + 1)) {
+      std::string parent = member.path.substr(0, slash);
+      auto found = items.find(parent);
+      if (found != items.end() && !found->second.directory) {
+        throw Error("initrd member \"" + member.path + "\"",
+                    "its parent \"" + parent + "\" is also given as a file",
+                    "give each file once");
+      }
+      items.emplace(parent, Item{true, 0755, nullptr});
+    }
+  }
+  std::string out;
+  WriteArchive a(archive_write_new());
+  if (!a) throw Error("initrd appendix", "out of memory", {}, 3);
+  auto check = [&](int rc, const char* what) {
+    if (rc != ARCHIVE_OK) throw Error("initrd appendix", archive_problem(a.get(), what), {}, 3);
+  };
+  check(archive_write_set_format_cpio_newc(a.get()), "newc format");
+  check(archive_write_add_filter_gzip(a.get()), "gzip filter");
+  // No timestamp in the gzip header: the bytes must not depend on when they were made.
+  check(archive_write_set_options(a.get(), "gzip:!timestamp"), "gzip options");
+  // No block padding after the gzip stream: the appendix is exactly one gzip member, so
+  // `gzip -t` and the kernel see nothing after it.
+  check(archive_write_set_bytes_per_block(a.get(), 0), "block size");
+  check(archive_write_set_bytes_in_last_block(a.get(), 1), "last block size");
+  check(archive_write_open(a.get(), &out, nullptr, append_to_string, nullptr), "open");
+
+  std::int64_t ino = 0;
+  for (const auto& [path, item] : items) {
+    Entry entry(archive_entry_new());
+    if (!entry) throw Error("initrd appendix", "out of memory", {}, 3);
+    archive_entry_set_pathname(entry.get(), path.c_str());
+    archive_entry_set_filetype(entry.get(), item.directory ? AE_IFDIR : AE_IFREG);
+    archive_entry_set_perm(entry.get(), item.mode);
+    archive_entry_set_size(entry.get(), item.directory ? 0 : static_cast<la_int64_t>(item.content->size()));
+    archive_entry_set_mtime(entry.get(), mtime, 0);
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    // Inode numbers by position and fixed link counts: nothing from the build host leaks in.
+    archive_entry_set_ino64(entry.get(), ++ino);
+    archive_entry_set_nlink(entry.get(), item.directory ? 2 : 1);
+    archive_entry_set_dev(entry.get(), 0);
+    archive_entry_set_rdev(entry.get(), 0);
+    check(archive_write_header(a.get(), entry.get()), "write header");
+    if (!item.directory && !item.content->empty()) {
+      la_ssize_t written = archive_write_data(a.get(), item.content->data(), item.content->size());
+      if (written < 0 || static_cast<std::size_t>(written) != item.content->size()) {
+        throw Error("initrd appendix", archive_problem(a.get(), "write data"), {}, 3);
+      }
+    }
+  }
+  check(archive_write_close(a.get()), "close");
+  return out;
+}
+
+std::optional<std::string> read_member_from_bytes(std::string_view initrd, const std::string& member,
+                                                  std::uint64_t max_size,
+                                                  const std::string& subject) {
+  CpioScanner scanner(normalise_member(member), max_size, subject);
+  std::uint64_t unpacked = 0;
+  std::size_t pos = 0;
+  bool first_segment = true;
+  while (pos < initrd.size()) {
+    // Zero padding between segments is skipped, as by the kernel.
+    if (initrd[pos] == '\0') {
+      ++pos;
+      continue;
+    }
+    std::string_view rest = initrd.substr(pos);
+    Format format;
+    if (first_segment) {
+      format = detect_format(rest.substr(0, 16), subject);
+    } else {
+      try {
+        format = detect_format(rest.substr(0, 16), subject);
+      } catch (const Error&) {
+        // Trailing bytes that are no archive (a signature, junk): the kernel stops there
+        // with what it has unpacked; so do we.
+        break;
+      }
+    }
+    scanner.reset_for_next_segment();
+    if (format == Format::cpio) {
+      std::size_t used = scanner.feed(rest.data(), rest.size());
+      unpacked += used;
+      if (used == rest.size() && !scanner.at_boundary()) {
+        throw Error(subject, "cpio segment ends inside an entry", "the initrd is truncated or damaged");
+      }
+      pos += used;
+    } else {
+      pos += scan_compressed_segment(rest, format, scanner, unpacked, subject);
+    }
+    first_segment = false;
+  }
+  // Empty or all zeros.
+  if (first_segment) detect_format(initrd.substr(0, 16), subject);
+  return scanner.found();
+}
+
+std::optional<std::string> read_member(const std::string& initrd_path, const std::string& member,
+                                       std::uint64_t max_size) {
+  std::string bytes = util::read_small_file(initrd_path, k_max_initrd_file, "initrd");
+  return read_member_from_bytes(bytes, member, max_size, initrd_path);
+}
+
+}  // namespace imgbuild::initrd

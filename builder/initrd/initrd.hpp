@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Installer initrds: build the small cpio that imgbuild appends to them, and read members
+// back out of them. The original initrd bytes are never rewritten: the Linux kernel
+// unpacks every (compressed) cpio archive concatenated into the initrd, later files
+// replacing earlier ones, so appending is enough and keeps the base image's bytes intact.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imgbuild::initrd {
+
+struct Member {
+  std::string path;     // relative, e.g. "preseed.cfg" or "usr/lib/imgbuild/hook"
+  std::string content;
+  std::uint32_t mode = 0644;  // permission bits only; the file type is always regular
+};
+
+// A newc cpio compressed with gzip (no timestamp, no name), every entry with the given
+// mtime, uid/gid 0, deterministic inode numbers and nlink, parent directories (0755)
+// added before their files, sorted by path. The same input gives the same bytes on every
+// machine, run, TZ and umask. Append it to the original initrd bytes.
+// A member path that is empty, absolute, contains "." / ".." components or appears twice
+// is an Error.
+std::string make_appendix(const std::vector<Member>& members, std::int64_t mtime);
+
+enum class Format { gzip, xz, lzma, zstd, bzip2, lz4, cpio };
+
+// Identifies an initrd (or one of its segments) from its first bytes (8 are enough).
+// Anything else throws Error(subject, "not an initrd: ...").
+Format detect_format(std::string_view head, const std::string& subject);
+const char* format_name(Format format);
+
+// Reads one member (e.g. "var/lib/cdebconf/templates.dat" or "preseed.cfg") out of an
+// initrd file, looking through ALL concatenated segments (compressed or not); when the
+// member occurs several times the last one wins, as when the kernel unpacks it.
+// nullopt when absent. A member larger than max_size, a file that is not an initrd, or a
+// corrupt/truncated segment is an Error naming the file.
+std::optional<std::string> read_member(const std::string& initrd_path, const std::string& member,
+                                       std::uint64_t max_size);
+
+// The same, over initrd bytes already in memory (subject names them in errors).
+std::optional<std::string> read_member_from_bytes(std::string_view initrd, const std::string& member,
+                                                  std::uint64_t max_size,
+                                                  const std::string& subject);
+
+}  // namespace imgbuild::initrd

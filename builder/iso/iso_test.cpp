@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Reader and writer tests on small ISOs mastered by the xorriso CLI (an independent tool),
+// and read back with isoinfo/xorriso as well as with our own reader.
+#include "iso/reader.hpp"
+#include "iso/volume.hpp"
+#include "iso/writer.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+namespace fs = std::filesystem;
+using namespace imgbuild;
+
+namespace {
+
+std::string run(const std::string& command) {
+  std::array<char, 4096> buffer;
+  std::string output;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
+  if (!pipe) return {};
+  while (std::fgets(buffer.data(), buffer.size(), pipe.get())) output += buffer.data();
+  return output;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+class IsoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::path(IMGBUILD_TEST_TMP) / ("iso-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir / "tree/isolinux");
+    fs::copy_file("/usr/lib/ISOLINUX/isolinux.bin", m_dir / "tree/isolinux/isolinux.bin");
+    fs::copy_file("/usr/lib/syslinux/modules/bios/ldlinux.c32", m_dir / "tree/isolinux/ldlinux.c32");
+    write_text(m_dir / "tree/isolinux/isolinux.cfg", "default install\nlabel install\n  kernel /install.386/vmlinuz\n");
+    write_text(m_dir / "tree/install.386/initrd.gz", std::string(5000, 'i'));
+    write_text(m_dir / "tree/.disk/info", "Debian GNU/Linux 4.0 r9 \"Etch\" - Official i386 NETINST Binary-1");
+    fs::create_symlink(".", m_dir / "tree/debian");
+    m_base = (m_dir / "base.iso").string();
+    std::string out = run("xorriso -as mkisofs -quiet -o " + m_base +
+                          " -R -J -V 'Debian 4.0 r9 i386 Bin-1' --modification-date=2007040812000000"
+                          " -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot"
+                          " -boot-load-size 4 -boot-info-table " + (m_dir / "tree").string());
+    ASSERT_TRUE(fs::exists(m_base)) << out;
+  }
+
+  std::string remaster(const std::string& name, std::int64_t timestamp) {
+    write_text(m_dir / "new/isolinux.cfg", "default imgbuild\nlabel imgbuild\n");
+    write_text(m_dir / "new/overlay/imgbuild/build-id", "0123\n");
+    util::AtomicOutput output((m_dir / name).string());
+    iso::WriteOptions options;
+    options.base_path = m_base;
+    options.output_path = output.temp_path();
+    options.grafts = {{(m_dir / "new/isolinux.cfg").string(), "/isolinux/isolinux.cfg"},
+                      {(m_dir / "new/overlay/imgbuild").string(), "/imgbuild"}};
+    options.timestamp = timestamp;
+    options.joliet = true;
+    iso::write_remastered(options);
+    output.commit();
+    return (m_dir / name).string();
+  }
+
+  fs::path m_dir;
+  std::string m_base;
+};
+
+}  // namespace
+
+TEST(VolumeDate, ParsesWithTimezoneOffset) {
+  // 2007-04-08 12:00:00 at UTC+2 (8 quarters) is 10:00:00 UTC.
+  std::string field = "2007040812000000";
+  field.push_back(static_cast<char>(8));
+  auto t = iso::parse_volume_date(field);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(*t, 1176026400);
+  EXPECT_EQ(iso::format_volume_date(1176026400), "2007040810000000");
+  EXPECT_FALSE(iso::parse_volume_date(std::string(16, '0') + '\0'));
+  EXPECT_FALSE(iso::parse_volume_date("20071399xx000000\0"));
+}
+
+TEST(VolumeDescriptors, RejectsGarbageAndMissingTerminator) {
+  EXPECT_THROW(iso::parse_volume_descriptors(std::string(4096, 'x'), "x.iso"), Error);
+  std::string pvd(2048, '\0');
+  pvd[0] = 1;
+  pvd.replace(1, 5, "CD001");
+  EXPECT_THROW(iso::parse_volume_descriptors(pvd, "x.iso"), Error);  // no terminator
+  std::string terminator(2048, '\0');
+  terminator[0] = static_cast<char>(255);
+  terminator.replace(1, 5, "CD001");
+  auto info = iso::parse_volume_descriptors(pvd + terminator, "x.iso");
+  EXPECT_FALSE(info.has_el_torito);
+}
+
+TEST_F(IsoTest, ReaderListsAndReadsWithRockRidgeNames) {
+  iso::Reader reader(m_base);
+  EXPECT_EQ(reader.volume().volume_id, "Debian 4.0 r9 i386 Bin-1");
+  EXPECT_TRUE(reader.volume().has_el_torito);
+  EXPECT_TRUE(reader.volume().has_joliet);
+  ASSERT_TRUE(reader.volume().creation_time);
+  EXPECT_EQ(*reader.volume().creation_time, 1176033600);
+  auto cfg = reader.read_file("/isolinux/isolinux.cfg", 1 << 20);
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(*cfg, "default install\nlabel install\n  kernel /install.386/vmlinuz\n");
+  EXPECT_TRUE(reader.find("/.disk/info"));
+  const iso::Entry* link = reader.find("/debian");
+  ASSERT_TRUE(link);
+  EXPECT_TRUE(link->is_symlink);
+  EXPECT_FALSE(reader.read_file("/no/such/file", 100));
+  EXPECT_THROW(reader.read_file("/install.386/initrd.gz", 100), Error);
+}
+
+TEST_F(IsoTest, ReaderRejectsBadInputWithTheFileName) {
+  auto expect_error = [](const std::string& path, const std::string& fragment) {
+    try {
+      iso::Reader reader(path);
+      FAIL() << path << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+      EXPECT_EQ(e.exit_code(), 2);
+    }
+  };
+  expect_error((m_dir / "missing.iso").string(), "does not exist");
+  expect_error(m_dir.string(), "directory");
+  write_text(m_dir / "empty.iso", "");
+  expect_error((m_dir / "empty.iso").string(), "empty");
+  write_text(m_dir / "text.iso", std::string(100000, 'a'));
+  expect_error((m_dir / "text.iso").string(), "not an ISO 9660 image");
+  std::string whole = slurp(m_base);
+  write_text(m_dir / "cut.iso", whole.substr(0, whole.size() / 2));
+  expect_error((m_dir / "cut.iso").string(), "truncated");
+}
+
+TEST_F(IsoTest, WriterKeepsBootSetupAndAppliesGrafts) {
+  std::string out = remaster("out.iso", 1176033600);
+  // Independent readers: xorriso's El Torito report and isoinfo's listing.
+  std::string report = run("xorriso -indev " + out + " -report_el_torito plain");
+  EXPECT_NE(report.find("El Torito boot img :   1  BIOS  y   none"), std::string::npos) << report;
+  EXPECT_NE(report.find("boot-info-table"), std::string::npos) << run("xorriso -indev " + out + " -report_el_torito as_mkisofs");
+  std::string cfg = run("isoinfo -R -i " + out + " -x /isolinux/isolinux.cfg");
+  EXPECT_EQ(cfg, "default imgbuild\nlabel imgbuild\n");
+  std::string listing = run("isoinfo -R -l -i " + out);
+  EXPECT_NE(listing.find("build-id"), std::string::npos) << listing;
+  EXPECT_NE(run("isoinfo -J -l -i " + out).find("build-id"), std::string::npos);
+
+  iso::Reader reader(out);
+  EXPECT_EQ(reader.volume().volume_id, "Debian 4.0 r9 i386 Bin-1");
+  EXPECT_EQ(*reader.volume().creation_time, 1176033600);
+  const iso::Entry* id = reader.find("/imgbuild/build-id");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->mode, 0644u);
+  EXPECT_EQ(*reader.read_file("/install.386/initrd.gz", 1 << 20), std::string(5000, 'i'));
+}
+
+TEST_F(IsoTest, WriterFailsWithOneLineNamingTheProblem) {
+  util::AtomicOutput output((m_dir / "x.iso").string());
+  iso::WriteOptions options;
+  options.base_path = m_base;
+  options.output_path = output.temp_path();
+  options.grafts = {{(m_dir / "does-not-exist").string(), "/x"}};
+  try {
+    iso::write_remastered(options);
+    FAIL() << "a missing graft source was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does-not-exist"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(IsoTest, WriterIsReproducibleAcrossTimezonesAndOwners) {
+  std::string a = remaster("a.iso", 1176033600);
+  ::setenv("TZ", "Pacific/Kiritimati", 1);
+  ::tzset();
+  // Another uid's files: same bytes.
+  ASSERT_EQ(::chown((m_dir / "new/isolinux.cfg").c_str(), 1234, 1234), 0);
+  ASSERT_EQ(::chown((m_dir / "new/overlay/imgbuild/build-id").c_str(), 1234, 1234), 0);
+  std::string b = remaster("b.iso", 1176033600);
+  ::unsetenv("TZ");
+  ::tzset();
+  EXPECT_TRUE(slurp(a) == slurp(b)) << "cmp: " << run("cmp " + a + " " + b);
+}

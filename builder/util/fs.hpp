@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace imgbuild::util {
+
+// An owned file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(Fd&& other) noexcept : m_fd(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd();
+
+  int get() const { return m_fd; }
+  int release() { int fd = m_fd; m_fd = -1; return fd; }
+  explicit operator bool() const { return m_fd >= 0; }
+
+ private:
+  int m_fd = -1;
+};
+
+// Opens a regular file for reading. A directory, FIFO, device or missing file is an Error
+// naming the path: imgbuild never blocks on a FIFO handed to it as an ISO.
+Fd open_for_reading(const std::string& path, std::string_view what = "file");
+
+// Reads a whole regular file that is expected to be small (menus, preseeds, configs).
+// Larger than max_size is an Error: such a file is not what the caller thinks it is.
+std::string read_small_file(const std::string& path, std::uint64_t max_size = 16u << 20,
+                            std::string_view what = "file");
+
+// Writes bytes through fsync and rename, so `path` holds either the old or the new content.
+void write_file_atomically(const std::string& path, std::string_view content, mode_t mode = 0644);
+
+// An output file that appears only when commit() is called: it is written as a hidden
+// temp file beside the target (same filesystem, so rename is atomic), fsync'd and renamed.
+// Destroying it uncommitted, or a SIGINT/SIGTERM meanwhile, removes the temp file.
+class AtomicOutput {
+ public:
+  explicit AtomicOutput(std::string target_path);
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+  ~AtomicOutput();
+
+  const std::string& temp_path() const { return m_temp_path; }
+  const std::string& target_path() const { return m_target_path; }
+  void commit();
+
+ private:
+  std::string m_target_path;
+  std::string m_temp_path;
+  bool m_committed = false;
+};
+
+// A private directory under $TMPDIR, removed recursively on destruction or on a signal.
+class TempDir {
+ public:
+  explicit TempDir(std::string_view purpose = "work");
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::filesystem::path& path() const { return m_path; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+// Installs SIGINT/SIGTERM/SIGHUP handlers that remove every registered temp path and exit
+// with 128+signal. Called once by main.
+void install_cleanup_signal_handlers();
+// Registered temp paths (AtomicOutput and TempDir do this themselves).
+void register_temp_path(const std::string& path, bool is_directory);
+void unregister_temp_path(const std::string& path);
+
+// Checks that the directory that will receive `output_path` exists and is writable, and
+// that the output is not one of the inputs; throws an Error naming the path otherwise.
+void check_output_path(const std::string& output_path, const std::string& must_differ_from = {});
+
+}  // namespace imgbuild::util

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+using namespace imgbuild;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::size_t count_entries(const fs::path& dir) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+}  // namespace
+
+TEST(AtomicOutput, UncommittedLeavesNothing) {
+  auto dir = fresh_dir("atomic-uncommitted");
+  {
+    util::AtomicOutput out((dir / "x.iso").string());
+    EXPECT_TRUE(fs::exists(out.temp_path()));
+  }
+  EXPECT_EQ(count_entries(dir), 0u);
+}
+
+TEST(AtomicOutput, CommitReplacesTarget) {
+  auto dir = fresh_dir("atomic-commit");
+  std::ofstream(dir / "x.txt") << "old";
+  util::write_file_atomically((dir / "x.txt").string(), "new");
+  EXPECT_EQ(util::read_small_file((dir / "x.txt").string()), "new");
+  EXPECT_EQ(count_entries(dir), 1u);
+}
+
+TEST(OpenForReading, RejectsDirectoryAndFifo) {
+  auto dir = fresh_dir("open-reading");
+  EXPECT_THROW(util::open_for_reading(dir.string()), Error);
+  auto fifo = dir / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    util::open_for_reading(fifo.string(), "base ISO");
+    FAIL() << "a FIFO was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    EXPECT_EQ(e.exit_code(), 2);
+  }
+  EXPECT_THROW(util::open_for_reading((dir / "missing").string()), Error);
+}
+
+TEST(ReadSmallFile, RefusesOversizedFile) {
+  auto dir = fresh_dir("read-small");
+  std::ofstream(dir / "big") << std::string(2000, 'x');
+  EXPECT_THROW(util::read_small_file((dir / "big").string(), 1000), Error);
+  EXPECT_EQ(util::read_small_file((dir / "big").string(), 2000).size(), 2000u);
+}
+
+TEST(CheckOutputPath, RejectsMissingDirectoryAndSameFile) {
+  auto dir = fresh_dir("check-output");
+  EXPECT_THROW(util::check_output_path((dir / "nope" / "x.iso").string()), Error);
+  std::ofstream(dir / "base.iso") << "x";
+  EXPECT_THROW(util::check_output_path((dir / "base.iso").string(), (dir / "base.iso").string()), Error);
+  EXPECT_NO_THROW(util::check_output_path((dir / "out.iso").string(), (dir / "base.iso").string()));
+}
+
+TEST(Xxh3, KnownDigestAndFieldFraming) {
+  util::Xxh3_128 empty;
+  // XXH3_128bits("") from the xxHash reference implementation.
+  EXPECT_EQ(empty.hex(), "99aa06d3014798d86001c324468d497f");
+  util::Xxh3_128 a, b;
+  a.update_field("ab"); a.update_field("c");
+  b.update_field("a"); b.update_field("bc");
+  EXPECT_NE(a.hex(), b.hex());
+}
+
+TEST(ErrorFormat, OneLineWithSubjectAndFix) {
+  Error e("base.iso", "no El Torito boot catalog", "not a bootable ISO?");
+  EXPECT_STREQ(e.what(), "base.iso: no El Torito boot catalog (not a bootable ISO?)");
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "util/hash.hpp"
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+
+namespace imgbuild::util {
+
+Xxh3_128::Xxh3_128() : m_state(XXH3_createState()) {
+  if (!m_state) throw std::bad_alloc();
+  XXH3_128bits_reset(m_state.get());
+}
+
+void Xxh3_128::update(const void* data, std::size_t size) {
+  XXH3_128bits_update(m_state.get(), data, size);
+}
+
+void Xxh3_128::update_field(std::string_view text) {
+  std::uint64_t size = text.size();
+  std::uint8_t prefix[8];
+  for (int i = 0; i < 8; ++i) prefix[i] = static_cast<std::uint8_t>(size >> (56 - 8 * i));
+  update(prefix, sizeof prefix);
+  update(text);
+}
+
+Xxh3_128::Digest Xxh3_128::digest() const {
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(m_state.get()));
+  Digest out;
+  std::memcpy(out.data(), canonical.digest, out.size());
+  return out;
+}
+
+std::string Xxh3_128::hex() const {
+  auto d = digest();
+  return to_hex(d.data(), d.size());
+}
+
+std::string to_hex(const std::uint8_t* data, std::size_t size) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(digits[data[i] >> 4]);
+    out.push_back(digits[data[i] & 15]);
+  }
+  return out;
+}
+
+std::string xxh3_128_file_hex(const std::string& path) {
+  Fd fd = open_for_reading(path);
+  Xxh3_128 hash;
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(path, std::string("cannot read: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    hash.update(buffer.data(), static_cast<std::size_t>(n));
+  }
+  return hash.hex();
+}
+
+}  // namespace imgbuild::util
