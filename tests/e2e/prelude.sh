@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Sourced by every tests/e2e/*.sh script (mold style: one scenario per script).
+#
+# Environment (set by CTest, see CMakeLists.txt; defaults let a script run by hand from
+# the source tree after `cmake --build build`):
+#   IMGBUILD             the imgbuild binary under test
+#   IMGBUILD_SOURCE_DIR  the source checkout
+#   IMGBUILD_CACHE       where built fixtures are kept between runs
+#
+# What a script gets:
+#   $T                   a scratch directory for this test: removed when the script
+#                        succeeds, kept (and its path printed) when it fails
+#   fixture_iso LAYOUT   prints the path of a cached base ISO built by
+#                        tests/fixtures/make-base-iso.sh (built once, even when CTest
+#                        runs scripts in parallel)
+#   fail MSG             fails the test with MSG
+#   expect_status N CMD...      runs CMD, fails unless it exits with status N; its stdout
+#                               goes to $T/last.out and stderr to $T/last.err
+#   expect_stderr_match REGEX   fails unless the last expect_status's stderr matches
+#   expect_file_absent PATH     fails if PATH exists
+#   iso_ls ISO           lists every path on the disc, one per line ("/isolinux/isolinux.cfg")
+#   iso_cat ISO PATH     prints a file from the disc
+#   report_el_torito ISO prints xorriso's El Torito + system area report
+#
+# iso_ls / iso_cat / report_el_torito use xorriso, not imgbuild: a check must not use the
+# code it checks. When the script ends normally it prints "PASS <name>".
+
+set -euo pipefail
+
+IMGBUILD_SOURCE_DIR=${IMGBUILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+IMGBUILD=${IMGBUILD:-$IMGBUILD_SOURCE_DIR/build/imgbuild}
+IMGBUILD_CACHE=${IMGBUILD_CACHE:-$IMGBUILD_SOURCE_DIR/build/cache}
+export IMGBUILD IMGBUILD_SOURCE_DIR IMGBUILD_CACHE
+
+test_name=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/imgbuild-e2e-$test_name.XXXXXX")
+
+_prelude_exit() {
+    local rc=$?
+    if [[ $rc -eq 0 ]]; then
+        rm -rf "$T"
+        echo "PASS $test_name"
+    else
+        echo "FAIL $test_name (exit $rc); scratch kept in $T" >&2
+    fi
+    exit "$rc"
+}
+trap _prelude_exit EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# fixture_iso LAYOUT: the cache key is a hash of make-base-iso.sh and of the versions of
+# the packages it takes files from, so editing the script or upgrading a package
+# rebuilds the fixture. flock makes parallel tests wait for a single build.
+fixture_iso() {
+    local layout=$1 script=$IMGBUILD_SOURCE_DIR/tests/fixtures/make-base-iso.sh
+    local dir=$IMGBUILD_CACHE/fixtures key iso
+    mkdir -p "$dir"
+    key=$({
+        cat "$script"
+        dpkg-query -W debian-installer-12-netboot-i386 debian-installer-12-netboot-amd64 \
+            isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin memtest86+ xorriso 2>/dev/null || true
+    } | sha256sum | cut -c1-16)
+    iso=$dir/$layout-$key.iso
+    (
+        flock 9
+        if [[ ! -f $iso ]]; then
+            rm -f "$dir/$layout"-*.iso # fixtures from older versions of the script
+            "$script" "$layout" "$iso" >&2
+        fi
+    ) 9>"$dir/.$layout.lock"
+    [[ -f $iso ]] || fail "fixture $layout was not built"
+    echo "$iso"
+}
+
+expect_status() {
+    local want=$1 got=0
+    shift
+    "$@" >"$T/last.out" 2>"$T/last.err" || got=$?
+    if [[ $got -ne $want ]]; then
+        echo "--- stderr of: $*" >&2
+        cat "$T/last.err" >&2
+        fail "expected exit status $want, got $got: $*"
+    fi
+}
+
+expect_stderr_match() {
+    grep -Eq -- "$1" "$T/last.err" ||
+        { cat "$T/last.err" >&2; fail "stderr does not match /$1/"; }
+}
+
+expect_file_absent() {
+    [[ ! -e $1 && ! -L $1 ]] || fail "$1 exists but should not"
+}
+
+# -find prints quoted paths ('/a b'); strip the quotes. Paths with quotes in their names
+# do not occur on the discs we test.
+iso_ls() {
+    xorriso -report_about FAILURE -indev "$1" -find / -exec echo 2>/dev/null | sed -n "s/^'\(.*\)'\$/\1/p"
+}
+
+# Extracts into $T, never to /dev/stdout: xorriso replaces an existing target file, and
+# /dev/stdout is a symlink it would overwrite. Fails (status 1) when PATH is missing.
+iso_cat() {
+    local out
+    out=$(mktemp "$T/iso_cat.XXXXXX")
+    rm -f "$out"
+    xorriso -report_about FAILURE -indev "$1" -osirrox on -extract "$2" "$out" >/dev/null 2>&1 ||
+        { rm -f "$out"; echo "iso_cat: $2 not found on $1" >&2; return 1; }
+    cat "$out"
+    rm -f "$out"
+}
+
+report_el_torito() {
+    xorriso -report_about FAILURE -indev "$1" -report_el_torito plain -report_system_area plain 2>&1
+}
