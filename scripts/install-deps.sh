@@ -17,4 +17,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     grub-efi-amd64-bin grub-pc-bin grub-common \
     time openssl \
     debian-installer-12-netboot-i386 debian-installer-12-netboot-amd64 \
-    linux-image-amd64 debootstrap e2fsprogs fdisk python3
+    linux-image-amd64 debootstrap e2fsprogs fdisk python3 busybox
