@@ -2,6 +2,7 @@
 #include "repo/deb.hpp"
 
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -84,8 +85,10 @@ std::string control_from_tar(const std::string& tar_bytes, const std::string& pa
 DebControl read_deb_control(const std::string& path) {
   ReadArchive a = new_reader();
   archive_read_support_format_ar(a.get());
+  // Opening reads the first header: a missing file and a non-archive fail here.
+  util::open_for_reading(path, "package file");
   if (archive_read_open_filename(a.get(), path.c_str(), 65536) != ARCHIVE_OK)
-    throw Error(path, "cannot open: " + archive_problem(a.get()), "pass .deb files only");
+    throw Error(path, "not a Debian package (" + archive_problem(a.get()) + ")", "pass .deb files only");
   archive_entry* entry = nullptr;
   int member = 0;
   std::string control_text;

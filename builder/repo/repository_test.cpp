@@ -253,7 +253,9 @@ TEST(Repository, DuplicatesAndBadInputAreErrors) {
   repo::Repository repository(repo::RepositoryOptions{});
   repository.add_deb(a);
   EXPECT_THROW(repository.add_deb(dir / "copy-of-a.deb"), Error);
-  EXPECT_THROW(repo::Repository(repo::RepositoryOptions{.suite = "../x"}), Error);
+  repo::RepositoryOptions bad_suite;
+  bad_suite.suite = "../x";
+  EXPECT_THROW(repo::Repository{bad_suite}, Error);
   EXPECT_THROW(repo::Repository(repo::RepositoryOptions{}).add_deb_directory(dir / "nothing"), Error);
   // Architecture: all only: the target architecture must be given.
   auto all_dir = fresh_dir("all-only");
