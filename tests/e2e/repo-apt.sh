@@ -8,12 +8,11 @@
 # must accept the Release and Packages, resolve a dependency chain through an alternative,
 # a versioned relation and a Provides, download the .debs checking their SHA256, and
 # refuse the repository once an index no longer matches the Release.
-set -euo pipefail
-: "${IMGBUILD_BUILD_DIR:?run through ctest, or set IMGBUILD_BUILD_DIR}"
+source "$(dirname "$0")/prelude.sh"
+IMGBUILD_BUILD_DIR=${IMGBUILD_BUILD_DIR:-$(dirname "$IMGBUILD")}
 driver="$IMGBUILD_BUILD_DIR/repo_test"
-[ -x "$driver" ] || { echo "repo-apt: $driver not built (ninja repo_test)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/imgbuild-repo-apt.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+[ -x "$driver" ] || fail "$driver not built (ninja repo_test)"
+work=$T
 
 make_deb() {  # name version arch [extra control lines]
   local tree="$work/tree-$1"
@@ -31,7 +30,7 @@ make_deb imgbuild-provider 1:0.5 all 'Provides: imgbuild-virtual'
 
 IMGBUILD_REPO_E2E_DEBS="$work/debs" IMGBUILD_REPO_E2E_OUT="$work/repo" \
   "$driver" --gtest_filter=RepositoryE2E.WriteFromEnvironment >"$work/driver.log" 2>&1 ||
-  { cat "$work/driver.log"; echo "repo-apt: writing the repository failed"; exit 1; }
+  { cat "$work/driver.log"; fail "writing the repository failed"; }
 find "$work/repo" -type f | sed "s|$work/repo/||" | sort
 
 # A scratch apt: its own sources, lists, cache and an empty dpkg status, so nothing of the
@@ -47,25 +46,24 @@ apt_opts=(-o "Dir=$root" -o "Dir::State::status=$root/var/lib/dpkg/status"
           -o Debug::NoLocking=1 -o APT::Architecture=amd64 -o APT::Sandbox::User=root)
 
 apt-get "${apt_opts[@]}" update 2>&1 | tee "$work/update.log"
-if grep -qE '^(W|E):' "$work/update.log"; then echo "repo-apt: apt-get update complained"; exit 1; fi
+if grep -qE '^(W|E):' "$work/update.log"; then fail "apt-get update complained"; fi
 apt-cache "${apt_opts[@]}" policy imgbuild-app | tee "$work/policy.log"
-grep -q 'Candidate: 1.0-1' "$work/policy.log" || { echo "repo-apt: apt does not see imgbuild-app 1.0-1"; exit 1; }
+grep -q 'Candidate: 1.0-1' "$work/policy.log" || { fail "apt does not see imgbuild-app 1.0-1"; }
 
 apt-get "${apt_opts[@]}" install -s -y imgbuild-app | tee "$work/simulate.log"
 for package in imgbuild-app imgbuild-lib imgbuild-provider; do
-  grep -q "^Inst $package " "$work/simulate.log" || { echo "repo-apt: simulation does not install $package"; exit 1; }
+  grep -q "^Inst $package " "$work/simulate.log" || { fail "simulation does not install $package"; }
 done
 # Downloading checks every .deb against the Packages sums.
 apt-get "${apt_opts[@]}" install --download-only -y imgbuild-app 2>&1 | tee "$work/download.log"
 n=$(find "$root/var/cache/apt/archives" -name '*.deb' | wc -l)
-[ "$n" -eq 3 ] || { echo "repo-apt: expected 3 downloaded .debs, got $n"; exit 1; }
+[ "$n" -eq 3 ] || { fail "expected 3 downloaded .debs, got $n"; }
 
 # Negative: an index that no longer matches the Release must be refused by apt.
 rm -rf "$root/var/lib/apt/lists/"*
 printf '\n' >>"$work/repo/dists/bookworm/main/binary-amd64/Packages"
 gzip -9n <"$work/repo/dists/bookworm/main/binary-amd64/Packages" >"$work/repo/dists/bookworm/main/binary-amd64/Packages.gz"
 if apt-get "${apt_opts[@]}" update >"$work/tampered.log" 2>&1 && ! grep -qE '^(W|E):' "$work/tampered.log"; then
-  cat "$work/tampered.log"; echo "repo-apt: apt accepted an index that does not match the Release"; exit 1
+  cat "$work/tampered.log"; fail "apt accepted an index that does not match the Release"
 fi
 grep -iE 'hash sum mismatch|mismatch|size' "$work/tampered.log" | head -3
-echo "repo-apt: PASS"
