@@ -100,8 +100,8 @@ la_ssize_t append_to_string(archive*, void* client, const void* buffer, size_t l
 // the wanted member, so a 200 MB unpacked initrd costs no memory.
 class CpioScanner {
  public:
-  CpioScanner(std::string wanted, std::uint64_t max_size, const std::string& subject)
-      : m_wanted(std::move(wanted)), m_max_size(max_size), m_subject(subject) {}
+  CpioScanner(const MemberFilter& wanted, std::uint64_t max_size, const std::string& subject)
+      : m_wanted(wanted), m_max_size(max_size), m_subject(subject) {}
 
   // Consumes bytes; returns how many were used. Fewer than `size` means the scanner has
   // stopped: after an archive's TRAILER!!! came something that is neither zero padding
@@ -161,7 +161,7 @@ class CpioScanner {
   // Whether the data ended cleanly (between archives, not inside an entry).
   bool at_boundary() const { return m_state == State::between; }
   bool saw_archive() const { return m_saw_trailer || m_in_archive; }
-  const std::optional<std::string>& found() const { return m_found; }
+  std::map<std::string, std::string>& found() { return m_found; }
   void reset_for_next_segment() {
     m_state = State::between;
     m_stopped = false;
@@ -224,20 +224,24 @@ class CpioScanner {
     }
     m_collecting = false;
     bool regular = (m_mode & 0170000) == 0100000;
-    if (normalise_member(name) == m_wanted) {
+    m_name = normalise_member(name);
+    if (m_wanted(m_name)) {
+      // The kernel replaces the file with whatever came last: a directory or link of the
+      // same name means there is no such regular file any more.
+      auto old = m_found.find(m_name);
+      if (old != m_found.end()) {
+        m_total -= old->second.size();
+        m_found.erase(old);
+      }
       if (regular) {
-        if (m_file_size > m_max_size) {
+        if (m_file_size > m_max_size || m_total + m_file_size > m_max_size) {
           throw Error(m_subject,
-                      "member " + m_wanted + " is " + std::to_string(m_file_size) +
+                      "member " + m_name + " is " + std::to_string(m_file_size) +
                           " bytes, more than the " + std::to_string(m_max_size) + " expected",
                       "check that this is the file you meant");
         }
         m_collecting = true;
         m_content.clear();
-      } else {
-        // The kernel replaces the file with whatever came last: a directory or link of
-        // the same name means there is no such regular file any more.
-        m_found.reset();
       }
     }
     m_data_left = m_file_size;
@@ -247,7 +251,8 @@ class CpioScanner {
 
   void finish_data() {
     if (m_collecting) {
-      m_found = std::move(m_content);
+      m_total += m_content.size();
+      m_found[m_name] = std::move(m_content);
       m_content.clear();
       m_collecting = false;
     }
@@ -270,7 +275,7 @@ class CpioScanner {
     }
   }
 
-  std::string m_wanted;
+  const MemberFilter& m_wanted;
   std::uint64_t m_max_size;
   const std::string& m_subject;
 
@@ -282,13 +287,80 @@ class CpioScanner {
   bool m_collecting = false;
   std::string m_buffer;
   std::string m_content;
-  std::optional<std::string> m_found;
+  std::string m_name;
+  std::map<std::string, std::string> m_found;
+  std::uint64_t m_total = 0;
   std::uint64_t m_mode = 0;
   std::uint64_t m_file_size = 0;
   std::uint64_t m_name_size = 0;
   std::uint64_t m_skip = 0;
   std::uint64_t m_data_left = 0;
 };
+
+std::uint32_t le32(std::string_view data, std::size_t pos) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos + 1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos + 2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos + 3])) << 24;
+}
+
+std::uint32_t crc32(std::string_view data) {
+  std::uint32_t crc = 0xffffffffu;
+  for (char c : data) {
+    crc ^= static_cast<unsigned char>(c);
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+// libarchive's xz and zstd readers go on decoding whatever follows a stream and fail on
+// the next segment (our gzip appendix), so those two streams are measured first and
+// libarchive is given exactly one. The kernel's decompressors likewise stop at the end of
+// one stream.
+
+// End of the first xz stream: the first 4-aligned stream footer whose CRC32 checks and
+// whose flags repeat the header's (xz-file-format 2.2).
+std::optional<std::size_t> xz_stream_end(std::string_view data) {
+  if (data.size() < 32) return std::nullopt;
+  for (std::size_t end = 24; end <= data.size(); end += 4) {
+    if (data[end - 2] != 'Y' || data[end - 1] != 'Z') continue;
+    if (data.substr(end - 4, 2) != data.substr(6, 2)) continue;
+    if (crc32(data.substr(end - 8, 6)) != le32(data, end - 12)) continue;
+    std::uint64_t index_size = (static_cast<std::uint64_t>(le32(data, end - 8)) + 1) * 4;
+    if (index_size + 24 > end || data[end - 12 - index_size] != '\0') continue;
+    return end;
+  }
+  return std::nullopt;
+}
+
+// End of the first zstd frame, by walking its block headers (RFC 8878 3.1.1).
+std::optional<std::size_t> zstd_frame_end(std::string_view data) {
+  if (data.size() < 6) return std::nullopt;
+  auto byte = [&](std::size_t pos) { return static_cast<unsigned char>(data[pos]); };
+  unsigned descriptor = byte(4);
+  std::size_t pos = 5;
+  bool single_segment = descriptor & 0x20;
+  bool checksum = descriptor & 0x04;
+  if (descriptor & 0x08) return std::nullopt;  // reserved bit
+  if (!single_segment) pos += 1;               // window descriptor
+  static constexpr std::size_t k_dict_id_size[4] = {0, 1, 2, 4};
+  pos += k_dict_id_size[descriptor & 3];
+  unsigned fcs_flag = descriptor >> 6;
+  pos += fcs_flag == 0 ? (single_segment ? 1 : 0) : (std::size_t{1} << fcs_flag);
+  for (;;) {
+    if (pos + 3 > data.size()) return std::nullopt;
+    std::uint32_t header = byte(pos) | byte(pos + 1) << 8 | byte(pos + 2) << 16;
+    pos += 3;
+    unsigned type = (header >> 1) & 3;
+    if (type == 3) return std::nullopt;  // reserved block type
+    pos += type == 1 ? 1 : (header >> 3);
+    if (pos > data.size()) return std::nullopt;
+    if (header & 1) break;  // last block
+  }
+  if (checksum) pos += 4;
+  if (pos > data.size()) return std::nullopt;
+  return pos;
+}
 
 void enable_filter(archive* a, Format format) {
   int rc = ARCHIVE_OK;
@@ -385,8 +457,9 @@ Format detect_format(std::string_view head, const std::string& subject) {
   if (starts("\xfd" "7zXZ\0"sv)) return Format::xz;
   if (starts("\x28\xb5\x2f\xfd"sv)) return Format::zstd;
   if (starts("BZh"sv)) return Format::bzip2;
-  // lz4: the kernel's legacy frame (lz4 -l), and the standard frame.
-  if (starts("\x02\x21\x4c\x18"sv) || starts("\x04\x22\x4d\x18"sv)) return Format::lz4;
+  // lz4: only the legacy frame (lz4 -l), the one the kernel unpacks. Nothing can follow
+  // it: the kernel's unlz4 reads chunks up to the end of the initrd.
+  if (starts("\x02\x21\x4c\x18"sv)) return Format::lz4;
   if (starts("070701"sv) || starts("070702"sv)) return Format::cpio;
   // Legacy .lzma has no magic: properties byte 0x5d and a power-of-two dictionary size
   // are what the kernel's own detection (and file(1)) rely on.
@@ -471,10 +544,11 @@ std::string make_appendix(const std::vector<Member>& members, std::int64_t mtime
   return out;
 }
 
-std::optional<std::string> read_member_from_bytes(std::string_view initrd, const std::string& member,
-                                                  std::uint64_t max_size,
-                                                  const std::string& subject) {
-  CpioScanner scanner(normalise_member(member), max_size, subject);
+std::map<std::string, std::string> read_members_from_bytes(std::string_view initrd,
+                                                           const MemberFilter& wanted,
+                                                           std::uint64_t max_total,
+                                                           const std::string& subject) {
+  CpioScanner scanner(wanted, max_total, subject);
   std::uint64_t unpacked = 0;
   std::size_t pos = 0;
   bool first_segment = true;
@@ -506,13 +580,35 @@ std::optional<std::string> read_member_from_bytes(std::string_view initrd, const
       }
       pos += used;
     } else {
+      std::optional<std::size_t> length;
+      if (format == Format::xz) length = xz_stream_end(rest);
+      if (format == Format::zstd) length = zstd_frame_end(rest);
+      // Without a measured length libarchive gets the rest and reports a truncated stream.
+      if (length) rest = rest.substr(0, *length);
       pos += scan_compressed_segment(rest, format, scanner, unpacked, subject);
     }
     first_segment = false;
   }
   // Empty or all zeros.
   if (first_segment) detect_format(initrd.substr(0, 16), subject);
-  return scanner.found();
+  return std::move(scanner.found());
+}
+
+std::optional<std::string> read_member_from_bytes(std::string_view initrd, const std::string& member,
+                                                  std::uint64_t max_size,
+                                                  const std::string& subject) {
+  std::string wanted = normalise_member(member);
+  auto found = read_members_from_bytes(
+      initrd, [&](const std::string& name) { return name == wanted; }, max_size, subject);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.begin()->second);
+}
+
+std::map<std::string, std::string> read_members(const std::string& initrd_path,
+                                                const MemberFilter& wanted,
+                                                std::uint64_t max_total) {
+  std::string bytes = util::read_small_file(initrd_path, k_max_initrd_file, "initrd");
+  return read_members_from_bytes(bytes, wanted, max_total, initrd_path);
 }
 
 std::optional<std::string> read_member(const std::string& initrd_path, const std::string& member,

@@ -7,6 +7,8 @@
 // replacing earlier ones, so appending is enough and keeps the base image's bytes intact.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +37,7 @@ enum class Format { gzip, xz, lzma, zstd, bzip2, lz4, cpio };
 Format detect_format(std::string_view head, const std::string& subject);
 const char* format_name(Format format);
 
-// Reads one member (e.g. "var/lib/cdebconf/templates.dat" or "preseed.cfg") out of an
+// Reads one member (e.g. "preseed.cfg" or "var/lib/dpkg/info/netcfg.templates") out of an
 // initrd file, looking through ALL concatenated segments (compressed or not); when the
 // member occurs several times the last one wins, as when the kernel unpacks it.
 // nullopt when absent. A member larger than max_size, a file that is not an initrd, or a
@@ -47,5 +49,18 @@ std::optional<std::string> read_member(const std::string& initrd_path, const std
 std::optional<std::string> read_member_from_bytes(std::string_view initrd, const std::string& member,
                                                   std::uint64_t max_size,
                                                   const std::string& subject);
+
+// Every regular-file member whose normalised path ("./a" and "/a" become "a") the filter
+// accepts, path -> content, last copy winning; e.g. all "var/lib/dpkg/info/*.templates"
+// (the installer builds templates.dat from those at boot: it is not in the initrd).
+// Their total size is bounded by max_total (Error beyond).
+using MemberFilter = std::function<bool(const std::string& path)>;
+std::map<std::string, std::string> read_members(const std::string& initrd_path,
+                                                const MemberFilter& wanted,
+                                                std::uint64_t max_total);
+std::map<std::string, std::string> read_members_from_bytes(std::string_view initrd,
+                                                           const MemberFilter& wanted,
+                                                           std::uint64_t max_total,
+                                                           const std::string& subject);
 
 }  // namespace imgbuild::initrd
