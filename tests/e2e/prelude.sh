@@ -53,28 +53,11 @@ fail() {
     exit 1
 }
 
-# fixture_iso LAYOUT: the cache key is a hash of make-base-iso.sh and of the versions of
-# the packages it takes files from, so editing the script or upgrading a package
-# rebuilds the fixture. flock makes parallel tests wait for a single build.
+# shellcheck source=../fixtures/cache.sh
+source "$IMGBUILD_SOURCE_DIR/tests/fixtures/cache.sh"
+
 fixture_iso() {
-    local layout=$1 script=$IMGBUILD_SOURCE_DIR/tests/fixtures/make-base-iso.sh
-    local dir=$IMGBUILD_CACHE/fixtures key iso
-    mkdir -p "$dir"
-    key=$({
-        cat "$script"
-        dpkg-query -W debian-installer-12-netboot-i386 debian-installer-12-netboot-amd64 \
-            isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin memtest86+ xorriso 2>/dev/null || true
-    } | sha256sum | cut -c1-16)
-    iso=$dir/$layout-$key.iso
-    (
-        flock 9
-        if [[ ! -f $iso ]]; then
-            rm -f "$dir/$layout"-*.iso # fixtures from older versions of the script
-            "$script" "$layout" "$iso" >&2
-        fi
-    ) 9>"$dir/.$layout.lock"
-    [[ -f $iso ]] || fail "fixture $layout was not built"
-    echo "$iso"
+    cached_fixture_iso "$1" "$IMGBUILD_CACHE" || fail "fixture $1 could not be built"
 }
 
 expect_status() {
