@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "inspect/expect.hpp"
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+#include <algorithm>
+#include <fnmatch.h>
+#include <set>
+#include <sstream>
+
+namespace imgbuild::inspect {
+
+namespace {
+
+const std::set<std::string> k_keys = {"distribution", "version", "arch", "package", "kernel",
+                                      "grub-default-kernel", "grub-root", "grub-boot-sector", "fstab",
+                                      "fstab-mount", "apt-source", "firstboot", "firstboot-log"};
+
+std::string trim(const std::string& text) {
+  auto begin = text.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return {};
+  auto end = text.find_last_not_of(" \t\r");
+  return text.substr(begin, end - begin + 1);
+}
+
+bool glob(const std::string& pattern, const std::string& text) {
+  return ::fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+bool by_uuid_or_label(const std::string& device) {
+  return device.rfind("UUID=", 0) == 0 || device.rfind("LABEL=", 0) == 0 ||
+         device.rfind("/dev/disk/by-uuid/", 0) == 0 || device.rfind("/dev/disk/by-label/", 0) == 0;
+}
+
+// Devices that are not block devices at all (proc, tmpfs, none): no naming rule applies.
+bool is_virtual_device(const std::string& device) { return device.rfind("/", 0) != 0 && device.find('=') == std::string::npos; }
+
+std::string shorten(std::string text, std::size_t max = 160) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  if (text.size() > max) text = text.substr(0, max) + "...";
+  return text;
+}
+
+}  // namespace
+
+Profile parse_profile(const std::string& text, const std::string& path) {
+  Profile profile;
+  profile.path = path;
+  std::istringstream in(text);
+  int number = 0;
+  for (std::string raw; std::getline(in, raw);) {
+    ++number;
+    std::string line = trim(raw);
+    if (line.empty() || line[0] == '#') continue;
+    if (auto hash = line.find(" #"); hash != std::string::npos) line = trim(line.substr(0, hash));
+    auto equals = line.find('=');
+    if (equals == std::string::npos)
+      throw Error(path, "line " + std::to_string(number) + ": expected \"key = value\"", "see inspect/expect.hpp");
+    Expectation e{trim(line.substr(0, equals)), trim(line.substr(equals + 1)), number};
+    if (!k_keys.count(e.key))
+      throw Error(path, "line " + std::to_string(number) + ": unknown key \"" + e.key + "\"",
+                  "known: distribution version arch package kernel grub-default-kernel grub-root "
+                  "grub-boot-sector fstab fstab-mount apt-source firstboot firstboot-log");
+    if (e.value.empty()) throw Error(path, "line " + std::to_string(number) + ": \"" + e.key + "\" has no value");
+    if ((e.key == "grub-root" || e.key == "fstab") && e.value != "uuid-or-label")
+      throw Error(path, "line " + std::to_string(number) + ": " + e.key + " takes \"uuid-or-label\"");
+    if (e.key == "grub-boot-sector" && e.value != "mbr")
+      throw Error(path, "line " + std::to_string(number) + ": grub-boot-sector takes \"mbr\"");
+    if (e.key == "firstboot" && e.value != "done" && e.value != "not-done")
+      throw Error(path, "line " + std::to_string(number) + ": firstboot takes \"done\" or \"not-done\"");
+    profile.expectations.push_back(std::move(e));
+  }
+  if (profile.expectations.empty()) throw Error(path, "no expectations in this profile", "see inspect/expect.hpp");
+  return profile;
+}
+
+Profile load_profile(const std::string& path) {
+  return parse_profile(util::read_small_file(path, 1u << 20, "expectation profile"), path);
+}
+
+std::vector<Verdict> judge(const DiskFacts& f, const Profile& profile) {
+  std::vector<Verdict> out;
+  for (const auto& e : profile.expectations) {
+    Verdict v;
+    v.item = e.key + " " + e.value;
+    if (e.key == "distribution") {
+      v.ok = f.os.distribution == e.value;
+      v.detail = f.os.distribution.empty() ? "unknown" : f.os.distribution;
+    } else if (e.key == "version") {
+      std::string major = std::to_string(f.os.major_version);
+      std::string full = major + "." + std::to_string(f.os.minor_version);
+      v.ok = e.value == major || e.value == full;
+      v.detail = full;
+    } else if (e.key == "arch") {
+      v.ok = f.os.arch == e.value;
+      v.detail = f.os.arch;
+    } else if (e.key == "package") {
+      auto it = f.packages.find(e.value);
+      v.ok = it != f.packages.end();
+      v.detail = v.ok ? it->second.version : "not installed";
+    } else if (e.key == "kernel") {
+      for (const auto& k : f.kernels)
+        if (glob(e.value, k)) {
+          bool initrd = std::find(f.initrds.begin(), f.initrds.end(), k) != f.initrds.end();
+          v.ok = initrd;
+          v.detail = k + (initrd ? " with initrd" : " WITHOUT initrd");
+          if (v.ok) break;
+        }
+      if (v.detail.empty()) v.detail = f.kernels.empty() ? "no kernel in /boot" : "installed: " + [&] {
+        std::string list;
+        for (const auto& k : f.kernels) list += (list.empty() ? "" : " ") + k;
+        return list;
+      }();
+    } else if (e.key == "grub-default-kernel") {
+      if (!f.grub.default_entry) {
+        v.detail = f.grub.path.empty() ? "no GRUB configuration" : "default \"" + f.grub.default_spec + "\" unresolved";
+      } else {
+        v.ok = glob(e.value, f.grub.default_entry->kernel);
+        v.detail = "\"" + f.grub.default_entry->title + "\" " + f.grub.default_entry->kernel;
+      }
+    } else if (e.key == "grub-root") {
+      if (!f.grub.default_entry) {
+        v.detail = "no resolvable default GRUB entry";
+      } else {
+        v.ok = by_uuid_or_label(f.grub.default_entry->root_arg);
+        v.detail = "root=" + f.grub.default_entry->root_arg;
+      }
+    } else if (e.key == "grub-boot-sector") {
+      for (const auto& b : f.boot_sectors)
+        if (b.grub && std::none_of(b.device.begin() + std::min<std::size_t>(b.device.size(), 5), b.device.end(),
+                                   ::isdigit)) {
+          v.ok = true;
+          v.detail = "GRUB in the MBR of " + b.device;
+        }
+      if (!v.ok) {
+        for (const auto& b : f.boot_sectors)
+          if (b.grub) v.detail += (v.detail.empty() ? "GRUB only in " : ", ") + b.device;
+        if (v.detail.empty()) v.detail = "no GRUB boot code in any boot sector";
+      }
+    } else if (e.key == "fstab") {
+      v.ok = !f.fstab.empty();
+      std::string bad;
+      for (const auto& entry : f.fstab) {
+        if (entry.noauto || is_virtual_device(entry.device) || by_uuid_or_label(entry.device)) continue;
+        v.ok = false;
+        bad += (bad.empty() ? "" : ", ") + entry.device + " " + entry.mountpoint;
+      }
+      v.detail = f.fstab.empty() ? "no /etc/fstab entries"
+                 : bad.empty()   ? std::to_string(f.fstab.size()) + " entries, every auto-mounted one by UUID/LABEL"
+                                 : "by kernel name: " + bad;
+    } else if (e.key == "fstab-mount") {
+      for (const auto& entry : f.fstab)
+        if (entry.mountpoint == e.value) {
+          v.ok = true;
+          v.detail = entry.device + " " + entry.type;
+        }
+      if (!v.ok) v.detail = "no fstab entry";
+    } else if (e.key == "apt-source") {
+      for (const auto& s : f.apt_sources)
+        if (s.line.find(e.value) != std::string::npos) {
+          v.ok = true;
+          v.detail = s.line + " (" + s.file + ")";
+          break;
+        }
+      if (!v.ok) v.detail = std::to_string(f.apt_sources.size()) + " source lines, none matches";
+    } else if (e.key == "firstboot") {
+      v.ok = (e.value == "done") == f.firstboot_done;
+      v.detail = f.firstboot_done ? std::string(k_firstboot_state) + " present: " + shorten(f.firstboot_state)
+                                  : std::string(k_firstboot_state) + " absent";
+    } else if (e.key == "firstboot-log") {
+      if (!f.firstboot_log) {
+        v.detail = std::string(k_firstboot_log) + " absent";
+      } else {
+        v.ok = f.firstboot_log->find(e.value) != std::string::npos;
+        v.detail = v.ok ? "found in " + std::string(k_firstboot_log) : "not in the log: " + shorten(*f.firstboot_log);
+      }
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+bool all_ok(const std::vector<Verdict>& verdicts) {
+  return std::all_of(verdicts.begin(), verdicts.end(), [](const Verdict& v) { return v.ok; });
+}
+
+std::string verdicts_to_text(const std::vector<Verdict>& verdicts) {
+  std::string out;
+  std::size_t failed = 0;
+  for (const auto& v : verdicts) {
+    out += (v.ok ? "ok    " : "FAIL  ") + v.item + ": " + v.detail + "\n";
+    if (!v.ok) ++failed;
+  }
+  out += failed ? std::to_string(failed) + " of " + std::to_string(verdicts.size()) + " expectations FAILED\n"
+                : "all " + std::to_string(verdicts.size()) + " expectations met\n";
+  return out;
+}
+
+std::string verdicts_to_json(const std::vector<Verdict>& verdicts) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < verdicts.size(); ++i)
+    out += std::string(i ? "," : "") + "{\"item\":" + json_escape(verdicts[i].item) +
+           ",\"ok\":" + (verdicts[i].ok ? "true" : "false") + ",\"detail\":" + json_escape(verdicts[i].detail) + "}";
+  return out + "]";
+}
+
+}  // namespace imgbuild::inspect
