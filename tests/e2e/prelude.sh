@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 #
 # Sourced by every tests/e2e/*.sh script (mold style: one scenario per script).
 #
