@@ -65,8 +65,17 @@ bool parse_marker_line(std::string_view line, Marker& marker) {
   std::size_t end = at + k_prefix.size();
   while (end < line.size() && is_marker_char(line[end])) ++end;
   std::string_view rest = line.substr(end);
-  if (rest.find_first_not_of(" \t") != std::string_view::npos) return false;
   std::string_view body = line.substr(at + k_prefix.size(), end - at - k_prefix.size());
+  if (rest.find_first_not_of(" \t") != std::string_view::npos) {
+    // Only a first-boot detail may be free text ("detach-failed:racadm returned 1"), and
+    // not one that is the rest of an echo command.
+    if (!body.starts_with("firstboot-") || body.find(':') == std::string_view::npos ||
+        rest.find("/dev/ttyS") != std::string_view::npos)
+      return false;
+    end = line.size();
+    while (end > at && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
+    body = line.substr(at + k_prefix.size(), end - at - k_prefix.size());
+  }
   if (body.empty()) return false;
 
   marker = Marker{};

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm/profile.hpp"
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/paths.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace imgbuild::vm {
+
+namespace {
+
+const std::vector<std::string> k_placeholders = {"iso",  "disk", "floppy",       "memory",
+                                                 "cpus", "cd-bootindex", "disk-bootindex"};
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+    text.remove_suffix(1);
+  return text;
+}
+
+bool parse_unsigned(std::string_view text, std::uint64_t& value) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+// QEMU option values separate properties with commas; a comma inside a file name is
+// written twice.
+std::string qemu_escape(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    out.push_back(c);
+    if (c == ',') out.push_back(',');
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parse_size(std::string_view text, std::uint64_t& bytes) {
+  text = trim(text);
+  if (text.empty()) return false;
+  std::uint64_t multiplier = 1;
+  char suffix = text.back();
+  if (suffix == 'K' || suffix == 'k') multiplier = 1ull << 10;
+  if (suffix == 'M' || suffix == 'm') multiplier = 1ull << 20;
+  if (suffix == 'G' || suffix == 'g') multiplier = 1ull << 30;
+  if (suffix == 'T' || suffix == 't') multiplier = 1ull << 40;
+  if (multiplier != 1) text.remove_suffix(1);
+  std::uint64_t number = 0;
+  if (!parse_unsigned(text, number)) return false;
+  if (number > UINT64_MAX / multiplier) return false;
+  bytes = number * multiplier;
+  return true;
+}
+
+std::string_view firmware_name(Firmware firmware) {
+  return firmware == Firmware::Uefi ? "uefi" : "bios";
+}
+
+std::string_view accel_name(Accel accel) { return accel == Accel::Kvm ? "kvm" : "tcg"; }
+
+std::string expand_placeholders(std::string_view text,
+                                const std::vector<std::pair<std::string, std::string>>& values,
+                                const std::string& where) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '{') {
+      out.push_back(text[i++]);
+      continue;
+    }
+    std::size_t close = text.find('}', i);
+    if (close == std::string_view::npos)
+      throw Error(where, "unclosed '{' in \"" + std::string(text) + "\"",
+                  "placeholders look like {iso}");
+    std::string key(text.substr(i + 1, close - i - 1));
+    auto found = std::find_if(values.begin(), values.end(),
+                              [&](const auto& entry) { return entry.first == key; });
+    if (found == values.end()) {
+      std::string known;
+      for (const auto& name : k_placeholders) known += (known.empty() ? "{" : ", {") + name + "}";
+      throw Error(where, "unknown placeholder {" + key + "}", "known: " + known);
+    }
+    out += found->second;
+    i = close + 1;
+  }
+  return out;
+}
+
+MachineProfile parse_machine_profile(std::string_view text, const std::string& name,
+                                     const std::string& source) {
+  MachineProfile profile;
+  profile.name = name;
+  profile.source = source;
+  std::set<std::string> seen;
+  bool floppy_used = false;
+  bool iso_used = false;
+  // Dummy values: only checks that every placeholder is known.
+  std::vector<std::pair<std::string, std::string>> probe;
+  for (const auto& key : k_placeholders) probe.emplace_back(key, "x");
+
+  int number = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    ++number;
+    const std::string where = source + ":" + std::to_string(number);
+    if (line.empty() || line.front() == '#') continue;
+    std::size_t equals = line.find('=');
+    if (equals == std::string_view::npos)
+      throw Error(where, "expected \"key = value\", got \"" + std::string(line) + "\"",
+                  "see machines/README.md for the format");
+    std::string key(trim(line.substr(0, equals)));
+    std::string_view value = trim(line.substr(equals + 1));
+    if (key != "qemu" && !seen.insert(key).second)
+      throw Error(where, "key '" + key + "' given twice", "keep one");
+
+    if (key == "description") {
+      profile.description = std::string(value);
+    } else if (key == "memory") {
+      if (!parse_unsigned(value, profile.memory_mib) || profile.memory_mib < 16)
+        throw Error(where, "memory must be a number of MiB (at least 16), got \"" +
+                               std::string(value) + "\"");
+    } else if (key == "cpus") {
+      std::uint64_t cpus = 0;
+      if (!parse_unsigned(value, cpus) || cpus < 1 || cpus > 64)
+        throw Error(where, "cpus must be 1 to 64, got \"" + std::string(value) + "\"");
+      profile.cpus = static_cast<unsigned>(cpus);
+    } else if (key == "disk-size") {
+      std::uint64_t bytes = 0;
+      if (!parse_size(value, bytes) || bytes < (1u << 20))
+        throw Error(where, "disk-size must be a size like 20G, got \"" + std::string(value) + "\"");
+      profile.disk_size = std::string(value);
+    } else if (key == "disk-format") {
+      if (value != "qcow2" && value != "raw")
+        throw Error(where, "disk-format must be qcow2 or raw, got \"" + std::string(value) + "\"");
+      profile.disk_format = std::string(value);
+    } else if (key == "floppy-size") {
+      if (!parse_size(value, profile.floppy_bytes) || profile.floppy_bytes == 0 ||
+          profile.floppy_bytes % 512 != 0)
+        throw Error(where, "floppy-size must be a multiple of 512 bytes like 1440K, got \"" +
+                               std::string(value) + "\"");
+    } else if (key == "qemu") {
+      if (value.empty() || value.front() != '-')
+        throw Error(where, "a qemu line holds one option starting with '-', got \"" +
+                               std::string(value) + "\"");
+      MachineProfile::Option option;
+      std::size_t space = value.find_first_of(" \t");
+      option.flag = std::string(value.substr(0, space));
+      if (space != std::string_view::npos) option.value = std::string(trim(value.substr(space)));
+      option.line = number;
+      expand_placeholders(option.value, probe, where);
+      for (const auto& reserved : {"-accel", "-enable-kvm", "-serial", "-monitor", "-qmp",
+                                   "-display", "-kernel", "-initrd", "-m", "-smp", "-bios"}) {
+        if (option.flag == reserved)
+          throw Error(where, "option " + option.flag + " is set by imgbuild, not by profiles",
+                      "use the memory/cpus keys or verify's --accel/--firmware options");
+      }
+      if (option.value.find("{floppy}") != std::string::npos) floppy_used = true;
+      if (option.value.find("{iso}") != std::string::npos) iso_used = true;
+      profile.options.push_back(std::move(option));
+    } else {
+      throw Error(where, "unknown key '" + key + "'",
+                  "known: description, memory, cpus, disk-size, disk-format, floppy-size, qemu");
+    }
+  }
+  if (!iso_used)
+    throw Error(source, "the profile never attaches the ISO", "add a qemu line using {iso}");
+  if (floppy_used && profile.floppy_bytes == 0)
+    throw Error(source, "{floppy} is used but floppy-size is not set", "add floppy-size = 1440K");
+  return profile;
+}
+
+MachineProfile load_machine_profile(const std::string& name_or_path) {
+  fs::path path;
+  std::string name;
+  const bool is_path = name_or_path.find('/') != std::string::npos ||
+                       (name_or_path.size() > 5 && name_or_path.ends_with(".conf"));
+  if (is_path) {
+    path = name_or_path;
+    name = path.stem().string();
+  } else {
+    name = name_or_path;
+    path = util::find_data_file("machines/" + name + ".conf");
+    if (path.empty()) {
+      std::string known;
+      for (const auto& candidate : available_machine_profiles())
+        known += (known.empty() ? "" : ", ") + candidate;
+      throw Error("--machine " + name, "unknown machine profile",
+                  known.empty() ? "give the path of a .conf file"
+                                : "known: " + known + ", or the path of a .conf file");
+    }
+  }
+  std::string text = util::read_small_file(path.string(), 1u << 20, "machine profile");
+  return parse_machine_profile(text, name, path.string());
+}
+
+std::vector<std::string> available_machine_profiles() {
+  std::set<std::string> names;
+  for (const auto& dir : util::data_search_path()) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir / "machines", ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".conf") names.insert(it->path().stem().string());
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> qemu_command(const MachineProfile& profile, const LaunchSettings& settings) {
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"iso", qemu_escape(settings.iso)},
+      {"disk", qemu_escape(settings.disk)},
+      {"floppy", qemu_escape(settings.floppy)},
+      {"memory", std::to_string(profile.memory_mib)},
+      {"cpus", std::to_string(profile.cpus)},
+      {"cd-bootindex", settings.cd_first ? "0" : "1"},
+      {"disk-bootindex", settings.cd_first ? "1" : "0"},
+  };
+  std::vector<std::string> argv = {
+      settings.qemu_binary,
+      "-name", "imgbuild-verify-" + profile.name,
+      "-accel", std::string(accel_name(settings.accel)),
+      "-m", std::to_string(profile.memory_mib),
+      "-smp", std::to_string(profile.cpus),
+      "-nodefaults", "-no-user-config",
+      "-display", "none",
+      // Serial port 0 on QEMU's stdout: the runner reads it from a pipe, losing nothing.
+      "-chardev", "stdio,id=serial0,signal=off",
+      "-serial", "chardev:serial0",
+      "-qmp", "unix:" + settings.qmp_socket + ",server=on,wait=off",
+  };
+  if (settings.firmware == Firmware::Bios) {
+    // SeaBIOS writes its boot log (boot order, El Torito errors) to I/O port 0x402.
+    if (!settings.firmware_log.empty()) {
+      argv.insert(argv.end(), {"-chardev", "file,id=firmware-log,path=" + qemu_escape(settings.firmware_log),
+                               "-device", "isa-debugcon,iobase=0x402,chardev=firmware-log"});
+    }
+  } else {
+    argv.insert(argv.end(),
+                {"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_escape(settings.ovmf_code),
+                 "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_escape(settings.ovmf_vars)});
+  }
+  for (const auto& option : profile.options) {
+    argv.push_back(option.flag);
+    if (!option.value.empty())
+      argv.push_back(expand_placeholders(option.value, values,
+                                         profile.source + ":" + std::to_string(option.line)));
+  }
+  return argv;
+}
+
+}  // namespace imgbuild::vm

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Machine profiles: what QEMU hardware an image is booted on. Data, not code: one file per
+// machine in machines/<name>.conf (format documented in machines/README.md), so a new
+// server model is a new file.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imgbuild::vm {
+
+struct MachineProfile {
+  std::string name;         // file name without .conf
+  std::string source;       // where it was read from, for messages
+  std::string description;
+  std::uint64_t memory_mib = 1024;
+  unsigned cpus = 1;
+  std::string disk_size = "8G";      // target disk created with qemu-img
+  std::string disk_format = "qcow2";
+  std::uint64_t floppy_bytes = 0;    // 0: no {floppy} image
+  // One QEMU option per entry: {"-device", "scsi-cd,...,product=Virtual CDROM"}; the
+  // value may contain spaces and {placeholders}. A flag alone has an empty value.
+  struct Option {
+    std::string flag;
+    std::string value;
+    int line = 0;
+  };
+  std::vector<Option> options;
+};
+
+// Parses a profile. `source` names it in errors ("machines/pe2950.conf:12: ...").
+// Throws Error (exit 2) for unknown keys, bad numbers, unknown placeholders, a profile that
+// never attaches {iso}, or {floppy} without floppy-size.
+MachineProfile parse_machine_profile(std::string_view text, const std::string& name,
+                                     const std::string& source);
+
+// `name_or_path`: a profile name (generic, pe2950), found as machines/<name>.conf on the
+// data search path, or a path to a .conf file (anything containing '/' or ending .conf).
+MachineProfile load_machine_profile(const std::string& name_or_path);
+
+// Names of the profiles found on the data search path, for "unknown machine" errors.
+std::vector<std::string> available_machine_profiles();
+
+// Size with an optional K/M/G/T suffix (powers of 1024), e.g. "1440K", "20G".
+bool parse_size(std::string_view text, std::uint64_t& bytes);
+
+enum class Firmware { Bios, Uefi };
+enum class Accel { Tcg, Kvm };
+
+std::string_view firmware_name(Firmware firmware);
+std::string_view accel_name(Accel accel);
+
+// Everything about one launch that is not in the profile: files in the work directory,
+// the firmware, the accelerator and the boot order.
+struct LaunchSettings {
+  std::string qemu_binary = "qemu-system-x86_64";
+  std::string iso;
+  std::string disk;
+  std::string floppy;
+  std::string qmp_socket;      // QMP control socket (unix)
+  std::string firmware_log;    // SeaBIOS debug console output (BIOS only)
+  Firmware firmware = Firmware::Bios;
+  std::string ovmf_code;       // UEFI: read-only firmware code
+  std::string ovmf_vars;       // UEFI: this run's private copy of the variable store
+  Accel accel = Accel::Tcg;
+  // Booting the installer: the CD first. For a full install (install/firstboot stages) the
+  // disk comes first: empty, it is skipped; installed, it boots instead of the installer.
+  bool cd_first = true;
+};
+
+// The full QEMU argv (argv[0] included). Serial port 0 is QEMU's stdout, so the runner
+// reads it from a pipe; no display; no default devices besides what the profile lists.
+std::vector<std::string> qemu_command(const MachineProfile& profile, const LaunchSettings& settings);
+
+// Replaces {placeholders} from a table; throws Error naming `where` for an unknown one.
+std::string expand_placeholders(std::string_view text,
+                                const std::vector<std::pair<std::string, std::string>>& values,
+                                const std::string& where);
+
+}  // namespace imgbuild::vm

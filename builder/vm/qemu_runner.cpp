@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm/qemu_runner.hpp"
+
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace imgbuild::vm {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+// Parses the JSON string starting at the opening quote `at`.
+std::optional<std::string> parse_json_string(std::string_view text, std::size_t at) {
+  if (at >= text.size() || text[at] != '"') return std::nullopt;
+  std::string out;
+  for (std::size_t i = at + 1; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') return out;
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    if (++i >= text.size()) return std::nullopt;
+    switch (text[i]) {
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'u': {
+        if (i + 4 >= text.size()) return std::nullopt;
+        unsigned code = std::stoul(std::string(text.substr(i + 1, 4)), nullptr, 16);
+        i += 4;
+        // Monitor output is ASCII; anything else is shown as '?'.
+        out.push_back(code < 0x80 ? static_cast<char>(code) : '?');
+        break;
+      }
+      default: out.push_back(text[i]);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> string_member(std::string_view reply, std::string_view key) {
+  std::string needle = "\"" + std::string(key) + "\":";
+  std::size_t at = reply.find(needle);
+  if (at == std::string_view::npos) return std::nullopt;
+  at += needle.size();
+  while (at < reply.size() && reply[at] == ' ') ++at;
+  return parse_json_string(reply, at);
+}
+
+std::string tail_of_file(const std::string& path, std::size_t max_bytes) {
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return {};
+  off_t size = ::lseek(fd.get(), 0, SEEK_END);
+  off_t start = size > static_cast<off_t>(max_bytes) ? size - static_cast<off_t>(max_bytes) : 0;
+  std::string out(static_cast<std::size_t>(size - start), '\0');
+  ssize_t n = ::pread(fd.get(), out.data(), out.size(), start);
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return out;
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned char>(c));
+      out += buffer;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::optional<std::string> qmp_return_string(std::string_view reply) {
+  return string_member(reply, "return");
+}
+
+std::optional<std::string> qmp_error_desc(std::string_view reply) {
+  if (reply.find("\"error\":") == std::string_view::npos) return std::nullopt;
+  auto desc = string_member(reply, "desc");
+  return desc ? desc : std::optional<std::string>("unknown error");
+}
+
+bool QmpClient::connect(const std::string& socket_path, int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof address.sun_path) return false;
+  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  for (;;) {
+    util::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return false;
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+      m_fd = std::move(fd);
+      break;
+    }
+    if (remaining_ms(deadline) == 0) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  m_buffer.clear();
+  auto greeting = read_line(remaining_ms(deadline) + 1000);
+  if (!greeting || greeting->find("\"QMP\"") == std::string::npos) {
+    m_fd = util::Fd();
+    return false;
+  }
+  auto reply = execute("{\"execute\": \"qmp_capabilities\"}", 5000);
+  if (!reply || reply->find("\"return\"") == std::string::npos) {
+    m_fd = util::Fd();
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> QmpClient::read_line(int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    std::size_t newline = m_buffer.find('\n');
+    if (newline != std::string::npos) {
+      std::string line = m_buffer.substr(0, newline);
+      m_buffer.erase(0, newline + 1);
+      return line;
+    }
+    pollfd pfd{m_fd.get(), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return std::nullopt;
+    char buffer[65536];
+    ssize_t n = ::read(m_fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      m_fd = util::Fd();
+      return std::nullopt;
+    }
+    m_buffer.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+std::optional<std::string> QmpClient::execute(const std::string& command_json, int timeout_ms) {
+  if (!m_fd) return std::nullopt;
+  std::string line = command_json + "\n";
+  std::size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::send(m_fd.get(), line.data() + done, line.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      m_fd = util::Fd();
+      return std::nullopt;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto reply = read_line(remaining_ms(deadline));
+    if (!reply) return std::nullopt;
+    // Asynchronous events (RESET, STOP, ...) interleave with replies.
+    if (reply->find("\"event\":") != std::string::npos && reply->find("\"return\"") == std::string::npos)
+      continue;
+    return reply;
+  }
+}
+
+OvmfFiles find_ovmf() {
+  // Debian's ovmf package: 4 MiB flash images, no Secure Boot (the installer ISOs under
+  // test boot either way; shim is not what verify checks).
+  OvmfFiles files{"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"};
+  std::error_code ec;
+  for (const auto& path : {files.code, files.vars_template}) {
+    if (!fs::is_regular_file(path, ec))
+      throw Error(path, "UEFI firmware not found", "install the Debian package ovmf, or use --firmware bios", 3);
+  }
+  return files;
+}
+
+QemuRunner::QemuRunner(MachineProfile profile, LaunchSettings settings, std::string stderr_log)
+    : m_profile(std::move(profile)), m_settings(std::move(settings)), m_stderr_log(std::move(stderr_log)) {
+  m_command = qemu_command(m_profile, m_settings);
+}
+
+QemuRunner::~QemuRunner() {
+  // No exception may leave a destructor; stop() only kills and reaps here.
+  try {
+    stop();
+  } catch (...) {
+    m_child.kill();
+  }
+}
+
+void QemuRunner::prepare() {
+  if (m_prepared) return;
+  std::string output;
+  if (!run_command({"qemu-img", "create", "-q", "-f", m_profile.disk_format, m_settings.disk,
+                    m_profile.disk_size},
+                   output))
+    throw Error(m_settings.disk, "qemu-img could not create the target disk: " + output,
+                "check free space in $TMPDIR", 3);
+  if (m_profile.floppy_bytes > 0) {
+    util::Fd fd(::open(m_settings.floppy.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(m_profile.floppy_bytes)) != 0)
+      throw Error(m_settings.floppy, std::string("cannot create the floppy image: ") + std::strerror(errno), "", 3);
+  }
+  if (m_settings.firmware == Firmware::Uefi) {
+    OvmfFiles ovmf = find_ovmf();
+    std::error_code ec;
+    // A private, writable copy: the firmware stores boot entries in it.
+    fs::copy_file(ovmf.vars_template, m_settings.ovmf_vars, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      throw Error(m_settings.ovmf_vars, "cannot copy the OVMF variable store: " + ec.message(), "", 3);
+    ::chmod(m_settings.ovmf_vars.c_str(), 0644);
+  }
+  m_prepared = true;
+}
+
+void QemuRunner::start() {
+  prepare();
+  m_child.spawn(m_command, m_stderr_log);
+  ::fcntl(m_child.stdout_fd(), F_SETFL, ::fcntl(m_child.stdout_fd(), F_GETFL) | O_NONBLOCK);
+}
+
+std::string QemuRunner::read_serial(std::chrono::milliseconds timeout) {
+  if (m_child.stdout_fd() < 0) return {};
+  pollfd pfd{m_child.stdout_fd(), POLLIN, 0};
+  int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+  if (ready <= 0) return {};
+  std::string out;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(m_child.stdout_fd(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() >= (1u << 20)) break;
+  }
+  if (out.empty() && (pfd.revents & (POLLHUP | POLLERR))) {
+    // End of file: QEMU has closed its stdout, it is ending. Do not spin on the pipe.
+    m_child.wait_for_exit(2000);
+    std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(100)));
+  }
+  return out;
+}
+
+bool QemuRunner::running() { return m_child.running(); }
+
+QmpClient& QemuRunner::qmp() {
+  if (!m_qmp_tried && m_child.running()) {
+    m_qmp_tried = true;
+    m_qmp.connect(m_settings.qmp_socket, 5000);
+  }
+  return m_qmp;
+}
+
+std::string QemuRunner::monitor(const std::string& command) {
+  if (!m_child.running()) return {};
+  auto reply = qmp().execute("{\"execute\": \"human-monitor-command\", \"arguments\": "
+                             "{\"command-line\": " + json_quote(command) + "}}",
+                             15000);
+  if (!reply) return {};
+  return qmp_return_string(*reply).value_or(std::string());
+}
+
+bool QemuRunner::screenshot(const std::string& png_path, std::string& why) {
+  if (!m_child.running()) {
+    why = "QEMU is no longer running";
+    return false;
+  }
+  // QMP screendump writes PNG directly since QEMU 7.1 (when built with libpng, as
+  // Debian's is); an older or PNG-less QEMU says so in the error.
+  auto reply = qmp().execute("{\"execute\": \"screendump\", \"arguments\": {\"filename\": " +
+                                 json_quote(png_path) + ", \"format\": \"png\"}}",
+                             15000);
+  if (!reply) {
+    why = "no answer from the QEMU monitor";
+    return false;
+  }
+  if (auto error = qmp_error_desc(*reply)) {
+    why = *error;
+    return false;
+  }
+  return true;
+}
+
+std::string QemuRunner::firmware_log() {
+  if (m_settings.firmware_log.empty()) return {};
+  return tail_of_file(m_settings.firmware_log, 256u << 10);
+}
+
+std::string QemuRunner::diagnostics() { return tail_of_file(m_stderr_log, 64u << 10); }
+
+void QemuRunner::stop() {
+  if (!m_child.running()) return;
+  // A clean quit lets QEMU flush its files; if the monitor does not answer, kill.
+  if (m_qmp.connected() || (!m_qmp_tried && (qmp(), m_qmp.connected()))) {
+    m_qmp.execute("{\"execute\": \"quit\"}", 2000);
+    if (m_child.wait_for_exit(3000)) return;
+  }
+  m_child.kill();
+}
+
+}  // namespace imgbuild::vm

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Runner for QEMU: the serial port read from QEMU's stdout (a pipe), the QMP control
+// socket for monitor commands, screenshots and a clean quit, and a child process that is
+// killed on every exit path (see process.hpp).
+
+#include "util/fs.hpp"
+#include "vm/process.hpp"
+#include "vm/profile.hpp"
+#include "vm/runner.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imgbuild::vm {
+
+// Minimal JSON helpers for QMP (one object per line). Pure; tested with strings.
+std::string json_quote(std::string_view text);
+// The string value of "return" in a QMP reply ({"return": "text"}); nullopt when absent
+// or not a string.
+std::optional<std::string> qmp_return_string(std::string_view reply);
+// The "desc" of a QMP error reply; nullopt when the reply is not an error.
+std::optional<std::string> qmp_error_desc(std::string_view reply);
+
+class QmpClient {
+ public:
+  // Connects to QEMU's QMP socket, retrying while QEMU creates it, and negotiates
+  // capabilities. False when it cannot within `timeout_ms`.
+  bool connect(const std::string& socket_path, int timeout_ms);
+  bool connected() const { return static_cast<bool>(m_fd); }
+  // Sends one command object; returns the reply line (events skipped), or nullopt on
+  // timeout or a closed socket.
+  std::optional<std::string> execute(const std::string& command_json, int timeout_ms);
+
+ private:
+  std::optional<std::string> read_line(int timeout_ms);
+  util::Fd m_fd;
+  std::string m_buffer;
+};
+
+class QemuRunner : public Runner {
+ public:
+  // `settings` must name files in a work directory: the disk, floppy and OVMF variable
+  // copies are created by prepare(), the sockets and logs by QEMU.
+  QemuRunner(MachineProfile profile, LaunchSettings settings, std::string stderr_log);
+  ~QemuRunner() override;
+
+  // Creates the blank target disk (qemu-img), the floppy image and the private OVMF
+  // variable store. Called by start() if not done before.
+  void prepare();
+  const std::vector<std::string>& command() const { return m_command; }
+
+  void start() override;
+  std::string read_serial(std::chrono::milliseconds timeout) override;
+  bool running() override;
+  std::string monitor(const std::string& command) override;
+  bool screenshot(const std::string& png_path, std::string& why) override;
+  std::string firmware_log() override;
+  std::string diagnostics() override;
+  void stop() override;
+
+ private:
+  QmpClient& qmp();
+
+  MachineProfile m_profile;
+  LaunchSettings m_settings;
+  std::string m_stderr_log;
+  std::vector<std::string> m_command;
+  bool m_prepared = false;
+  bool m_qmp_tried = false;
+  ChildProcess m_child;
+  QmpClient m_qmp;
+};
+
+// OVMF files for --firmware uefi (Debian package ovmf); throws Error naming the
+// package when missing.
+struct OvmfFiles {
+  std::string code;
+  std::string vars_template;
+};
+OvmfFiles find_ovmf();
+
+}  // namespace imgbuild::vm

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm/stage.hpp"
+
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+
+namespace imgbuild::vm {
+
+namespace {
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+std::string seconds_text(double seconds) {
+  return std::to_string(static_cast<long long>(seconds + 0.5)) + " s";
+}
+
+// The last line of a text that is not blank.
+std::string last_line_of(std::string_view text) {
+  auto lines = last_lines(text, 1);
+  return lines.empty() ? std::string() : lines.back();
+}
+
+// SeaBIOS's El Torito checks (src/cdrom.c cdrom_boot) return numbered codes: 3 = the boot
+// record volume descriptor cannot be read, 4-5 = it is not El Torito, 7-12 = the boot
+// catalog is missing or invalid.
+std::string seabios_cdrom_failure(std::string_view firmware_log) {
+  std::size_t at = firmware_log.rfind("Could not read from CDROM (code ");
+  if (at == std::string_view::npos) return {};
+  std::size_t close = firmware_log.find(')', at);
+  return std::string(firmware_log.substr(at, close == std::string_view::npos ? 40 : close - at + 1));
+}
+
+}  // namespace
+
+std::string_view stage_name(Stage stage) {
+  switch (stage) {
+    case Stage::None: return "none";
+    case Stage::Boot: return "boot";
+    case Stage::Install: return "install";
+    case Stage::Firstboot: return "firstboot";
+  }
+  return "none";
+}
+
+std::optional<Stage> parse_stage(std::string_view name) {
+  if (name == "boot") return Stage::Boot;
+  if (name == "install") return Stage::Install;
+  if (name == "firstboot") return Stage::Firstboot;
+  return std::nullopt;
+}
+
+std::string_view cause_name(Cause cause) {
+  switch (cause) {
+    case Cause::None: return "none";
+    case Cause::NoBuildId: return "no build id";
+    case Cause::BuildIdMismatch: return "build-id mismatch";
+    case Cause::LateCommandFailed: return "late_command failed";
+    case Cause::NotBootable: return "not bootable";
+    case Cause::MenuWaiting: return "menu did not auto-select";
+    case Cause::PreseedNotFound: return "preseed not found";
+    case Cause::QemuFailed: return "QEMU failed";
+    case Cause::Timeout: return "timeout";
+  }
+  return "unknown";
+}
+
+StageTracker::StageTracker(Stage target, std::optional<std::string> expected_build_id)
+    : m_target(target), m_expected_id(std::move(expected_build_id)) {}
+
+bool StageTracker::on_marker(const Marker& marker) {
+  m_markers.push_back(marker);
+  switch (marker.kind) {
+    case MarkerKind::PreseedLoaded:
+      if (m_expected_id && marker.detail == *m_expected_id) {
+        if (m_reached < Stage::Boot) {
+          m_reached = Stage::Boot;
+          return true;
+        }
+        return false;
+      }
+      // Another image's preseed (or one that reports no id at all): this ISO is not the
+      // one that booted, or its preseed was not the one imgbuild wrote.
+      m_foreign_id = marker.detail;
+      if (m_expected_id && m_failure.empty()) {
+        m_failure = "the preseed that ran reports build id '" + marker.detail +
+                    "', but this ISO's build id is " + *m_expected_id;
+        return true;
+      }
+      return false;
+    case MarkerKind::InstallFinished:
+      // Only after this image's preseed: a stray marker cannot prove an install.
+      if (m_reached == Stage::Boot) {
+        m_reached = Stage::Install;
+        return true;
+      }
+      if (m_reached < Stage::Boot)
+        m_warnings.push_back("install-finished seen before this image's preseed-loaded marker; ignored");
+      return false;
+    case MarkerKind::LateCommandFailed:
+      if (m_failure.empty() && m_reached >= Stage::Boot) {
+        m_failure = "late_command failed with status " +
+                    (marker.detail.empty() ? std::string("unknown") : marker.detail);
+        return true;
+      }
+      return false;
+    case MarkerKind::Firstboot:
+      if (marker.event == "detach-failed" || marker.event == "no-drac")
+        m_warnings.push_back("first-boot hook: " + marker.event +
+                             (marker.detail.empty() ? "" : " (" + marker.detail + ")"));
+      if (marker.event == "done" && m_reached == Stage::Install) {
+        m_reached = Stage::Firstboot;
+        return true;
+      }
+      return false;
+    case MarkerKind::Unknown:
+      m_warnings.push_back("unknown marker " + marker.text + " (from a newer imgbuild?)");
+      return false;
+  }
+  return false;
+}
+
+Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
+  Verdict verdict;
+  verdict.reached = tracker.reached();
+  const std::string target(stage_name(tracker.target()));
+  const std::string reached(stage_name(tracker.reached()));
+  auto& details = verdict.details;
+  for (const auto& warning : tracker.warnings()) details.push_back("warning: " + warning);
+
+  if (tracker.target_reached()) {
+    verdict.passed = true;
+    verdict.cause = Cause::None;
+    verdict.summary = "stage " + target + " reached in " + seconds_text(evidence.elapsed_seconds);
+    return verdict;
+  }
+
+  const std::string stopped = "stage " + target + " not reached (last stage reached: " + reached + ")";
+  const bool grub_on_serial = contains(evidence.serial_log, "GNU GRUB");
+  const bool prompt_on_screen = contains(evidence.vga_text, "boot:");
+  const std::string cdrom_failure = seabios_cdrom_failure(evidence.firmware_log);
+  const bool ovmf_nothing_bootable =
+      contains(evidence.serial_log, "No bootable option or device was found");
+  const bool seabios_nothing_bootable = contains(evidence.firmware_log, "No bootable device") ||
+                                        contains(evidence.vga_text, "No bootable device");
+
+  // Facts that help whichever cause is named.
+  if (!cdrom_failure.empty()) details.push_back("firmware: " + cdrom_failure);
+  if (seabios_nothing_bootable || ovmf_nothing_bootable)
+    details.push_back("firmware: no bootable device found");
+  if (prompt_on_screen) details.push_back("screen shows a 'boot:' prompt waiting for input");
+  if (grub_on_serial && evidence.kernel_running == std::optional<bool>(false))
+    details.push_back("a GRUB menu is on the serial console, waiting");
+  if (evidence.kernel_running)
+    details.push_back(*evidence.kernel_running ? "CPU state: a kernel was running"
+                                               : "CPU state: no kernel running (firmware or boot loader)");
+
+  if (tracker.failed()) {
+    bool mismatch = tracker.foreign_build_id().has_value() && tracker.reached() < Stage::Boot;
+    verdict.cause = mismatch ? Cause::BuildIdMismatch : Cause::LateCommandFailed;
+    verdict.summary = stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
+    if (mismatch)
+      details.push_back("is this the ISO that was built? a stale image on the virtual media, or a "
+                        "preseed copied from another build, reports another id");
+    return verdict;
+  }
+
+  if (!tracker.expected_build_id()) {
+    verdict.cause = Cause::NoBuildId;
+    verdict.summary = stopped + ": the ISO has no /imgbuild/build-id, so no preseed marker can "
+                      "prove it booted (an unmodified base ISO, or built without --preseed?)";
+    if (tracker.foreign_build_id())
+      details.push_back("a preseed did report build id '" + *tracker.foreign_build_id() + "'");
+    return verdict;
+  }
+
+  if (evidence.qemu_exited) {
+    verdict.cause = Cause::QemuFailed;
+    std::string why = last_line_of(evidence.qemu_stderr);
+    if (contains(evidence.qemu_stderr, "KVM internal error"))
+      why = "KVM internal error (KVM is broken on this host: use --accel tcg)";
+    verdict.summary = stopped + ": QEMU exited after " + seconds_text(evidence.elapsed_seconds) +
+                      (why.empty() ? std::string() : ": " + why);
+    return verdict;
+  }
+
+  if (tracker.reached() >= Stage::Boot) {
+    verdict.cause = Cause::Timeout;
+    verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds) +
+                      " while the installer was running";
+    return verdict;
+  }
+
+  if (!cdrom_failure.empty() || ((seabios_nothing_bootable || ovmf_nothing_bootable) &&
+                                 evidence.kernel_running != std::optional<bool>(true))) {
+    verdict.cause = Cause::NotBootable;
+    verdict.summary = stopped + ": the firmware could not boot the CD (no or invalid El Torito "
+                      "boot catalog for this firmware?)";
+    return verdict;
+  }
+
+  if (evidence.kernel_running == std::optional<bool>(false) || prompt_on_screen) {
+    verdict.cause = Cause::MenuWaiting;
+    verdict.summary = stopped + ": no kernel was started after " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      ": the boot menu did not auto-select an entry (timeout 0 or prompt "
+                      "waiting for input?)";
+    return verdict;
+  }
+
+  if (evidence.kernel_running == std::optional<bool>(true)) {
+    verdict.cause = Cause::PreseedNotFound;
+    verdict.summary = stopped + ": a kernel booted but no IMGBUILD:preseed-loaded marker came in " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      ": preseed not found in the initrd, or its early_command did not run";
+    return verdict;
+  }
+
+  verdict.cause = Cause::Timeout;
+  verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds);
+  return verdict;
+}
+
+std::string vga_text_from_xp(std::string_view xp_output, int columns) {
+  // Lines look like "00000000000b8000: 0x42 0x07 0x6f 0x07 ...".
+  std::string bytes;
+  std::istringstream in{std::string(xp_output)};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::size_t colon = line.find(": ");
+    if (colon == std::string::npos) continue;
+    std::istringstream words(line.substr(colon + 2));
+    std::string word;
+    while (words >> word) {
+      if (word.size() < 3 || word[0] != '0' || word[1] != 'x') continue;
+      bytes.push_back(static_cast<char>(std::strtoul(word.c_str() + 2, nullptr, 16)));
+    }
+  }
+  if (bytes.size() < 2) return {};
+  std::string text;
+  std::string row;
+  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    row.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : ' ');
+    if (row.size() == static_cast<std::size_t>(columns)) {
+      while (!row.empty() && row.back() == ' ') row.pop_back();
+      text += row;
+      text += '\n';
+      row.clear();
+    }
+  }
+  while (!row.empty() && row.back() == ' ') row.pop_back();
+  if (!row.empty()) text += row + '\n';
+  return text;
+}
+
+std::optional<bool> kernel_running_from_registers(std::string_view info) {
+  // Per CPU: an instruction pointer ("EIP=c10a3f2e" or "RIP=ffffffff810..."), CPL= and
+  // CR0=. A CPU in user mode with paging also means a kernel is in charge.
+  bool any_cpu = false;
+  bool kernel = false;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t eip = info.find("EIP=", pos);
+    std::size_t rip = info.find("RIP=", pos);
+    std::size_t at = std::min(eip, rip);
+    if (at == std::string_view::npos) break;
+    bool is64 = at == rip;
+    std::uint64_t ip = std::strtoull(std::string(info.substr(at + 4, 16)).c_str(), nullptr, 16);
+    std::size_t next_cpu = info.find("EIP=", at + 4);
+    next_cpu = std::min(next_cpu, info.find("RIP=", at + 4));
+    std::string_view cpu = info.substr(at, next_cpu == std::string_view::npos ? info.size() - at : next_cpu - at);
+    int cpl = 0;
+    if (std::size_t c = cpu.find("CPL="); c != std::string_view::npos) cpl = cpu[c + 4] - '0';
+    std::uint64_t cr0 = 0;
+    if (std::size_t c = cpu.find("CR0="); c != std::string_view::npos)
+      cr0 = std::strtoull(std::string(cpu.substr(c + 4, 8)).c_str(), nullptr, 16);
+    bool paging = (cr0 & 0x80000000u) != 0;
+    bool high = is64 ? ip >= 0xffff800000000000ull : ip >= 0xc0000000ull;
+    any_cpu = true;
+    if (paging && (high || cpl == 3)) kernel = true;
+    pos = at + 4;
+  }
+  if (!any_cpu) return std::nullopt;
+  return kernel;
+}
+
+}  // namespace imgbuild::vm

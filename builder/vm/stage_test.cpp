@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm/stage.hpp"
+
+#include <gtest/gtest.h>
+
+namespace imgbuild::vm {
+namespace {
+
+const std::string k_id = "0123456789abcdef0123456789abcdef";
+const std::string k_other = "fedcba9876543210fedcba9876543210";
+
+StageTracker track(Stage target, std::optional<std::string> id, std::string_view log) {
+  StageTracker tracker(target, std::move(id));
+  MarkerParser parser;
+  for (const auto& m : parser.feed(log)) tracker.on_marker(m);
+  for (const auto& m : parser.finish()) tracker.on_marker(m);
+  return tracker;
+}
+
+// `info registers -a` excerpts as QEMU 7.2 prints them.
+const std::string k_regs_seabios =
+    "\r\nCPU#0\r\nEAX=00000000 EBX=00000000\r\nEIP=0000b7b9 EFL=00000246 [---Z-P-] CPL=0 II=0 "
+    "A20=1 SMM=0 HLT=1\r\nCR0=00000010 CR2=00000000 CR3=00000000 CR4=00000000\r\n";
+const std::string k_regs_isolinux =
+    "CPU#0\r\nEIP=00102f3a EFL=00000202 [-------] CPL=0\r\nCR0=00000011 CR2=0 CR3=0\r\n"
+    "CPU#1\r\nEIP=000fd0b2 EFL=00000202 [-------] CPL=0 HLT=1\r\nCR0=60000010\r\n";
+const std::string k_regs_linux32 =
+    "CPU#0\r\nEIP=c1a2b3c4 EFL=00000246 [---Z-P-] CPL=0 HLT=1\r\nCR0=80050033 CR2=b7f0\r\n"
+    "CPU#1\r\nEIP=0804a000 EFL=00000246 [---Z-P-] CPL=3\r\nCR0=80050033\r\n";
+const std::string k_regs_linux64 =
+    "CPU#0\r\nRAX=0000000000000000\r\nRIP=ffffffff81e7c0ae RFL=00000246 [---Z-P-] CPL=0 HLT=1\r\n"
+    "CR0=80050033 CR2=000055d1 CR3=000000010a CR4=00350ef0\r\n";
+const std::string k_regs_ovmf =
+    "CPU#0\r\nRAX=0000000000000000\r\nRIP=000000007fe9a1b2 RFL=00000246 [---Z-P-] CPL=0\r\n"
+    "CR0=80010033 CR2=0 CR3=000000007fc01000 CR4=00000668\r\n";
+
+TEST(Stage, Names) {
+  EXPECT_EQ(parse_stage("boot"), Stage::Boot);
+  EXPECT_EQ(parse_stage("install"), Stage::Install);
+  EXPECT_EQ(parse_stage("firstboot"), Stage::Firstboot);
+  EXPECT_FALSE(parse_stage("reboot"));
+  EXPECT_EQ(stage_name(Stage::Install), "install");
+}
+
+TEST(Stage, BootReachedWithMatchingId) {
+  auto tracker = track(Stage::Boot, k_id, "noise\r\nIMGBUILD:preseed-loaded:" + k_id + "\r\n");
+  EXPECT_TRUE(tracker.target_reached());
+  Evidence evidence;
+  evidence.elapsed_seconds = 26.4;
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_TRUE(verdict.passed);
+  EXPECT_EQ(verdict.summary, "stage boot reached in 26 s");
+}
+
+TEST(Stage, MismatchFailsAtOnce) {
+  auto tracker = track(Stage::Boot, k_id, "IMGBUILD:preseed-loaded:" + k_other + "\n");
+  EXPECT_FALSE(tracker.target_reached());
+  EXPECT_TRUE(tracker.failed());
+  auto verdict = diagnose(tracker, Evidence{});
+  EXPECT_FALSE(verdict.passed);
+  EXPECT_EQ(verdict.cause, Cause::BuildIdMismatch);
+  EXPECT_NE(verdict.summary.find(k_other), std::string::npos);
+  EXPECT_NE(verdict.summary.find(k_id), std::string::npos);
+  EXPECT_NE(verdict.summary.find("last stage reached: none"), std::string::npos);
+}
+
+TEST(Stage, StagesInOrderOnly) {
+  // install-finished without this image's preseed first proves nothing.
+  auto stray = track(Stage::Install, k_id, "IMGBUILD:install-finished\n");
+  EXPECT_EQ(stray.reached(), Stage::None);
+  EXPECT_EQ(stray.warnings().size(), 1u);
+
+  auto full = track(Stage::Firstboot, k_id,
+                    "IMGBUILD:preseed-loaded:" + k_id + "\nIMGBUILD:install-finished\n"
+                    "IMGBUILD:firstboot-start\nIMGBUILD:firstboot-detach-failed:rc 1\n"
+                    "IMGBUILD:firstboot-done");
+  EXPECT_EQ(full.reached(), Stage::Firstboot);
+  EXPECT_TRUE(full.target_reached());
+  auto verdict = diagnose(full, Evidence{});
+  EXPECT_TRUE(verdict.passed);
+  ASSERT_EQ(verdict.details.size(), 1u);
+  EXPECT_NE(verdict.details[0].find("detach-failed"), std::string::npos);
+}
+
+TEST(Stage, LateCommandFailure) {
+  auto tracker = track(Stage::Install, k_id,
+                       "IMGBUILD:preseed-loaded:" + k_id + "\nIMGBUILD:late-command-failed:127\n");
+  EXPECT_TRUE(tracker.failed());
+  auto verdict = diagnose(tracker, Evidence{});
+  EXPECT_EQ(verdict.cause, Cause::LateCommandFailed);
+  EXPECT_EQ(verdict.reached, Stage::Boot);
+  EXPECT_NE(verdict.summary.find("127"), std::string::npos);
+}
+
+TEST(Stage, NoBuildIdOnTheIso) {
+  auto tracker = track(Stage::Boot, std::nullopt, "");
+  Evidence evidence;
+  evidence.timed_out = true;
+  evidence.kernel_running = false;
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::NoBuildId);
+  EXPECT_NE(verdict.summary.find("stage boot not reached"), std::string::npos);
+  EXPECT_NE(verdict.summary.find("/imgbuild/build-id"), std::string::npos);
+}
+
+TEST(Stage, MenuWaitingFromCpuStateAndScreen) {
+  auto tracker = track(Stage::Boot, k_id, "");
+  Evidence evidence;
+  evidence.timed_out = true;
+  evidence.elapsed_seconds = 60;
+  evidence.kernel_running = kernel_running_from_registers(k_regs_isolinux);
+  evidence.vga_text = "ISOLINUX 6.04 20200816 ETCD Copyright (C) 1994-2015 H. Peter Anvin et al\nboot:\n";
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::MenuWaiting);
+  EXPECT_NE(verdict.summary.find("did not auto-select"), std::string::npos);
+  bool prompt_detail = false;
+  for (const auto& d : verdict.details) prompt_detail |= d.find("'boot:' prompt") != std::string::npos;
+  EXPECT_TRUE(prompt_detail);
+}
+
+TEST(Stage, GrubMenuOnSerialUnderUefi) {
+  auto tracker = track(Stage::Boot, k_id, "");
+  Evidence evidence;
+  evidence.timed_out = true;
+  evidence.serial_log = "\x1b[2J\x1b[01;01H                            GNU GRUB  version 2.06-13\r\n";
+  evidence.kernel_running = kernel_running_from_registers(k_regs_ovmf);
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::MenuWaiting);
+}
+
+TEST(Stage, PreseedNotFoundWhenAKernelRuns) {
+  auto tracker = track(Stage::Boot, k_id, "");
+  Evidence evidence;
+  evidence.timed_out = true;
+  evidence.kernel_running = kernel_running_from_registers(k_regs_linux32);
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::PreseedNotFound);
+  evidence.kernel_running = kernel_running_from_registers(k_regs_linux64);
+  EXPECT_EQ(diagnose(tracker, evidence).cause, Cause::PreseedNotFound);
+}
+
+TEST(Stage, NotBootableFromSeabiosLog) {
+  auto tracker = track(Stage::Boot, k_id, "");
+  Evidence evidence;
+  evidence.timed_out = true;
+  evidence.kernel_running = false;
+  evidence.firmware_log = "Booting from DVD/CD...\nBoot failed: Could not read from CDROM (code 0004)\n"
+                          "Booting from Hard Disk...\nBoot failed: not a bootable disk\n\nNo bootable device.\n";
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::NotBootable);
+  EXPECT_EQ(verdict.details.at(0), "firmware: Could not read from CDROM (code 0004)");
+}
+
+TEST(Stage, QemuExitAndKvmInternalError) {
+  auto tracker = track(Stage::Boot, k_id, "");
+  Evidence evidence;
+  evidence.qemu_exited = true;
+  evidence.qemu_stderr = "KVM internal error. Suberror: 1\nemulation failure\n";
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::QemuFailed);
+  EXPECT_NE(verdict.summary.find("--accel tcg"), std::string::npos);
+}
+
+TEST(Stage, PlainTimeoutWhenNothingElseIsKnown) {
+  auto tracker = track(Stage::Boot, k_id, "");
+  Evidence evidence;
+  evidence.timed_out = true;
+  evidence.elapsed_seconds = 300;
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::Timeout);
+  EXPECT_NE(verdict.summary.find("300 s"), std::string::npos);
+
+  auto installing = track(Stage::Install, k_id, "IMGBUILD:preseed-loaded:" + k_id + "\n");
+  verdict = diagnose(installing, evidence);
+  EXPECT_EQ(verdict.cause, Cause::Timeout);
+  EXPECT_EQ(verdict.reached, Stage::Boot);
+  EXPECT_NE(verdict.summary.find("last stage reached: boot"), std::string::npos);
+}
+
+TEST(Stage, KernelRunningFromRegisters) {
+  EXPECT_EQ(kernel_running_from_registers(k_regs_seabios), false);
+  EXPECT_EQ(kernel_running_from_registers(k_regs_isolinux), false);
+  EXPECT_EQ(kernel_running_from_registers(k_regs_ovmf), false);
+  EXPECT_EQ(kernel_running_from_registers(k_regs_linux32), true);
+  EXPECT_EQ(kernel_running_from_registers(k_regs_linux64), true);
+  EXPECT_EQ(kernel_running_from_registers("unknown command: 'info'"), std::nullopt);
+}
+
+TEST(Stage, VgaTextFromXp) {
+  // "SeaBIOS " then blanks, 2 rows of 4 columns for the test.
+  std::string xp =
+      "00000000000b8000: 0x53 0x07 0x65 0x07 0x61 0x07 0x42 0x07\r\n"
+      "00000000000b8008: 0x20 0x07 0x62 0x07 0x3a 0x07 0x00 0x07\r\n";
+  EXPECT_EQ(vga_text_from_xp(xp, 4), "SeaB\n b:\n");
+  EXPECT_EQ(vga_text_from_xp("Cannot access memory", 80), "");
+}
+
+}  // namespace
+}  // namespace imgbuild::vm
