@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Boot menus of installer discs (isolinux for BIOS, GRUB for UEFI): find the
+// debian-installer kernels in them, and add one unattended entry that boots by itself
+// after a short timeout while every original entry stays reachable. Pure text in, text
+// out: files are read through a FileReader, so everything here is tested with strings.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imgbuild::bootmenu {
+
+enum class Loader { isolinux, grub };
+
+struct InstallerEntry {
+  Loader loader = Loader::isolinux;
+  std::string menu_file;              // ISO path of the file it is in, e.g. "/isolinux/txt.cfg"
+  std::string label;                  // isolinux label / grub menuentry title
+  std::string kernel;                 // absolute ISO path "/install.386/vmlinuz"
+  std::vector<std::string> initrds;   // absolute ISO paths
+  std::string args;                   // the command line minus initrd=...
+  std::string arch;                   // "i386", "amd64", "" if unknown
+  bool graphical = false;             // gtk initrd
+  bool is_installer = false;          // a debian-installer kernel+initrd (not memtest, hd boot, .c32)
+};
+
+// Reads a file of the disc by absolute ISO path; nullopt when there is no such file.
+using FileReader = std::function<std::optional<std::string>(const std::string& iso_path)>;
+
+struct MenuTree {
+  Loader loader = Loader::isolinux;
+  std::string root_file;                      // "/isolinux/isolinux.cfg" or "/boot/grub/grub.cfg"
+  std::map<std::string, std::string> files;   // every file read, ISO path -> text
+  std::vector<InstallerEntry> entries;        // in menu order, all entries found
+};
+
+// Menu files larger than this are not menus (Error naming the file), nor is text with
+// NUL bytes in it.
+constexpr std::size_t k_max_menu_file = 1u << 20;
+
+// isolinux: follows `include` and `menu include` (keywords are case-insensitive); relative
+// paths are tried against the root config's directory (isolinux's working directory), the
+// including file's directory and the `path` directories. A missing root file, a file over
+// 1 MB or with binary data, an include loop or nesting deeper than 16 is an Error.
+// Entries inside an earlier imgbuild block are skipped: they are imgbuild's own.
+MenuTree load_isolinux(const std::string& root_file, const FileReader& read);
+// GRUB: menuentry/submenu blocks, linux/linux16/linuxefi and initrd/initrd16/initrdefi lines,
+// and `source`/`configfile` of static absolute paths.
+MenuTree load_grub(const std::string& root_file, const FileReader& read);
+
+struct ExtraEntry {  // e.g. memtest86+
+  std::string title;
+  std::string kernel;
+  std::string args;
+};
+
+struct Unattended {
+  std::string kernel;
+  std::vector<std::string> initrds;
+  std::string args;  // usually unattended_args(base.args, user_args)
+  int timeout_seconds = 5;
+  std::string title = "imgbuild: unattended install";
+  std::vector<ExtraEntry> extras;  // added right after the unattended entry
+};
+
+// The entry an unattended install should boot: installer entries only, matching arch if
+// given (Error naming the menu when none matches, e.g. "--arch i386 but the disc only has
+// amd64"), plain installs before rescue/expert/speech/theme variants, text before
+// graphical, then first in menu order.
+const InstallerEntry& choose_base_entry(const MenuTree& tree, const std::string& arch);
+
+// The base entry's args with any auto=/priority= removed and "auto=true priority=critical"
+// plus the user's args inserted before the first "---"/"--" separator (appended if none).
+std::string unattended_args(const std::string& base_args, const std::string& user_args);
+
+// ISO path -> new text, for every menu file that must change (unchanged files are absent).
+// Everything imgbuild writes sits between "# imgbuild: begin" and "# imgbuild: end" lines,
+// and every original line it disables is kept, commented out with "# imgbuild:", so running
+// it on an already rewritten menu replaces the earlier block instead of adding a second.
+std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree, const Unattended& u);
+std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, const Unattended& u);
+
+// Helpers shared with the tests and the remaster plan.
+std::string detect_arch(const std::string& kernel_path);
+std::string iso_path_join(const std::string& dir, const std::string& relative);
+
+}  // namespace imgbuild::bootmenu
