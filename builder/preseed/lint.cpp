@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "preseed/lint.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace imgbuild::preseed {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Types the installer treats alike: it ignores the type field when preseeding (only
+// "seen" is special), and the official examples give selects as "string". Mixing groups
+// still misleads debconf-set-selections on the installed system and the reader.
+int type_group(std::string_view type) {
+  if (type == "string" || type == "select" || type == "multiselect") return 0;
+  if (type == "boolean") return 1;
+  if (type == "password") return 2;
+  if (type == "note" || type == "text" || type == "error" || type == "title") return 3;
+  return 4;
+}
+
+bool is_modern(const std::string& release) { return release == "bookworm" || release == "trixie"; }
+
+class Linter {
+ public:
+  Linter(const Preseed& preseed, const QuestionSet& questions, const LintOptions& options)
+      : m_preseed(preseed), m_questions(questions), m_options(options) {}
+
+  std::vector<Diagnostic> run() {
+    for (const SyntaxProblem& problem : m_preseed.problems)
+      add(problem.line, problem.warning ? Severity::warning : Severity::error, problem.message, "");
+    for (const Entry& entry : m_preseed.entries) check_entry(entry);
+    check_duplicates();
+    if (!m_options.release.empty()) check_unanswered();
+    std::stable_sort(m_out.begin(), m_out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      if ((a.line == 0) != (b.line == 0)) return b.line == 0;
+      return a.line < b.line;
+    });
+    return std::move(m_out);
+  }
+
+ private:
+  void add(int line, Severity severity, std::string message, std::string hint) {
+    m_out.push_back({m_preseed.file, line, severity, std::move(message), std::move(hint)});
+  }
+
+  // The effective (last) value of a question, if the preseed sets it.
+  const Entry* answer(std::string_view question) const {
+    const Entry* found = nullptr;
+    for (const Entry& entry : m_preseed.entries)
+      if (entry.question == question && entry.type != "seen") found = &entry;
+    return found;
+  }
+  bool answered(std::string_view question) const { return answer(question) != nullptr; }
+  bool answered_as(std::string_view question, std::string_view value) const {
+    const Entry* e = answer(question);
+    return e && trim(e->value) == value;
+  }
+
+  void check_entry(const Entry& entry) {
+    const std::string& q = entry.question;
+    if (entry.type == "seen") {
+      std::string_view v = trim(entry.value);
+      if (v != "true" && v != "false")
+        add(entry.line, Severity::error, "a \"seen\" line takes true or false, not '" + std::string(v) + "'",
+            "owner question seen true|false");
+    }
+    const Question* known = m_questions.find(q);
+    if (!known) {
+      check_unknown(entry);
+    } else if (entry.type != "seen") {
+      check_type(entry, *known);
+      check_choices(entry, *known);
+    }
+    if (entry.type != "seen") check_release_pitfalls(entry);
+    if (q == "passwd/root-password" && !trim(entry.value).empty())
+      add(entry.line, Severity::warning, "plaintext root password in the preseed (and on the disc)",
+          "use passwd/root-password-crypted with a crypt(3) hash, e.g. from mkpasswd -m sha-512");
+    if (q == "passwd/user-password" && !trim(entry.value).empty())
+      add(entry.line, Severity::warning, "plaintext user password in the preseed (and on the disc)",
+          "use passwd/user-password-crypted with a crypt(3) hash, e.g. from mkpasswd -m sha-512");
+  }
+
+  void check_unknown(const Entry& entry) {
+    const std::string& q = entry.question;
+    std::string near = m_questions.nearest(q);
+    std::string where = m_questions.origin.empty() ? "the question set" : m_questions.origin;
+    std::string hint = near.empty() ? "" : "did you mean " + near + "?";
+    if (m_questions.knows_namespace(q)) {
+      // A known component, an unknown question: most likely a typo, and the installer
+      // ignores the line silently.
+      add(entry.line, near.empty() ? Severity::warning : Severity::error,
+          "unknown question " + q + " (not in " + where + "): the installer ignores it", hint);
+    } else if (entry.owner == "d-i") {
+      add(entry.line, Severity::warning, "unknown question " + q + " (not in " + where + ")",
+          near.empty() ? "if it belongs to a package of the installed system, name that package as the owner"
+                       : hint);
+    } else if (!near.empty() && near != q) {
+      // Owned by a package of the installed system: only a near miss is worth a word.
+      add(entry.line, Severity::warning, "question " + q + " is not in " + where, hint);
+    }
+  }
+
+  void check_type(const Entry& entry, const Question& known) {
+    if (known.type == "-") return;
+    if (known.type == "boolean") {
+      std::string_view v = trim(entry.value);
+      if (v != "true" && v != "false")
+        add(entry.line, Severity::error,
+            entry.question + " is a boolean: '" + std::string(v) + "' is neither true nor false", "");
+    }
+    if (type_group(entry.type) != type_group(known.type))
+      add(entry.line, Severity::warning,
+          entry.question + " is a " + known.type + " question, given as " + entry.type,
+          "owner " + entry.question + " " + known.type + " value");
+  }
+
+  void check_choices(const Entry& entry, const Question& known) {
+    if (known.choices.empty()) return;
+    auto allowed = [&](std::string_view v) {
+      return std::find(known.choices.begin(), known.choices.end(), v) != known.choices.end();
+    };
+    auto list = [&] {
+      std::string s;
+      for (std::size_t i = 0; i < known.choices.size() && i < 8; ++i)
+        s += (i ? ", " : "") + known.choices[i];
+      if (known.choices.size() > 8) s += ", ...";
+      return s;
+    };
+    std::string_view value = trim(entry.value);
+    if (known.type == "multiselect") {
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        std::size_t comma = value.find(',', start);
+        std::string_view item = trim(value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        if (!item.empty() && !allowed(item))
+          add(entry.line, Severity::error,
+              "'" + std::string(item) + "' is not a choice of " + entry.question, "choices: " + list());
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+    } else if (known.type == "select" && !value.empty() && !allowed(value)) {
+      add(entry.line, Severity::error, "'" + std::string(value) + "' is not a choice of " + entry.question,
+          "choices: " + list());
+    }
+  }
+
+  void check_release_pitfalls(const Entry& entry) {
+    const std::string& release = m_options.release;
+    const std::string& q = entry.question;
+    std::string_view value = trim(entry.value);
+    if (release == "etch") {
+      if (q == "partman-auto/choose_recipe" && !value.empty() &&
+          value.find(' ') == std::string_view::npos) {
+        static const std::map<std::string_view, std::string_view> k_descriptions = {
+            {"atomic", "All files in one partition (recommended for new users)"},
+            {"home", "Separate /home partition"},
+            {"multi", "Separate /home, /usr, /var, and /tmp partitions"}};
+        auto it = k_descriptions.find(value);
+        add(entry.line, Severity::error,
+            "Etch matches partman-auto/choose_recipe against the recipe's (translated) "
+            "description, not a recipe id like '" + std::string(value) + "' (ids work from partman-auto 76, 2008)",
+            it != k_descriptions.end() ? "use: " + std::string(it->second)
+                                       : "use the recipe's description, or partman-auto/expert_recipe");
+      }
+      if (q == "partman/choose_partition" && value == "finish")
+        add(entry.line, Severity::warning,
+            "Etch's partman compares partman/choose_partition with the displayed text, not 'finish'",
+            "use: Finish partitioning and write changes to disk");
+      if (q == "partman/early_command")
+        add(entry.line, Severity::error, "partman/early_command does not exist in Etch: it is never run",
+            "use preseed/early_command (debconf-set and list-devices are available there)");
+      if (q.starts_with("apt-setup/local") && q.ends_with("/repository") && value.starts_with("deb"))
+        add(entry.line, Severity::error,
+            q + " must not start with 'deb': the apt-setup generator adds it",
+            "give only: URL SUITE COMPONENTS");
+      if (q.starts_with("keyboard-configuration/"))
+        add(entry.line, Severity::error,
+            q + " is a question of later installers (console-setup, 2010): Etch ignores it",
+            "use console-keymaps-at/keymap");
+      if (q == "base-installer/kernel/image")
+        add(entry.line, Severity::warning,
+            "Etch's base-installer replaces a preseeded kernel image with the flavour matching the "
+            "installer's CPU",
+            "install the wanted flavour with pkgsel/include and make GRUB boot it by default");
+      if (q == "preseed/late_command" &&
+          (entry.value.find("$(uname -r)") != std::string::npos ||
+           entry.value.find("`uname -r`") != std::string::npos))
+        add(entry.line, Severity::warning,
+            "uname -r inside late_command is the installer's kernel (2.6.18-*-486), not the installed one",
+            "name the flavour's package, e.g. linux-headers-2.6-686-bigmem");
+      if (q == "mirror/country" && value == "manual")
+        add(entry.line, Severity::error, "Etch's choose-mirror does not know mirror/country 'manual'",
+            "use: enter information manually");
+      if (q == "apt-setup/security_host" && !value.empty())
+        add(entry.line, Severity::warning,
+            "security updates for Etch are no longer served by " + std::string(value) +
+                ": the failing source asks a critical question",
+            "leave it empty: d-i apt-setup/security_host string");
+    }
+    if (is_modern(release)) {
+      if (q.starts_with("console-keymaps-"))
+        add(entry.line, Severity::error,
+            q + " is a question of old installers (before 2010): " + release + " ignores it",
+            "use keyboard-configuration/xkb-keymap");
+      if (q == "mirror/country" && value == "enter information manually")
+        add(entry.line, Severity::error, "modern choose-mirror expects mirror/country 'manual'", "use: manual");
+    }
+  }
+
+  void check_duplicates() {
+    std::map<std::string, const Entry*> first;
+    for (const Entry& entry : m_preseed.entries) {
+      if (entry.type == "seen") continue;
+      auto [it, inserted] = first.emplace(entry.question, &entry);
+      if (inserted) continue;
+      bool command = entry.question.ends_with("_command");
+      add(entry.line, command ? Severity::error : Severity::warning,
+          entry.question + " is also set on line " + std::to_string(it->second->line) +
+              ": this later line silently wins",
+          command ? "chain both commands in one line with ;" : "keep one line");
+      it->second = &entry;
+    }
+  }
+
+  // Questions asked at critical priority (auto install) when nothing answers them. Only
+  // the ones that stop an unattended install are checked.
+  void check_unanswered() {
+    const std::string& release = m_options.release;
+    bool etch = release == "etch";
+    auto missing = [&](std::string message, std::string hint) {
+      add(0, Severity::warning, std::move(message), std::move(hint));
+    };
+
+    // Partitioning.
+    if (!answered("partman-auto/method") && !answered("partman-auto/expert_recipe")) {
+      missing("no partman-auto/method: partitioning will be asked", "e.g. d-i partman-auto/method string regular");
+    } else {
+      if (!answered_as("partman/confirm", "true"))
+        missing("partman/confirm is not true: the installer stops to confirm writing the partitions",
+                "d-i partman/confirm boolean true");
+      if (!answered("partman/choose_partition"))
+        missing("partman/choose_partition is not answered: the partitioner menu will be shown",
+                etch ? "d-i partman/choose_partition select Finish partitioning and write changes to disk"
+                     : "d-i partman/choose_partition select finish");
+      // Etch's guided partitioning writes a new label without asking (except Sun labels,
+      // auto-shared.sh); later ones ask partman-partitioning/confirm_write_new_label.
+      std::string label = "partman-partitioning/confirm_write_new_label";
+      if (is_modern(release) && !answered_as(label, "true"))
+        missing(label + " is not true: a blank disk stops the install to confirm a new partition table",
+                "d-i " + label + " boolean true");
+      const Entry* method = answer("partman-auto/method");
+      if (method && (trim(method->value) == "lvm" || trim(method->value) == "crypto") &&
+          !answered_as("partman-lvm/confirm", "true"))
+        missing("partman-lvm/confirm is not true: LVM partitioning stops to confirm",
+                "d-i partman-lvm/confirm boolean true");
+      if (etch && !answered("partman-auto/disk"))
+        missing("no partman-auto/disk: Etch asks for the disk even when there is only one",
+                "d-i partman-auto/disk string /dev/sda (or set it in preseed/early_command)");
+    }
+
+    // Accounts.
+    if (!answered_as("passwd/root-login", "false") && !answered("passwd/root-password") &&
+        !answered("passwd/root-password-crypted"))
+      missing("no root password: the installer asks for it", "d-i passwd/root-password-crypted password HASH");
+    if (!answered_as("passwd/make-user", "false")) {
+      if (!answered("passwd/user-fullname") || !answered("passwd/username"))
+        missing("a user account is created but passwd/user-fullname or passwd/username is not answered",
+                "answer both, or d-i passwd/make-user boolean false");
+      if (!answered("passwd/user-password") && !answered("passwd/user-password-crypted"))
+        missing("no password for the user account: the installer asks for it",
+                "d-i passwd/user-password-crypted password HASH, or d-i passwd/make-user boolean false");
+    }
+
+    // Mirror.
+    if (!answered_as("apt-setup/use_mirror", "false") && !answered("mirror/http/hostname") &&
+        !answered("mirror/ftp/hostname"))
+      missing("no mirror/http/hostname: the mirror will be asked",
+              etch ? "d-i mirror/country string enter information manually and mirror/http/hostname"
+                   : "d-i mirror/country string manual and mirror/http/hostname");
+    if (etch && (answered("mirror/http/hostname") || answered("mirror/ftp/hostname")) &&
+        !answered_as("debian-installer/allow_unauthenticated", "true"))
+      missing("Etch's archive keys have expired: debootstrap from a mirror fails the signature check",
+              "d-i debian-installer/allow_unauthenticated boolean true");
+    if (etch && !answered("apt-setup/security_host"))
+      missing("security.debian.org no longer serves Etch: the failing security source asks a critical question",
+              "d-i apt-setup/security_host string (empty)");
+
+    // Tasks.
+    if (!answered("tasksel/first") && !answered_as("pkgsel/run_tasksel", "false"))
+      missing("tasksel/first is not answered: the task selection will be asked",
+              "tasksel tasksel/first multiselect standard (or empty for none)");
+
+    // Boot loader.
+    if (!answered_as("grub-installer/skip", "true")) {
+      if (etch) {
+        if (!answered_as("grub-installer/only_debian", "true") && !answered("grub-installer/bootdev"))
+          missing("GRUB's target is not answered: the installer asks where to install it",
+                  "d-i grub-installer/only_debian boolean true (installs to (hd0))");
+      } else if (!answered("grub-installer/bootdev")) {
+        missing("grub-installer/bootdev is not answered: with more than one disk (or a USB stick) "
+                "the installer asks where to install GRUB",
+                "d-i grub-installer/bootdev string default (or /dev/sda)");
+      }
+    }
+  }
+
+  const Preseed& m_preseed;
+  const QuestionSet& m_questions;
+  const LintOptions& m_options;
+  std::vector<Diagnostic> m_out;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> lint(const Preseed& preseed, const QuestionSet& questions,
+                             const LintOptions& options) {
+  return Linter(preseed, questions, options).run();
+}
+
+std::string format(const Diagnostic& d) {
+  std::string out = d.file;
+  if (d.line > 0) out += ":" + std::to_string(d.line);
+  out += d.severity == Severity::error ? ": error: " : ": warning: ";
+  out += d.message;
+  if (!d.hint.empty()) out += " (" + d.hint + ")";
+  return out;
+}
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::error; });
+}
+
+}  // namespace imgbuild::preseed
