@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Reader and writer tests on small ISOs mastered by the xorriso CLI (an independent tool),
 // and read back with isoinfo/xorriso as well as with our own reader.
+#include "iso/boot_report.hpp"
 #include "iso/reader.hpp"
 #include "iso/volume.hpp"
 #include "iso/writer.hpp"
@@ -194,4 +195,15 @@ TEST_F(IsoTest, WriterIsReproducibleAcrossTimezonesAndOwners) {
   ::unsetenv("TZ");
   ::tzset();
   EXPECT_TRUE(slurp(a) == slurp(b)) << "cmp: " << run("cmp " + a + " " + b);
+}
+
+TEST_F(IsoTest, BootReportMatchesTheXorrisoProgram) {
+  std::string out = remaster("report.iso", 1176033600);
+  iso::BootReport report = iso::read_boot_report(out);
+  std::string joined;
+  for (const auto& line : report.el_torito) joined += line + "\n";
+  // The same lines the xorriso program prints for the same image.
+  std::string cli = run("xorriso -indev " + out + " -report_el_torito plain 2>/dev/null");
+  EXPECT_NE(joined.find("El Torito boot img :   1  BIOS  y   none"), std::string::npos) << joined;
+  EXPECT_NE(cli.find(joined.substr(0, joined.find('\n'))), std::string::npos) << cli;
 }

@@ -2,9 +2,9 @@
 #include "iso/writer.hpp"
 
 #include "iso/volume.hpp"
+#include "iso/xorriso_session.hpp"
 #include "util/error.hpp"
 
-#include <libisoburn/xorriso.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,86 +17,6 @@
 namespace imgbuild::iso {
 
 namespace {
-
-// libburn keeps global state; one xorriso object at a time per process is what it supports.
-std::mutex g_xorriso_mutex;
-
-struct XorrisoDeleter {
-  void operator()(XorrisO* handle) const {
-    // bit0: library shutdown too, so the next object starts from a clean libburn.
-    Xorriso_destroy(&handle, 1);
-  }
-};
-using XorrisoPtr = std::unique_ptr<XorrisO, XorrisoDeleter>;
-
-struct ListDeleter {
-  void operator()(Xorriso_lsT* list) const { Xorriso_lst_destroy_all(&list, 0); }
-};
-using ListPtr = std::unique_ptr<Xorriso_lsT, ListDeleter>;
-
-// Runs xorriso commands one at a time, with their messages captured instead of printed,
-// so a failure becomes one Error line that names what libisoburn complained about.
-class Session {
- public:
-  explicit Session(std::string subject) : m_subject(std::move(subject)) {
-    XorrisO* raw = nullptr;
-    char program_name[] = "imgbuild";
-    if (Xorriso_new(&raw, program_name, 0) <= 0) throw std::bad_alloc();
-    m_handle.reset(raw);
-    if (Xorriso_startup_libraries(m_handle.get(), 0) <= 0)
-      throw Error(m_subject, "cannot start libisoburn", "", 3);
-  }
-
-  // Runs one command with its arguments; throws when xorriso advises to abort.
-  void run(std::vector<std::string> words) {
-    int stack_handle = -1;
-    Xorriso_push_outlists(m_handle.get(), &stack_handle, 3);
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    int index = 0;
-    // bit2: exactly this one command, no argument rearranging.
-    int ret = Xorriso_interpreter(m_handle.get(), static_cast<int>(argv.size()), argv.data(), &index, 4);
-    int advice = Xorriso_eval_problem_status(m_handle.get(), ret, 0);
-    Xorriso_lsT* results = nullptr;
-    Xorriso_lsT* infos = nullptr;
-    Xorriso_pull_outlists(m_handle.get(), stack_handle, &results, &infos, 0);
-    ListPtr result_list(results), info_list(infos);
-    std::string complaint;
-    for (Xorriso_lsT* item = infos; item; item = Xorriso_lst_get_next(item, 0)) {
-      std::string line = Xorriso_lst_get_text(item, 0);
-      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-      // SORRY is what xorriso says when a command did not do what was asked (a bad mode,
-      // a missing file): for a build that is a failure, even if xorriso would go on.
-      if (line.find(": SORRY :") != std::string::npos || line.find(": FAILURE :") != std::string::npos ||
-          line.find(": FATAL :") != std::string::npos || line.find(": ABORT :") != std::string::npos)
-        if (complaint.empty()) complaint = line;
-      m_log.push_back(line);
-    }
-    if (ret <= 0 || advice < 0 || !complaint.empty()) {
-      if (complaint.empty() && !m_log.empty()) complaint = m_log.back();
-      auto pos = complaint.find(": ");
-      if (complaint.rfind("xorriso", 0) == 0 && pos != std::string::npos) {
-        // "xorriso : FAILURE : text" -> "text"
-        auto second = complaint.find(": ", pos + 2);
-        if (second != std::string::npos) complaint = complaint.substr(second + 2);
-      }
-      throw Error(m_subject, "libisoburn " + words.front() + " failed: " + complaint,
-                  classify_fix(complaint), 3);
-    }
-  }
-
- private:
-  static std::string classify_fix(const std::string& complaint) {
-    if (complaint.find("No space") != std::string::npos || complaint.find("ENOSPC") != std::string::npos ||
-        complaint.find("space left") != std::string::npos)
-      return "free some space on the output filesystem";
-    return "";
-  }
-
-  std::string m_subject;
-  XorrisoPtr m_handle;
-  std::vector<std::string> m_log;
-};
 
 // Reports the growing output file's size while libisoburn writes it.
 class ProgressWatcher {
@@ -135,8 +55,7 @@ class ProgressWatcher {
 }  // namespace
 
 void write_remastered(const WriteOptions& options) {
-  std::lock_guard lock(g_xorriso_mutex);
-  Session session(options.output_path);
+  XorrisoSession session(options.output_path);
   std::string date = format_volume_date(options.timestamp);
 
   session.run({"-report_about", "WARNING"});

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imgbuild::remaster {
+
+struct BuildOptions {
+  std::string base_path;
+  std::string output_path;
+  std::optional<std::string> preseed_path;
+  std::vector<std::string> cdrom_overlays;    // trees merged at the ISO root
+  std::vector<std::string> target_overlays;   // trees carried as /imgbuild/target
+  std::string kernel_args;                    // added to the unattended entry
+  std::string arch;                           // "i386", "amd64" or "" (the menu's first)
+  int timeout_seconds = 5;
+  bool memtest = false;                       // add a memtest86+ entry (isolinux menus)
+  int iso_level = 3;
+  std::optional<std::int64_t> source_date_epoch;
+  // Lint runs on the preseed before anything is written; errors stop the build.
+  bool lint = true;
+  std::function<void(const std::string& line)> lint_report;      // each diagnostic line
+  std::function<void(std::uint64_t written, std::uint64_t expected)> progress;
+};
+
+struct BuildResult {
+  std::string build_id;
+  std::uint64_t output_size = 0;
+  std::vector<std::string> preseeded_initrds;   // ISO paths
+  std::vector<std::string> rewritten_menus;     // ISO paths
+};
+
+// The whole `build`: checks the inputs, plans the changes, writes the image atomically.
+// Throws Error (exit 2) for bad input before anything is written.
+BuildResult build(const BuildOptions& options);
+
+// The ISO paths imgbuild itself writes.
+inline constexpr const char* k_build_id_path = "/imgbuild/build-id";
+inline constexpr const char* k_build_info_path = "/imgbuild/build.json";
+inline constexpr const char* k_target_overlay_path = "/imgbuild/target";
+
+}  // namespace imgbuild::remaster
