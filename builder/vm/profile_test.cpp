@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm/profile.hpp"
+
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace imgbuild::vm {
+namespace {
+
+const char* k_profile =
+    "# comment\n"
+    "description = test box\n"
+    "memory = 2048\n"
+    "cpus = 2\n"
+    "disk-size = 4G\n"
+    "floppy-size = 1440K\n"
+    "qemu = -machine pc\n"
+    "qemu = -nographic\n"
+    "qemu = -drive if=none,id=cd,media=cdrom,readonly=on,format=raw,file={iso}\n"
+    "qemu = -device scsi-cd,drive=cd,vendor=Dell,product=Virtual CDROM,bootindex={cd-bootindex}\n"
+    "qemu = -drive if=none,id=fd,format=raw,file={floppy}\n"
+    "qemu = -device scsi-hd,drive=hd,bootindex={disk-bootindex}\n";
+
+std::string expect_error(std::string_view text) {
+  try {
+    parse_machine_profile(text, "t", "t.conf");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Profile, Parses) {
+  auto p = parse_machine_profile(k_profile, "t", "t.conf");
+  EXPECT_EQ(p.description, "test box");
+  EXPECT_EQ(p.memory_mib, 2048u);
+  EXPECT_EQ(p.cpus, 2u);
+  EXPECT_EQ(p.disk_size, "4G");
+  EXPECT_EQ(p.floppy_bytes, 1440u * 1024);
+  ASSERT_EQ(p.options.size(), 6u);
+  EXPECT_EQ(p.options[1].flag, "-nographic");
+  EXPECT_EQ(p.options[1].value, "");
+  EXPECT_EQ(p.options[3].value,
+            "scsi-cd,drive=cd,vendor=Dell,product=Virtual CDROM,bootindex={cd-bootindex}");
+  EXPECT_EQ(p.options[3].line, 10);
+}
+
+TEST(Profile, Errors) {
+  EXPECT_NE(expect_error("qemu = -drive file={iso}\ncolour = red\n").find("t.conf:2: unknown key 'colour'"),
+            std::string::npos);
+  EXPECT_NE(expect_error("memory = lots\nqemu = -drive file={iso}\n").find("t.conf:1"), std::string::npos);
+  EXPECT_NE(expect_error("qemu = -device x,file={cdrom}\n").find("unknown placeholder {cdrom}"),
+            std::string::npos);
+  EXPECT_NE(expect_error("qemu = -m 4096\nqemu = -drive file={iso}\n").find("set by imgbuild"),
+            std::string::npos);
+  EXPECT_NE(expect_error("qemu = -kernel vmlinuz\nqemu = -drive file={iso}\n").find("set by imgbuild"),
+            std::string::npos);
+  EXPECT_NE(expect_error("qemu = -machine pc\n").find("never attaches the ISO"), std::string::npos);
+  EXPECT_NE(expect_error("qemu = -drive file={iso}\nqemu = -drive file={floppy}\n").find("floppy-size"),
+            std::string::npos);
+  EXPECT_NE(expect_error("just words\n").find("key = value"), std::string::npos);
+  EXPECT_NE(expect_error("memory = 100\nmemory = 200\n").find("given twice"), std::string::npos);
+}
+
+TEST(Profile, Sizes) {
+  std::uint64_t bytes = 0;
+  EXPECT_TRUE(parse_size("20G", bytes));
+  EXPECT_EQ(bytes, 20ull << 30);
+  EXPECT_TRUE(parse_size("512", bytes));
+  EXPECT_EQ(bytes, 512u);
+  EXPECT_FALSE(parse_size("G", bytes));
+  EXPECT_FALSE(parse_size("-1K", bytes));
+  EXPECT_FALSE(parse_size("99999999999999999999T", bytes));
+}
+
+TEST(Profile, CommandLineForBiosInstallerBoot) {
+  auto p = parse_machine_profile(k_profile, "t", "t.conf");
+  LaunchSettings s;
+  s.iso = "/images/a,b.iso";
+  s.disk = "/w/disk.qcow2";
+  s.floppy = "/w/floppy.img";
+  s.qmp_socket = "/w/qmp.sock";
+  s.firmware_log = "/w/firmware.log";
+  auto argv = qemu_command(p, s);
+  auto has = [&](const std::string& a, const std::string& b) {
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i)
+      if (argv[i] == a && argv[i + 1] == b) return true;
+    return false;
+  };
+  EXPECT_EQ(argv[0], "qemu-system-x86_64");
+  EXPECT_TRUE(has("-accel", "tcg"));
+  EXPECT_TRUE(has("-m", "2048"));
+  EXPECT_TRUE(has("-smp", "2"));
+  EXPECT_TRUE(has("-display", "none"));
+  EXPECT_TRUE(has("-serial", "chardev:serial0"));
+  EXPECT_TRUE(has("-qmp", "unix:/w/qmp.sock,server=on,wait=off"));
+  EXPECT_TRUE(has("-device", "isa-debugcon,iobase=0x402,chardev=firmware-log"));
+  // A comma in a file name is doubled for QEMU.
+  EXPECT_TRUE(has("-drive", "if=none,id=cd,media=cdrom,readonly=on,format=raw,file=/images/a,,b.iso"));
+  EXPECT_TRUE(has("-device", "scsi-cd,drive=cd,vendor=Dell,product=Virtual CDROM,bootindex=0"));
+  EXPECT_TRUE(has("-device", "scsi-hd,drive=hd,bootindex=1"));
+  EXPECT_TRUE(has("-drive", "if=none,id=fd,format=raw,file=/w/floppy.img"));
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "-nographic"), 1);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "-kernel"), 0);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "if=pflash,format=raw,unit=0,readonly=on,file="), 0);
+}
+
+TEST(Profile, CommandLineForUefiKvmInstall) {
+  auto p = parse_machine_profile(k_profile, "t", "t.conf");
+  LaunchSettings s;
+  s.iso = "/a.iso";
+  s.firmware = Firmware::Uefi;
+  s.ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+  s.ovmf_vars = "/w/vars.fd";
+  s.accel = Accel::Kvm;
+  s.cd_first = false;
+  auto argv = qemu_command(p, s);
+  auto joined = std::string();
+  for (const auto& a : argv) joined += a + "\n";
+  EXPECT_NE(joined.find("-accel\nkvm\n"), std::string::npos);
+  EXPECT_NE(joined.find("if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd\n"),
+            std::string::npos);
+  EXPECT_NE(joined.find("if=pflash,format=raw,unit=1,file=/w/vars.fd\n"), std::string::npos);
+  EXPECT_NE(joined.find("bootindex=1\n"), std::string::npos);  // the CD after the disk
+  EXPECT_NE(joined.find("scsi-hd,drive=hd,bootindex=0\n"), std::string::npos);
+  EXPECT_EQ(joined.find("isa-debugcon"), std::string::npos);
+}
+
+// The shipped profiles parse and say what the issue asks of them.
+TEST(Profile, ShippedProfiles) {
+  auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.conf");
+  EXPECT_EQ(pe.name, "pe2950");
+  EXPECT_EQ(pe.memory_mib, 16384u);
+  EXPECT_EQ(pe.cpus, 2u);
+  LaunchSettings s;
+  s.iso = "/a.iso";
+  auto argv = qemu_command(pe, s);
+  std::string joined;
+  for (const auto& a : argv) joined += a + "\n";
+  EXPECT_NE(joined.find("megasas"), std::string::npos);
+  EXPECT_NE(joined.find("vendor=Dell,product=Virtual CDROM,bootindex=0"), std::string::npos);
+  EXPECT_NE(joined.find("removable=on,vendor=Dell,product=Virtual Floppy"), std::string::npos);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "e1000,netdev=net0") +
+                std::count(argv.begin(), argv.end(), "e1000,netdev=net1"),
+            2);
+
+  auto generic = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/generic.conf");
+  EXPECT_EQ(generic.memory_mib, 1024u);
+  EXPECT_EQ(generic.floppy_bytes, 0u);
+}
+
+TEST(Profile, UnknownNameListsTheKnownOnes) {
+  try {
+    load_machine_profile("pe9999");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 2);
+    EXPECT_NE(std::string(e.what()).find("pe2950"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace imgbuild::vm

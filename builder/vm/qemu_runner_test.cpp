@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm/qemu_runner.hpp"
+
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace imgbuild::vm {
+namespace {
+
+TEST(Qmp, Json) {
+  EXPECT_EQ(json_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+  EXPECT_EQ(qmp_return_string(R"({"return": "line\r\nCPU#0 \"x\" \u0041"})"), "line\r\nCPU#0 \"x\" A");
+  EXPECT_EQ(qmp_return_string(R"({"return": {}})"), std::nullopt);
+  EXPECT_EQ(qmp_error_desc(R"({"return": {}})"), std::nullopt);
+  EXPECT_EQ(qmp_error_desc(R"({"error": {"class": "GenericError", "desc": "no PNG support"}})"),
+            "no PNG support");
+}
+
+TEST(ChildProcess, KilledByDestructorAndReaped) {
+  pid_t pid = -1;
+  {
+    ChildProcess child;
+    child.spawn({"sleep", "60"}, "/dev/null");
+    pid = child.pid();
+    EXPECT_TRUE(child.running());
+  }
+  // Reaped by the destructor: the pid no longer names our child.
+  EXPECT_EQ(::kill(pid, 0), -1);
+}
+
+TEST(ChildProcess, ReadsStdoutAndReportsMissingPrograms) {
+  std::string output;
+  EXPECT_TRUE(run_command({"sh", "-c", "echo out; echo err >&2"}, output));
+  EXPECT_EQ(output, "out\nerr\n");
+  EXPECT_FALSE(run_command({"sh", "-c", "exit 3"}, output));
+  try {
+    ChildProcess child;
+    child.spawn({"imgbuild-no-such-program"}, "/dev/null");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 3);
+  }
+}
+
+}  // namespace
+}  // namespace imgbuild::vm
