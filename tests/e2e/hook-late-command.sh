@@ -66,7 +66,7 @@ run_late() { # SHELL CASE [env...]: status in $rc
     local shcmd=("$sh"); [[ $sh == busybox ]] && shcmd=(busybox sh)
     rc=0
     (cd "$T" && env PATH="$T/$name/bin:/usr/bin:/bin" IMGBUILD_ROOT="$T/$name/root" IMGBUILD_TEST_COMMANDS=1 "$@" \
-        "${shcmd[@]}" "$T/$name/root/usr/local/lib/imgbuild/late-command.sh" --ntp-server ntp.example.org) \
+        "${shcmd[@]}" "$T/$name/root/usr/local/lib/imgbuild/late-command.sh" --ntp-server ntp.example.org ${LATE_ARGS:-}) \
         >"$T/$name/out" 2>&1 || rc=$?
 }
 
@@ -80,7 +80,8 @@ lacks() { # FILE REGEX MESSAGE
 for sh in dash busybox; do
     # --- Etch: vol_id, GRUB legacy, sysvinit --------------------------------------------
     setup "$sh-etch" vol_id
-    run_late "$sh" "$c"
+    mkdir -p "$r/usr/bin"; printf '#!/bin/sh\n' >"$r/usr/bin/apt-get"; chmod +x "$r/usr/bin/apt-get"
+    LATE_ARGS="--omsa-package dellomsa" run_late "$sh" "$c"
     [[ $rc -eq 0 ]] || { cat "$T/$c/out" >&2; fail "$c: exit $rc"; }
     f=$r/etc/fstab
     has "$f" "^UUID=$ROOT_UUID[[:space:]]+/[[:space:]]+ext3[[:space:]]+defaults,errors=remount-ro" "$c: root not by UUID in fstab"
@@ -103,6 +104,7 @@ for sh in dash busybox; do
     calls=$T/$c/calls
     has "$calls" '^grub-install --no-floppy \(hd0\)$' "$c: grub-install (hd0) not run"
     has "$calls" '^update-rc.d dsm_om_connsvc defaults$' "$c: OMSA service not linked"
+    has "$calls" '^apt-get -y -q install dellomsa$' "$c: dellomsa not installed with --omsa-package"
     has "$calls" '^update-rc.d imgbuild-firstboot start 99 2 3 4 5 \.$' "$c: first-boot hook not linked"
     lacks "$calls" '^systemctl' "$c: systemctl used on a sysvinit system"
     [[ -x $r/etc/init.d/imgbuild-firstboot ]] || fail "$c: /etc/init.d/imgbuild-firstboot not installed"
@@ -132,6 +134,7 @@ for sh in dash busybox; do
 
     # --- modern: GRUB 2 (no menu.lst), systemd, fstab already by UUID --------------------
     setup "$sh-modern" blkid
+    mkdir -p "$r/usr/bin"; printf '#!/bin/sh\n' >"$r/usr/bin/apt-get"; chmod +x "$r/usr/bin/apt-get"
     rm "$r/boot/grub/menu.lst"
     printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' "$ROOT_UUID" >"$r/etc/fstab"
     mkdir -p "$r/lib/systemd"; printf '' >"$r/lib/systemd/systemd"
@@ -141,6 +144,7 @@ for sh in dash busybox; do
     [[ -f $r/etc/systemd/system/imgbuild-firstboot.service ]] || fail "$c: unit not installed"
     lacks "$T/$c/calls" '^update-rc.d imgbuild-firstboot' "$c: sysvinit links on a systemd system"
     lacks "$T/$c/calls" '^grub-install' "$c: grub-install run on a GRUB 2 system"
+    lacks "$T/$c/calls" '^apt-get' "$c: apt-get run without --omsa-package"
     [[ ! -e $r/etc/init.d/imgbuild-firstboot ]] || fail "$c: init script installed on a systemd system"
 
     # --- IMGBUILD_ROOT without IMGBUILD_TEST_COMMANDS: nothing outside the tree runs -----

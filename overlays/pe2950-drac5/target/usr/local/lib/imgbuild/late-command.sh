@@ -3,6 +3,8 @@
 #
 #   in-target sh /usr/local/lib/imgbuild/late-command.sh [--ntp-server HOST]
 #       [--kernel-flavour 686-bigmem] [--omsa-package dellomsa]
+# --omsa-package installs that package from the apt sources (Etch profile: dellomsa);
+# without it OMSA is only installed from payload/omsa/*.deb when those exist.
 #
 # imgbuild's late_command copies /cdrom/imgbuild/target/. into /target first, so this
 # script and its neighbours (choose-disk.sh, firstboot.sh, the init script and the systemd
@@ -39,7 +41,7 @@ LIB=/usr/local/lib/imgbuild
 LOG=$R/var/log/imgbuild-late-command.log
 NTP_SERVER=
 FLAVOUR=686-bigmem
-OMSA_PACKAGE=dellomsa
+OMSA_PACKAGE=
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -244,7 +246,7 @@ done
 if [ -n "$omsa_debs" ]; then
     # shellcheck disable=SC2086 # one word per .deb, none with blanks (payload convention)
     run_sys dpkg -i $omsa_debs || log "warning: dpkg -i of the OMSA payload failed"
-elif [ -x "$R/usr/bin/apt-get" ]; then
+elif [ -n "$OMSA_PACKAGE" ] && [ -x "$R/usr/bin/apt-get" ]; then
     # apt-setup added the OMSA source (apt-setup/local0); when it could not reach it, the
     # line is commented out and this fails: logged, not fatal (the host is gone today).
     run_sys env DEBIAN_FRONTEND=noninteractive apt-get -y -q install "$OMSA_PACKAGE" </dev/null ||
