@@ -565,6 +565,45 @@ std::string grub_quote(const std::string& s) {
   return out + "'";
 }
 
+// GRUB expands $variables and splits on quotes in a linux line: a word with anything but
+// plain characters is single-quoted so the kernel gets it as written.
+std::string grub_word(const std::string& word) {
+  bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-_./=:,+@%^~").find(c) != std::string_view::npos;
+  });
+  return plain ? word : grub_quote(word);
+}
+
+std::string grub_command(const std::string& command, const std::vector<std::string>& args) {
+  std::string out = command;
+  for (const std::string& arg : args) {
+    for (const std::string& word : words(arg)) out += " " + grub_word(word);
+  }
+  return out;
+}
+
+// Text that goes into a menu line must stay on that line: a newline in --kernel-args
+// would otherwise add menu commands of its own.
+void check_unattended(const MenuTree& tree, const Unattended& u) {
+  auto check = [&](const std::string& value, const std::string& what) {
+    if (value.find_first_of(std::string("\n\r\0", 3)) != std::string::npos) {
+      throw Error(tree.root_file, "the unattended entry's " + what + " contains a line break",
+                  "give kernel arguments and titles on one line");
+    }
+  };
+  if (u.kernel.empty()) throw Error(tree.root_file, "no kernel for the unattended entry");
+  check(u.kernel, "kernel");
+  check(u.args, "kernel arguments");
+  check(u.title, "title");
+  for (const std::string& i : u.initrds) check(i, "initrd");
+  for (const ExtraEntry& e : u.extras) {
+    check(e.title, "extra entry title");
+    check(e.kernel, "extra entry kernel");
+    check(e.args, "extra entry arguments");
+  }
+}
+
 bool is_variant(const InstallerEntry& e) {
   static const char* const k_markers[] = {"rescue/enable", "priority=low", "speakup.synth",
                                           "theme=", "desktop=", "priority=medium"};
@@ -665,7 +704,7 @@ std::string unattended_args(const std::string& base_args, const std::string& use
 }
 
 std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree, const Unattended& u) {
-  if (u.kernel.empty()) throw Error(tree.root_file, "no kernel for the unattended entry");
+  check_unattended(tree, u);
   std::map<std::string, std::string> changed;
   std::map<std::string, Text> texts;
   bool has_ui = false;
@@ -747,7 +786,7 @@ std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree
 }
 
 std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, const Unattended& u) {
-  if (u.kernel.empty()) throw Error(tree.root_file, "no kernel for the unattended entry");
+  check_unattended(tree, u);
   std::map<std::string, Text> texts;
   for (const auto& [path, original] : tree.files) {
     Text text = split_lines(original);
@@ -814,12 +853,12 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
   std::vector<std::string> block = {k_begin_line, "set default=0",
                                     "set timeout=" + std::to_string(std::max(0, u.timeout_seconds))};
   block.push_back("menuentry " + grub_quote(u.title) + " {");
-  block.push_back("    linux " + join_words({u.kernel, u.args}));
-  if (!u.initrds.empty()) block.push_back("    initrd " + join_words(u.initrds));
+  block.push_back("    " + grub_command("linux", {u.kernel, u.args}));
+  if (!u.initrds.empty()) block.push_back("    " + grub_command("initrd", u.initrds));
   block.push_back("}");
   for (const ExtraEntry& extra : u.extras) {
     block.push_back("menuentry " + grub_quote(extra.title) + " {");
-    block.push_back("    linux " + join_words({extra.kernel, extra.args}));
+    block.push_back("    " + grub_command("linux", {extra.kernel, extra.args}));
     block.push_back("}");
   }
   block.push_back(k_end);

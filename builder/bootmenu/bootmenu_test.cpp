@@ -750,6 +750,16 @@ TEST(Grub, TitlesAreQuotedAndBadFilesRejected) {
   } catch (const Error& e) {
     EXPECT_THAT(e.what(), HasSubstr("/boot/grub/grub.cfg: boot menu file is over 1 MB"));
   }
+  // User text cannot add menu lines of its own, and GRUB does not expand it.
+  Unattended evil = unattended_for(tree.entries[0], "a=1\nmenuentry x {");
+  EXPECT_THROW(make_unattended_grub(tree, evil), Error);
+  Files isolinux = {{"/isolinux/isolinux.cfg", "label a\n kernel /install.amd/vmlinuz\n append initrd=/install.amd/initrd.gz\n"}};
+  MenuTree itree = load_isolinux("/isolinux/isolinux.cfg", reader(isolinux));
+  EXPECT_THROW(make_unattended_isolinux(itree, evil), Error);
+  Unattended dollar = unattended_for(tree.entries[0], "preseed/url=http://h/$x.cfg it's");
+  std::string text = make_unattended_grub(tree, dollar).begin()->second;
+  EXPECT_THAT(text, HasSubstr(" 'preseed/url=http://h/$x.cfg' 'it'\\''s'\n"));
+
   // Dynamic paths are not followed (they depend on the firmware's boot device).
   Files dynamic = {{"/boot/grub/grub.cfg", "source $prefix/x86_64-efi/grub.cfg\n"}};
   EXPECT_EQ(load_grub("/boot/grub/grub.cfg", reader(dynamic)).files.size(), 1u);
