@@ -9,7 +9,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <set>
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -97,7 +96,7 @@ la_ssize_t append_to_string(archive*, void* client, const void* buffer, size_t l
 
 // A streaming reader of newc ("070701"/"070702") cpio data that may hold several
 // archives back to back (zero padding between them), as the kernel accepts. It keeps only
-// the wanted member, so a 200 MB unpacked initrd costs no memory.
+// the wanted members, so a 200 MB unpacked initrd costs no memory.
 class CpioScanner {
  public:
   CpioScanner(const MemberFilter& wanted, std::uint64_t max_size, const std::string& subject)
@@ -121,7 +120,6 @@ class CpioScanner {
           }
           m_state = State::header;
           m_buffer.clear();
-          m_in_archive = true;
           continue;
         }
         case State::header: {
@@ -160,7 +158,6 @@ class CpioScanner {
 
   // Whether the data ended cleanly (between archives, not inside an entry).
   bool at_boundary() const { return m_state == State::between; }
-  bool saw_archive() const { return m_saw_trailer || m_in_archive; }
   std::map<std::string, std::string>& found() { return m_found; }
   void reset_for_next_segment() {
     m_state = State::between;
@@ -216,8 +213,6 @@ class CpioScanner {
     m_skip = pad4(k_header + m_name_size);
     m_state = State::skip;
     if (name == "TRAILER!!!") {
-      m_saw_trailer = true;
-      m_in_archive = false;
       m_after_skip = State::between;
       settle();
       return;
@@ -282,8 +277,6 @@ class CpioScanner {
   State m_state = State::between;
   State m_after_skip = State::between;
   bool m_stopped = false;
-  bool m_saw_trailer = false;
-  bool m_in_archive = false;
   bool m_collecting = false;
   std::string m_buffer;
   std::string m_content;
