@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# labels: e2e
+# timeout: 120
+#
+# `imgbuild verify` refuses bad input with exit 2 and one line naming what is wrong,
+# before any QEMU is started.
+source "$(dirname "$0")/prelude.sh"
+
+iso=$(fixture_iso plain-data)
+
+expect_status 2 "$IMGBUILD" verify "$T/missing.iso"
+expect_stderr_match 'missing\.iso: ISO does not exist'
+
+mkdir "$T/dir.iso"
+expect_status 2 "$IMGBUILD" verify "$T/dir.iso"
+expect_stderr_match 'is a directory'
+
+echo "not an iso" >"$T/text.iso"
+expect_status 2 "$IMGBUILD" verify "$T/text.iso"
+expect_stderr_match 'text\.iso'
+
+expect_status 2 "$IMGBUILD" verify "$iso" --machine pe9999
+expect_stderr_match 'unknown machine profile.*known: .*generic.*pe2950'
+
+printf 'memory = 64\nqemu = -machine pc\n' >"$T/noiso.conf"
+expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/noiso.conf"
+expect_stderr_match 'noiso\.conf: the profile never attaches the ISO'
+
+printf 'memory = 64\nqemu = -drive file={iso}\nqemu = -kernel /boot/vmlinuz\n' >"$T/kernel.conf"
+expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/kernel.conf"
+expect_stderr_match 'kernel\.conf:3: option -kernel is set by imgbuild'
+
+expect_status 2 "$IMGBUILD" verify "$iso" --stage reboot
+expect_status 2 "$IMGBUILD" verify "$iso" --firmware coreboot
+expect_status 2 "$IMGBUILD" verify "$iso" --accel hvf
+expect_status 2 "$IMGBUILD" verify "$iso" --timeout 0
+
+# None of these may have left a QEMU behind.
+if pgrep -f "imgbuild-verify-" >/dev/null; then fail "a QEMU started for bad input"; fi
