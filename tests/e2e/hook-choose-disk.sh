@@ -10,10 +10,14 @@ script=$IMGBUILD_SOURCE_DIR/overlays/pe2950-drac5/target/usr/local/lib/imgbuild/
 shells="dash"
 command -v busybox >/dev/null && shells="$shells busybox-sh" || fail "busybox not installed (scripts/install-deps.sh)"
 
+# Under busybox sh, ls/sed/grep/... are busybox applets too, as in the installer.
+mkdir -p "$T/bbin"
+for applet in ls sed grep cat; do ln -s "$(command -v busybox)" "$T/bbin/$applet"; done
+
 run_choose() { # SHELL ROOT [ARGS] -> prints chosen disk; status of the script
     local sh=$1 root=$2; shift 2
     if [[ $sh == busybox-sh ]]; then
-        IMGBUILD_ROOT=$root busybox sh "$script" "$@"
+        PATH=$T/bbin:$PATH IMGBUILD_ROOT=$root busybox sh "$script" "$@"
     else
         IMGBUILD_ROOT=$root "$sh" "$script" "$@"
     fi

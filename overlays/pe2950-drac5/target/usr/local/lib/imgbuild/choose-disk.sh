@@ -19,7 +19,7 @@
 # Where it runs: Etch's installer (busybox ash 1.1) from a partman init.d hook that the
 # preseed's early_command writes (at early_command time no disk driver is loaded yet; see
 # preseed/etch-pe2950-vmware.cfg), and the installed system (late-command.sh). POSIX sh
-# only: no readlink -f (resolved with cd -P / pwd -P), no bash-isms.
+# only: no readlink -f, no cd -P, no bash-isms.
 # Every sysfs path is under $IMGBUILD_ROOT, so tests run it against a fake /sys tree.
 
 R=${IMGBUILD_ROOT:-}
@@ -32,31 +32,25 @@ say() {
     logger -t imgbuild-choose-disk -- "$*" 2>/dev/null || true
 }
 
-# Physical path of a directory (symlinks resolved); empty if it does not exist.
-resolve_dir() {
-    (cd -P "$1" 2>/dev/null && pwd -P) || readlink -f "$1" 2>/dev/null || true
+# link_name LINK: the last component of a symlink's target, from `ls -l` ("x -> ../y/z").
+# No readlink -f or cd -P: Etch's busybox may lack them. The kernel resolves "device/.."
+# physically when a path is opened, so walking up needs no resolution in the shell.
+link_name() {
+    ls -l "$1" 2>/dev/null | sed -n 's|.* -> ||p' | sed 's|/*$||; s|.*/||'
 }
 
-# The controller driver above a SCSI/block device directory: the first `driver` link found
-# walking up from the device's parent (the device's own driver is sd, not the controller).
-controller_driver() {
-    cd_dev=$1
-    cd_p=${cd_dev%/*}
-    while :; do
-        case $cd_p in
-            "$SYS_REAL"/devices/?*) ;;
-            *) break ;;
-        esac
-        if [ -e "$cd_p/driver" ]; then
-            cd_d=$(resolve_dir "$cd_p/driver")
-            if [ -n "$cd_d" ]; then
-                echo "${cd_d##*/}"
-                return 0
-            fi
+# drivers_above BLOCKDIR: the drivers bound to the device's ancestors, nearest first, one
+# per line (the device's own driver, sd, is skipped: the first line is the controller).
+drivers_above() {
+    da_up=/..
+    da_n=0
+    while [ "$da_n" -lt 12 ]; do
+        if [ -e "$1/device$da_up/driver" ]; then
+            link_name "$1/device$da_up/driver"
         fi
-        cd_p=${cd_p%/*}
+        da_up=$da_up/..
+        da_n=$((da_n + 1))
     done
-    return 1
 }
 
 first_line() {
@@ -66,8 +60,7 @@ first_line() {
     fi
 }
 
-SYS_REAL=$(resolve_dir "$SYS")
-if [ -z "$SYS_REAL" ] || [ ! -d "$SYS/block" ]; then
+if [ ! -d "$SYS/block" ]; then
     say "no $SYS/block: sysfs not mounted?"
     exit 1
 fi
@@ -80,16 +73,18 @@ for blk in "$SYS"/block/*; do
     case $name in
         ram*|loop*|sr*|scd*|fd*|md*|dm-*|nbd*|zram*) continue ;;
     esac
-    dev=$(resolve_dir "$blk/device")
-    [ -n "$dev" ] || continue
+    [ -d "$blk/device" ] || continue
     removable=$(first_line "$blk/removable")
     vendor=$(first_line "$blk/device/vendor")
     model=$(first_line "$blk/device/model")
-    driver=$(controller_driver "$dev") || driver=
+    above=$(drivers_above "$blk")
+    driver=$(echo "$above" | sed -n 1p)
     usb=no
-    case $dev in
-        */usb[0-9]*) usb=yes ;;
-    esac
+    for d in $above; do
+        case $d in
+            usb-storage|uas|usb|*hcd|*hcd_*|*-hcd) usb=yes ;;
+        esac
+    done
     node=/dev/$(echo "$name" | sed 's,!,/,g')
     say "$node: controller=${driver:-unknown} usb=$usb removable=${removable:-?} vendor='$vendor' model='$model'"
 
