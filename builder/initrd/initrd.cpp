@@ -454,9 +454,9 @@ Format detect_format(std::string_view head, const std::string& subject) {
   // it: the kernel's unlz4 reads chunks up to the end of the initrd.
   if (starts("\x02\x21\x4c\x18"sv)) return Format::lz4;
   if (starts("070701"sv) || starts("070702"sv)) return Format::cpio;
-  // Legacy .lzma has no magic: properties byte 0x5d and a power-of-two dictionary size
-  // are what the kernel's own detection (and file(1)) rely on.
-  if (starts("\x5d\x00\x00"sv) && head.size() >= 13) return Format::lzma;
+  // Legacy .lzma has no magic: the kernel (decompress_method) takes 5d 00 as one, the
+  // properties byte of every lzma -[0-9] file followed by a small dictionary size.
+  if (starts("\x5d\x00\x00"sv)) return Format::lzma;
   throw Error(subject, "not an initrd: starts with " + hex_bytes(head, 8),
               "expected gzip/xz/zstd/cpio");
 }
