@@ -15,6 +15,10 @@ command -v busybox >/dev/null || fail "busybox not installed (scripts/install-de
 export IMGBUILD_FIRSTBOOT_CALL_TIMEOUT=2 IMGBUILD_FIRSTBOOT_BUDGET=8
 export IMGBUILD_FIRSTBOOT_RETRIES=2 IMGBUILD_FIRSTBOOT_RETRY_DELAY=1
 
+# Under busybox sh the tools the hook uses are busybox applets too (as on a small system).
+mkdir -p "$T/bbin"
+for applet in sed grep tr date sleep cat tail gzip tar rm mkdir cp; do ln -s "$(command -v busybox)" "$T/bbin/$applet"; done
+
 # setup CASE: a scratch root with a serial "port" (a plain file), a logger stub, and a bin
 # directory for PATH. Sets r, bin.
 setup() {
@@ -31,7 +35,7 @@ run_hook() {
     start=$(date +%s)
     rc=0
     if [[ $sh == busybox ]]; then
-        (cd "$T" && PATH=$bin:/usr/bin:/bin IMGBUILD_ROOT=$r STUB_RACADM_LOG=$T/$name/racadm.calls \
+        (cd "$T" && PATH=$bin:$T/bbin:/usr/bin:/bin IMGBUILD_ROOT=$r STUB_RACADM_LOG=$T/$name/racadm.calls \
             busybox sh "$hook" start) >"$T/$name/out" 2>&1 || rc=$?
     else
         (cd "$T" && PATH=$bin:/usr/bin:/bin IMGBUILD_ROOT=$r STUB_RACADM_LOG=$T/$name/racadm.calls \

@@ -61,11 +61,16 @@ STUB
     printf '#!/bin/sh\nexit 0\n' >"$r/etc/init.d/dsm_om_connsvc"; chmod +x "$r/etc/init.d/dsm_om_connsvc"
 }
 
+# Under busybox sh the tools are busybox applets too, as in a small installer environment.
+mkdir -p "$T/bbin"
+for applet in sed grep cp mv cat ls rm mkdir chmod; do ln -s "$(command -v busybox)" "$T/bbin/$applet"; done
+
 run_late() { # SHELL CASE [env...]: status in $rc
     local sh=$1 name=$2; shift 2
-    local shcmd=("$sh"); [[ $sh == busybox ]] && shcmd=(busybox sh)
+    local shcmd=("$sh") tools=
+    [[ $sh == busybox ]] && shcmd=(busybox sh) tools=$T/bbin:
     rc=0
-    (cd "$T" && env PATH="$T/$name/bin:/usr/bin:/bin" IMGBUILD_ROOT="$T/$name/root" IMGBUILD_TEST_COMMANDS=1 "$@" \
+    (cd "$T" && env PATH="$T/$name/bin:$tools/usr/bin:/bin" IMGBUILD_ROOT="$T/$name/root" IMGBUILD_TEST_COMMANDS=1 "$@" \
         "${shcmd[@]}" "$T/$name/root/usr/local/lib/imgbuild/late-command.sh" --ntp-server ntp.example.org ${LATE_ARGS:-}) \
         >"$T/$name/out" 2>&1 || rc=$?
 }
