@@ -1,13 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
-#include "util/error.hpp"
+#include "iso/reader.hpp"
+#include "manifest/manifest.hpp"
+
+#include <iostream>
+#include <memory>
 
 namespace imgbuild::cli {
 
 void register_diff(CLI::App& app, Action& action) {
-  auto* command = app.add_subcommand("diff", "(not implemented yet)");
-  command->callback([&action] {
-    action = [] () -> int { throw Error("diff", "not implemented yet", "", 2); };
+  struct Args {
+    std::string a, b;
+  };
+  auto args = std::make_shared<Args>();
+  auto* command = app.add_subcommand("diff", "what differs between two images: files, boot setup, volume fields "
+                                             "(exit 1 if anything does)");
+  command->add_option("a", args->a, "first ISO image")->required();
+  command->add_option("b", args->b, "second ISO image")->required();
+  command->callback([args, &action] {
+    action = [args]() -> int {
+      iso::Reader a(args->a), b(args->b);
+      auto differences = manifest::diff(manifest::compute(a), manifest::compute(b));
+      for (const auto& d : differences) std::cout << d.what << "  " << d.path << "  " << d.detail << "\n";
+      return differences.empty() ? 0 : 1;
+    };
   });
 }
 

@@ -1,13 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
-#include "util/error.hpp"
+#include "remaster/describe.hpp"
+
+#include <iostream>
+#include <memory>
 
 namespace imgbuild::cli {
 
 void register_inspect(CLI::App& app, Action& action) {
-  auto* command = app.add_subcommand("inspect", "(not implemented yet)");
-  command->callback([&action] {
-    action = [] () -> int { throw Error("inspect", "not implemented yet", "", 2); };
+  struct Args {
+    std::string iso;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* command = app.add_subcommand("inspect", "describe an image: volume, boot setup, installers, preseed, build id");
+  command->add_option("iso", args->iso, "the ISO image")->required();
+  command->add_flag("--json", args->json, "machine-readable output");
+  command->callback([args, &action] {
+    action = [args]() -> int {
+      auto description = remaster::describe(args->iso);
+      std::cout << (args->json ? remaster::format_json(description) : remaster::format_text(description));
+      return 0;
+    };
   });
 }
 

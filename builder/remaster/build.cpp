@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "remaster/build.hpp"
+
+#include "bootmenu/bootmenu.hpp"
+#include "initrd/initrd.hpp"
+#include "iso/reader.hpp"
+#include "iso/writer.hpp"
+#include "preseed/preseed.hpp"
+#include "remaster/md5sums.hpp"
+#include "remaster/overlay.hpp"
+#include "repo/digest.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/json.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace imgbuild::remaster {
+
+namespace {
+
+constexpr std::uint64_t k_max_menu_size = 1 << 20;
+constexpr std::uint64_t k_max_preseed_size = 1 << 20;
+constexpr std::uint64_t k_level_2_max_file = (std::uint64_t{4} << 30) - 1;
+constexpr std::uint64_t k_no_limit = ~std::uint64_t{0};
+
+const char* const k_isolinux_roots[] = {"/isolinux/isolinux.cfg", "/boot/isolinux/isolinux.cfg",
+                                        "/isolinux.cfg", "/syslinux/syslinux.cfg"};
+const char* const k_grub_roots[] = {"/boot/grub/grub.cfg"};
+
+// Where memtest86+ lives once the Debian package is installed. The ".bin" suffix is
+// dropped on the disc: isolinux treats *.bin as a boot sector, not as a kernel.
+const char* const k_memtest_sources[] = {"/boot/memtest86+ia32.bin", "/boot/memtest86+.bin",
+                                         "/boot/memtest86+x64.bin"};
+constexpr const char* k_memtest_iso_path = "/imgbuild/memtest86+";
+
+std::int64_t choose_timestamp(const BuildOptions& options, const iso::VolumeInfo& volume) {
+  if (options.source_date_epoch) return *options.source_date_epoch;
+  if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
+    char* end = nullptr;
+    errno = 0;
+    long long value = std::strtoll(env, &end, 10);
+    if (errno != 0 || *end != '\0' || value < 0)
+      throw Error("SOURCE_DATE_EPOCH", std::string("'") + env + "' is not a number of seconds",
+                  "unset it or give e.g. SOURCE_DATE_EPOCH=1176033600");
+    return value;
+  }
+  if (volume.creation_time) return *volume.creation_time;
+  // A disc with no creation date: any fixed date keeps builds reproducible.
+  return 0;
+}
+
+void write_local_file(const fs::path& path, std::string_view content, mode_t mode = 0644) {
+  fs::create_directories(path.parent_path());
+  util::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) throw Error(path.string(), std::string("cannot create staging file: ") + std::strerror(errno), "", 3);
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      throw Error(path.string(), std::string("cannot write staging file: ") + std::strerror(err),
+                  err == ENOSPC ? "free some space in $TMPDIR" : "", 3);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd.get(), mode);
+}
+
+void append_to_local_file(const fs::path& path, std::string_view content) {
+  util::Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd) throw Error(path.string(), std::string("cannot open staging file: ") + std::strerror(errno), "", 3);
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      throw Error(path.string(), std::string("cannot write staging file: ") + std::strerror(err),
+                  err == ENOSPC ? "free some space in $TMPDIR" : "", 3);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// Installer menus of the disc, by boot loader; a disc may have both (BIOS isolinux + UEFI grub).
+struct Menus {
+  std::optional<bootmenu::MenuTree> isolinux;
+  std::optional<bootmenu::MenuTree> grub;
+  bool has_installer() const {
+    for (const auto* tree : {isolinux ? &*isolinux : nullptr, grub ? &*grub : nullptr})
+      if (tree)
+        for (const auto& e : tree->entries)
+          if (e.is_installer) return true;
+    return false;
+  }
+};
+
+Menus load_menus(const iso::Reader& reader) {
+  bootmenu::FileReader read = [&reader](const std::string& iso_path) {
+    return reader.read_file(iso_path, k_max_menu_size);
+  };
+  Menus menus;
+  for (const char* root : k_isolinux_roots)
+    if (reader.find(root)) {
+      menus.isolinux = bootmenu::load_isolinux(root, read);
+      break;
+    }
+  for (const char* root : k_grub_roots)
+    if (reader.find(root)) {
+      menus.grub = bootmenu::load_grub(root, read);
+      break;
+    }
+  return menus;
+}
+
+// The base image's own hash: part of the build id, so another base means another id.
+std::string hash_base(const std::string& path) { return util::xxh3_128_file_hex(path); }
+
+}  // namespace
+
+BuildResult build(const BuildOptions& options) {
+  // 1. Inputs, checked before anything is written.
+  iso::Reader reader(options.base_path);
+  util::check_output_path(options.output_path, options.base_path);
+  if (!reader.volume().has_el_torito)
+    throw Error(options.base_path, "no El Torito boot catalog (not a bootable ISO?)",
+                "give a bootable installer image");
+  if (options.iso_level < 1 || options.iso_level > 3)
+    throw Error("--iso-level", std::to_string(options.iso_level) + " is not an ISO 9660 level", "use 1, 2 or 3");
+  std::uint64_t max_file_size = options.iso_level == 3 ? k_no_limit : k_level_2_max_file;
+
+  std::string preseed_text;
+  if (options.preseed_path)
+    preseed_text = util::read_small_file(*options.preseed_path, k_max_preseed_size, "preseed");
+
+  const std::int64_t timestamp = choose_timestamp(options, reader.volume());
+  util::TempDir staging("build");
+  const fs::path stage = staging.path();
+
+  // 2. Overlays, staged and hashed (their content is part of the build id).
+  util::Xxh3_128 inputs;
+  inputs.update_field("imgbuild-build-v1");
+  inputs.update_field(IMGBUILD_VERSION);
+  inputs.update_field(hash_base(options.base_path));
+  inputs.update_field(options.preseed_path ? preseed_text : std::string("<no preseed>"));
+  inputs.update_field(options.kernel_args);
+  inputs.update_field(options.arch);
+  inputs.update_field(std::to_string(options.timeout_seconds));
+  inputs.update_field(options.memtest ? "memtest" : "");
+  inputs.update_field(std::to_string(options.iso_level));
+  inputs.update_field(std::to_string(timestamp));
+
+  std::vector<iso::Graft> grafts;
+  for (const auto& overlay : options.cdrom_overlays) {
+    inputs.update_field("cdrom-overlay");
+    stage_overlay(overlay, stage / "cdrom", "--cdrom-overlay", max_file_size, inputs);
+  }
+  if (!options.cdrom_overlays.empty()) grafts.push_back({(stage / "cdrom").string(), "/"});
+  for (const auto& overlay : options.target_overlays) {
+    inputs.update_field("target-overlay");
+    stage_overlay(overlay, stage / "target", "--target-overlay", max_file_size, inputs);
+  }
+  const bool has_target_overlay = !options.target_overlays.empty();
+
+  // 3. Menus and installers.
+  Menus menus = load_menus(reader);
+  if (options.preseed_path && !menus.has_installer())
+    throw Error(*options.preseed_path, "preseed given for a disc with no Debian installer in its boot menus",
+                "drop --preseed to add only overlays, or use an installer image");
+  if (!options.preseed_path && (!options.kernel_args.empty() || !options.arch.empty()))
+    throw Error("--kernel-args/--arch", "only mean something with --preseed (the unattended entry)",
+                "add --preseed FILE");
+
+  BuildResult result;
+  result.build_id = inputs.hex();
+  std::map<std::string, std::string> md5_by_iso_path;
+  auto add_graft_file = [&](const fs::path& local, const std::string& iso_path) {
+    grafts.push_back({local.string(), iso_path});
+    md5_by_iso_path[iso_path] = repo::digest_file(local.string()).md5;
+  };
+
+  if (options.preseed_path) {
+    // 4. The preseed, with imgbuild's markers chained in, appended to every installer initrd.
+    preseed::Injection injection;
+    injection.build_id = result.build_id;
+    injection.copy_target_overlay = has_target_overlay;
+    injection.target_overlay_dir = std::string("/cdrom") + k_target_overlay_path;
+    std::string final_preseed = preseed::add_imgbuild_commands(preseed_text, *options.preseed_path, injection);
+    std::string appendix = initrd::make_appendix({{"preseed.cfg", final_preseed, 0644}}, timestamp);
+
+    std::set<std::string> initrds;
+    for (const auto* tree : {menus.isolinux ? &*menus.isolinux : nullptr, menus.grub ? &*menus.grub : nullptr})
+      if (tree)
+        for (const auto& entry : tree->entries)
+          if (entry.is_installer)
+            for (const auto& initrd_path : entry.initrds) initrds.insert(iso::normalise_iso_path(initrd_path));
+    for (const auto& initrd_path : initrds) {
+      const iso::Entry* entry = reader.find(initrd_path);
+      if (!entry || entry->is_dir)
+        throw Error(options.base_path, "boot menu names initrd " + initrd_path + " which is not on the disc",
+                    "the base image is damaged or not an installer");
+      fs::path local = stage / "initrd" / initrd_path.substr(1);
+      fs::create_directories(local.parent_path());
+      reader.extract_file(initrd_path, local.string());
+      char head[8] = {};
+      {
+        util::Fd fd = util::open_for_reading(local.string());
+        ssize_t n = ::read(fd.get(), head, sizeof head);
+        initrd::detect_format(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0),
+                              options.base_path + ":" + initrd_path);
+      }
+      append_to_local_file(local, appendix);
+      ::chmod(local.c_str(), 0644);
+      add_graft_file(local, initrd_path);
+      result.preseeded_initrds.push_back(initrd_path);
+    }
+
+    // 5. Menus: an unattended entry first, the disc's own entries kept below it.
+    std::vector<bootmenu::ExtraEntry> extras;
+    if (options.memtest) {
+      std::string source;
+      for (const char* candidate : k_memtest_sources)
+        if (::access(candidate, R_OK) == 0) {
+          source = candidate;
+          break;
+        }
+      if (source.empty())
+        throw Error("--memtest", "memtest86+ is not installed on this machine", "apt-get install memtest86+");
+      fs::path local = stage / "memtest86+";
+      util::Xxh3_128 ignored;
+      fs::copy_file(source, local);
+      ::chmod(local.c_str(), 0644);
+      add_graft_file(local, k_memtest_iso_path);
+      extras.push_back({"Memory test (memtest86+)", k_memtest_iso_path, ""});
+    }
+    auto rewrite = [&](const bootmenu::MenuTree& tree, bool with_extras) {
+      const bootmenu::InstallerEntry& base_entry = bootmenu::choose_base_entry(tree, options.arch);
+      bootmenu::Unattended unattended;
+      unattended.kernel = base_entry.kernel;
+      unattended.initrds = base_entry.initrds;
+      unattended.args = bootmenu::unattended_args(base_entry.args, options.kernel_args);
+      unattended.timeout_seconds = options.timeout_seconds;
+      if (with_extras) unattended.extras = extras;
+      auto changed = tree.loader == bootmenu::Loader::isolinux ? bootmenu::make_unattended_isolinux(tree, unattended)
+                                                               : bootmenu::make_unattended_grub(tree, unattended);
+      for (const auto& [iso_path, text] : changed) {
+        fs::path local = stage / "menus" / iso_path.substr(1);
+        write_local_file(local, text);
+        add_graft_file(local, iso_path);
+        result.rewritten_menus.push_back(iso_path);
+      }
+    };
+    bool isolinux_has_installer = false;
+    if (menus.isolinux)
+      for (const auto& e : menus.isolinux->entries) isolinux_has_installer |= e.is_installer;
+    bool grub_has_installer = false;
+    if (menus.grub)
+      for (const auto& e : menus.grub->entries) grub_has_installer |= e.is_installer;
+    if (isolinux_has_installer) rewrite(*menus.isolinux, true);
+    // memtest86+'s BIOS image is not an EFI program: grub menus get no memtest entry.
+    if (grub_has_installer) rewrite(*menus.grub, false);
+  }
+
+  // 6. imgbuild's own files: build id, build information, the target overlay.
+  std::string build_info = "{\n";
+  build_info += "  \"imgbuild_version\": \"" IMGBUILD_VERSION "\",\n";
+  build_info += "  \"build_id\": \"" + result.build_id + "\",\n";
+  build_info += "  \"timestamp\": " + std::to_string(timestamp) + ",\n";
+  build_info += "  \"base\": {\"file\": \"" + util::json_escape(fs::path(options.base_path).filename().string()) +
+                "\", \"volume_id\": \"" + util::json_escape(reader.volume().volume_id) + "\"},\n";
+  build_info += "  \"preseed\": " + (options.preseed_path
+                                          ? "\"" + util::json_escape(fs::path(*options.preseed_path).filename().string()) + "\""
+                                          : std::string("null")) + ",\n";
+  build_info += "  \"arch\": \"" + util::json_escape(options.arch) + "\",\n";
+  build_info += "  \"kernel_args\": \"" + util::json_escape(options.kernel_args) + "\",\n";
+  build_info += "  \"timeout_seconds\": " + std::to_string(options.timeout_seconds) + ",\n";
+  build_info += "  \"memtest\": " + std::string(options.memtest ? "true" : "false") + ",\n";
+  build_info += "  \"target_overlay\": " + std::string(has_target_overlay ? "true" : "false") + ",\n";
+  build_info += "  \"preseeded_initrds\": " + util::json_string_list(result.preseeded_initrds) + ",\n";
+  build_info += "  \"rewritten_menus\": " + util::json_string_list(result.rewritten_menus) + "\n";
+  build_info += "}\n";
+  write_local_file(stage / "imgbuild/build-id", result.build_id + "\n");
+  write_local_file(stage / "imgbuild/build.json", build_info);
+  ::chmod((stage / "imgbuild").c_str(), 0755);
+  md5_by_iso_path[k_build_id_path] = repo::digest_file((stage / "imgbuild/build-id").string()).md5;
+  md5_by_iso_path[k_build_info_path] = repo::digest_file((stage / "imgbuild/build.json").string()).md5;
+  grafts.push_back({(stage / "imgbuild/build-id").string(), k_build_id_path});
+  grafts.push_back({(stage / "imgbuild/build.json").string(), k_build_info_path});
+  if (has_target_overlay) grafts.push_back({(stage / "target").string(), k_target_overlay_path});
+
+  // 7. md5sum.txt, when the disc has one, names the new bytes.
+  if (reader.find("/md5sum.txt")) {
+    auto original = reader.read_file("/md5sum.txt", 64u << 20);
+    if (original) {
+      // Files that came from overlays are listed too.
+      for (const char* tree : {"cdrom", "target"}) {
+        fs::path root = stage / tree;
+        if (!fs::exists(root)) continue;
+        std::vector<fs::path> files;
+        for (auto& e : fs::recursive_directory_iterator(root))
+          if (e.is_regular_file() && !e.is_symlink()) files.push_back(e.path());
+        for (const auto& file : files) {
+          std::string iso_path = std::string(tree) == "cdrom"
+                                     ? "/" + fs::relative(file, root).string()
+                                     : std::string(k_target_overlay_path) + "/" + fs::relative(file, root).string();
+          if (iso_path != "/md5sum.txt") md5_by_iso_path[iso_path] = repo::digest_file(file.string()).md5;
+        }
+      }
+      write_local_file(stage / "md5sum.txt", update_md5sums(*original, md5_by_iso_path));
+      grafts.push_back({(stage / "md5sum.txt").string(), "/md5sum.txt"});
+    }
+  }
+
+  // 8. Write through a temp file beside the output, renamed only when complete.
+  util::AtomicOutput output(options.output_path);
+  iso::WriteOptions write;
+  write.base_path = options.base_path;
+  write.output_path = output.temp_path();
+  write.grafts = grafts;
+  write.timestamp = timestamp;
+  write.joliet = reader.volume().has_joliet;
+  write.iso_level = options.iso_level;
+  if (options.progress) {
+    std::uint64_t expected = reader.volume().volume_sectors * iso::k_sector_size;
+    write.progress = [&, expected](std::uint64_t written) { options.progress(written, expected); };
+  }
+  iso::write_remastered(write);
+  output.commit();
+  struct stat st;
+  if (::stat(options.output_path.c_str(), &st) == 0) result.output_size = static_cast<std::uint64_t>(st.st_size);
+  return result;
+}
+
+}  // namespace imgbuild::remaster

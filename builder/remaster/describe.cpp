@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "remaster/describe.hpp"
+
+#include "bootmenu/bootmenu.hpp"
+#include "initrd/initrd.hpp"
+#include "iso/reader.hpp"
+#include "remaster/build.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/json.hpp"
+
+#include <ctime>
+#include <regex>
+#include <set>
+#include <sys/stat.h>
+
+namespace imgbuild::remaster {
+
+namespace {
+
+constexpr std::uint64_t k_max_menu_size = 1 << 20;
+
+std::string trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+bool is_build_id(const std::string& text) {
+  if (text.size() != 32) return false;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::string utc(std::int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buffer;
+}
+
+}  // namespace
+
+std::optional<std::string> read_build_id(const std::string& iso_path) {
+  iso::Reader reader(iso_path);
+  auto text = reader.read_file(k_build_id_path, 4096);
+  if (!text) return std::nullopt;
+  std::string id = trim(*text);
+  if (!is_build_id(id))
+    throw Error(iso_path, std::string(k_build_id_path) + " does not hold a build id", "was the image edited by hand?");
+  return id;
+}
+
+ImageDescription describe(const std::string& iso_path) {
+  iso::Reader reader(iso_path);
+  ImageDescription d;
+  d.path = iso_path;
+  struct stat st;
+  if (::stat(iso_path.c_str(), &st) == 0) d.size = static_cast<std::uint64_t>(st.st_size);
+  d.volume = reader.volume();
+  d.boot = iso::read_boot_report(iso_path);
+  if (auto id = reader.read_file(k_build_id_path, 4096)) d.build_id = trim(*id);
+  d.build_info_json = reader.read_file(k_build_info_path, 1 << 20);
+  if (auto info = reader.read_file("/.disk/info", 4096)) d.disk_info = trim(*info);
+  d.has_md5sums = reader.find("/md5sum.txt") != nullptr;
+
+  bootmenu::FileReader read = [&reader](const std::string& p) { return reader.read_file(p, k_max_menu_size); };
+  std::set<std::string> initrds;
+  auto add_tree = [&](const bootmenu::MenuTree& tree, const char* loader) {
+    for (const auto& e : tree.entries) {
+      if (!e.is_installer) continue;
+      InstallerDescription installer;
+      installer.loader = loader;
+      installer.label = e.label;
+      installer.kernel = e.kernel;
+      installer.initrds = e.initrds;
+      installer.arch = e.arch;
+      installer.graphical = e.graphical;
+      installer.unattended = e.label == "imgbuild" || e.label.rfind("imgbuild:", 0) == 0;
+      d.installers.push_back(installer);
+      for (const auto& i : e.initrds) initrds.insert(iso::normalise_iso_path(i));
+    }
+  };
+  for (const char* root : {"/isolinux/isolinux.cfg", "/boot/isolinux/isolinux.cfg", "/isolinux.cfg"})
+    if (reader.find(root)) {
+      add_tree(bootmenu::load_isolinux(root, read), "isolinux");
+      break;
+    }
+  if (reader.find("/boot/grub/grub.cfg")) add_tree(bootmenu::load_grub("/boot/grub/grub.cfg", read), "grub");
+
+  // Look inside each installer initrd for the preseed imgbuild appended.
+  util::TempDir work("inspect");
+  static const std::regex marker("IMGBUILD:preseed-loaded:([0-9a-f]{32})");
+  int n = 0;
+  for (const auto& path : initrds) {
+    InitrdDescription initrd;
+    initrd.path = path;
+    const iso::Entry* entry = reader.find(path);
+    if (entry && !entry->is_dir) {
+      std::string local = (work.path() / ("initrd-" + std::to_string(n++))).string();
+      reader.extract_file(path, local);
+      if (auto preseed = initrd::read_member(local, "preseed.cfg", 1 << 20)) {
+        initrd.has_preseed = true;
+        std::smatch match;
+        if (std::regex_search(*preseed, match, marker)) initrd.preseed_build_id = match[1].str();
+      }
+    }
+    d.initrds.push_back(initrd);
+  }
+  return d;
+}
+
+std::string format_text(const ImageDescription& d) {
+  std::string out;
+  out += "image:        " + d.path + " (" + std::to_string(d.size) + " bytes)\n";
+  out += "volume id:    " + d.volume.volume_id + "\n";
+  if (d.disk_info) out += "disc:         " + *d.disk_info + "\n";
+  out += "created:      " + (d.volume.creation_time ? utc(*d.volume.creation_time) : std::string("not set")) + "\n";
+  out += "joliet:       " + std::string(d.volume.has_joliet ? "yes" : "no") + "\n";
+  out += "md5sum.txt:   " + std::string(d.has_md5sums ? "yes" : "no") + "\n";
+  out += "boot setup:\n";
+  for (const auto& line : d.boot.el_torito) out += "  " + line + "\n";
+  for (const auto& line : d.boot.system_area) out += "  " + line + "\n";
+  out += "installers:\n";
+  if (d.installers.empty()) out += "  none found in the boot menus\n";
+  for (const auto& i : d.installers) {
+    out += "  " + i.loader + " '" + i.label + "': " + i.kernel;
+    for (const auto& initrd : i.initrds) out += " + " + initrd;
+    if (!i.arch.empty()) out += " (" + i.arch + (i.graphical ? ", graphical" : "") + ")";
+    if (i.unattended) out += " [unattended]";
+    out += "\n";
+  }
+  for (const auto& initrd : d.initrds) {
+    out += "initrd " + initrd.path + ": ";
+    if (!initrd.has_preseed)
+      out += "no preseed.cfg\n";
+    else if (initrd.preseed_build_id)
+      out += "preseed.cfg with imgbuild markers, build id " + *initrd.preseed_build_id + "\n";
+    else
+      out += "preseed.cfg (not from imgbuild)\n";
+  }
+  out += "build id:     " + (d.build_id ? *d.build_id : std::string("none (not built by imgbuild)")) + "\n";
+  return out;
+}
+
+std::string format_json(const ImageDescription& d) {
+  std::string out = "{\n";
+  out += "  \"path\": " + util::json_quoted(d.path) + ",\n";
+  out += "  \"size\": " + std::to_string(d.size) + ",\n";
+  out += "  \"volume_id\": " + util::json_quoted(d.volume.volume_id) + ",\n";
+  out += "  \"disk_info\": " + (d.disk_info ? util::json_quoted(*d.disk_info) : std::string("null")) + ",\n";
+  out += "  \"creation_time\": " + (d.volume.creation_time ? std::to_string(*d.volume.creation_time) : std::string("null")) + ",\n";
+  out += "  \"joliet\": " + std::string(d.volume.has_joliet ? "true" : "false") + ",\n";
+  out += "  \"md5sums\": " + std::string(d.has_md5sums ? "true" : "false") + ",\n";
+  out += "  \"el_torito\": " + util::json_string_list(d.boot.el_torito) + ",\n";
+  out += "  \"system_area\": " + util::json_string_list(d.boot.system_area) + ",\n";
+  out += "  \"installers\": [";
+  for (std::size_t n = 0; n < d.installers.size(); ++n) {
+    const auto& i = d.installers[n];
+    out += std::string(n ? "," : "") + "\n    {\"loader\": " + util::json_quoted(i.loader) + ", \"label\": " + util::json_quoted(i.label) +
+           ", \"kernel\": " + util::json_quoted(i.kernel) + ", \"initrds\": " + util::json_string_list(i.initrds) +
+           ", \"arch\": " + util::json_quoted(i.arch) + ", \"graphical\": " + (i.graphical ? "true" : "false") +
+           ", \"unattended\": " + (i.unattended ? "true" : "false") + "}";
+  }
+  out += "\n  ],\n  \"initrds\": [";
+  for (std::size_t n = 0; n < d.initrds.size(); ++n) {
+    const auto& i = d.initrds[n];
+    out += std::string(n ? "," : "") + "\n    {\"path\": " + util::json_quoted(i.path) +
+           ", \"preseed\": " + (i.has_preseed ? "true" : "false") +
+           ", \"preseed_build_id\": " + (i.preseed_build_id ? util::json_quoted(*i.preseed_build_id) : std::string("null")) + "}";
+  }
+  out += "\n  ],\n";
+  out += "  \"build_id\": " + (d.build_id ? util::json_quoted(*d.build_id) : std::string("null")) + "\n";
+  out += "}\n";
+  return out;
+}
+
+}  // namespace imgbuild::remaster
