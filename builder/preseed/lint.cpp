@@ -15,15 +15,17 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Types the installer treats alike: it ignores the type field when preseeding (only
-// "seen" is special), and the official examples give selects as "string". Mixing groups
-// still misleads debconf-set-selections on the installed system and the reader.
-int type_group(std::string_view type) {
-  if (type == "string" || type == "select" || type == "multiselect") return 0;
-  if (type == "boolean") return 1;
-  if (type == "password") return 2;
-  if (type == "note" || type == "text" || type == "error" || type == "title") return 3;
-  return 4;
+// The installer ignores the type field (only "seen" is special) and the official examples
+// give selects as "string" and values of "text" templates (netcfg/dhcp_timeout) as
+// "string": only booleans and passwords are worth a word. A boolean given as a string
+// misleads the reader; a password given as a string lands in config.dat, not
+// passwords.dat, when the same line is fed to debconf-set-selections on a system.
+bool type_matters(std::string_view type) { return type == "boolean" || type == "password"; }
+
+// Select questions whose preseeded value the installer uses as it is, whatever the menu
+// offers: choose-mirror tries a preseeded suite first (Etch's too: find_suite()).
+bool any_value_accepted(std::string_view question) {
+  return question == "mirror/suite" || question == "mirror/udeb/suite" || question == "mirror/codename";
 }
 
 bool is_modern(const std::string& release) { return release == "bookworm" || release == "trixie"; }
@@ -116,14 +118,14 @@ class Linter {
         add(entry.line, Severity::error,
             entry.question + " is a boolean: '" + std::string(v) + "' is neither true nor false", "");
     }
-    if (type_group(entry.type) != type_group(known.type))
+    if ((type_matters(known.type) || type_matters(entry.type)) && entry.type != known.type)
       add(entry.line, Severity::warning,
           entry.question + " is a " + known.type + " question, given as " + entry.type,
           "owner " + entry.question + " " + known.type + " value");
   }
 
   void check_choices(const Entry& entry, const Question& known) {
-    if (known.choices.empty()) return;
+    if (known.choices.empty() || any_value_accepted(entry.question)) return;
     auto allowed = [&](std::string_view v) {
       return std::find(known.choices.begin(), known.choices.end(), v) != known.choices.end();
     };
@@ -141,13 +143,13 @@ class Linter {
         std::size_t comma = value.find(',', start);
         std::string_view item = trim(value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
         if (!item.empty() && !allowed(item))
-          add(entry.line, Severity::error,
+          add(entry.line, Severity::warning,
               "'" + std::string(item) + "' is not a choice of " + entry.question, "choices: " + list());
         if (comma == std::string_view::npos) break;
         start = comma + 1;
       }
     } else if (known.type == "select" && !value.empty() && !allowed(value)) {
-      add(entry.line, Severity::error, "'" + std::string(value) + "' is not a choice of " + entry.question,
+      add(entry.line, Severity::warning, "'" + std::string(value) + "' is not a choice of " + entry.question,
           "choices: " + list());
     }
   }

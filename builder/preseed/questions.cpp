@@ -102,6 +102,11 @@ void QuestionSet::add(Question question) {
   }
 }
 
+void QuestionSet::add_all(const QuestionSet& other) {
+  for (const auto& [name, question] : other.m_exact) add(question);
+  for (const Question& pattern : other.m_patterns) add(pattern);
+}
+
 const Question* QuestionSet::find(std::string_view name) const {
   if (auto it = m_exact.find(name); it != m_exact.end()) return &it->second;
   for (const Question& pattern : m_patterns)

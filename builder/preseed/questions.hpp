@@ -26,6 +26,8 @@ class QuestionSet {
 
   // The first definition of a name wins (templates before code-read names).
   void add(Question question);
+  // Adds every question of `other` this set does not define yet.
+  void add_all(const QuestionSet& other);
   // Exact name, else the first "*" pattern that matches.
   const Question* find(std::string_view name) const;
   // The part before the first "/" is the namespace of some known question.
