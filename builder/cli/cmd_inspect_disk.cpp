@@ -2,12 +2,75 @@
 #include "cli/commands.hpp"
 #include "util/error.hpp"
 
+#ifdef IMGBUILD_HAVE_GUESTFS
+#include "inspect/expect.hpp"
+#include "inspect/facts.hpp"
+#include "inspect/guestfs_guest.hpp"
+#endif
+
+#include <iostream>
+#include <memory>
+#include <string>
+
 namespace imgbuild::cli {
 
+namespace {
+
+struct InspectDiskOptions {
+  std::string disk;
+  std::string expect;
+  bool json = false;
+};
+
+#ifdef IMGBUILD_HAVE_GUESTFS
+int run_inspect_disk(const InspectDiskOptions& options) {
+  // Load the profile first: a typo in it should not cost an appliance launch.
+  std::unique_ptr<inspect::Profile> profile;
+  if (!options.expect.empty()) profile = std::make_unique<inspect::Profile>(inspect::load_profile(options.expect));
+  auto guest = inspect::open_disk(options.disk, [](const std::string& line) {
+    std::cerr << "imgbuild inspect-disk: " << line << "\n";
+  });
+  inspect::DiskFacts facts = inspect::gather_facts(*guest);
+  guest.reset();  // shut the appliance down before printing
+  std::vector<inspect::Verdict> verdicts;
+  if (profile) verdicts = inspect::judge(facts, *profile);
+  if (options.json) {
+    std::cout << "{\"disk\":" << inspect::json_escape(options.disk) << ",\"facts\":" << inspect::facts_to_json(facts);
+    if (profile)
+      std::cout << ",\"expect\":" << inspect::json_escape(options.expect) << ",\"ok\":"
+                << (inspect::all_ok(verdicts) ? "true" : "false") << ",\"verdicts\":" << inspect::verdicts_to_json(verdicts);
+    std::cout << "}\n";
+  } else {
+    std::cout << inspect::facts_to_text(facts);
+    if (profile) std::cout << "\nexpectations from " << options.expect << ":\n" << inspect::verdicts_to_text(verdicts);
+  }
+  // 1: the check ran and the disk differs from the profile.
+  return profile && !inspect::all_ok(verdicts) ? 1 : 0;
+}
+#endif
+
+}  // namespace
+
 void register_inspect_disk(CLI::App& app, Action& action) {
-  auto* command = app.add_subcommand("inspect-disk", "(not implemented yet)");
-  command->callback([&action] {
-    action = [] () -> int { throw Error("inspect-disk", "not implemented yet", "", 2); };
+  auto options = std::make_shared<InspectDiskOptions>();
+  auto* command = app.add_subcommand(
+      "inspect-disk",
+      "Read an installed disk image (read-only, libguestfs): OS, kernels, GRUB default and boot sector, "
+      "fstab, apt sources, packages, first-boot hook state; --expect judges it against a profile");
+  command->add_option("disk", options->disk, "disk image (raw or qcow2)")->required();
+  command->add_option("--expect", options->expect,
+                      "expectation profile (key = value lines, see builder/inspect/expect.hpp); exit 1 when "
+                      "the disk differs");
+  command->add_flag("--json", options->json, "print facts (and verdicts) as JSON");
+  command->callback([&action, options] {
+    action = [options]() -> int {
+#ifdef IMGBUILD_HAVE_GUESTFS
+      return run_inspect_disk(*options);
+#else
+      throw Error("inspect-disk", "this imgbuild was built without libguestfs",
+                  "install libguestfs-dev and rebuild", 3);
+#endif
+    };
   });
 }
 
