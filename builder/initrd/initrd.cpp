@@ -443,6 +443,17 @@ const char* format_name(Format format) {
   return "?";
 }
 
+bool can_append_to(Format format) { return format != Format::lz4; }
+
+void check_appendable(Format format, const std::string& subject) {
+  if (can_append_to(format)) return;
+  throw Error(subject,
+              std::string("cannot add a preseed to an ") + format_name(format) +
+                  " initrd: the kernel reads everything after it as " + format_name(format) +
+                  " data and fails to unpack it",
+              "use a base image whose initrds are gzip, xz or zstd");
+}
+
 Format detect_format(std::string_view head, const std::string& subject) {
   auto starts = [&](std::string_view magic) { return head.starts_with(magic); };
   using namespace std::string_view_literals;

@@ -37,6 +37,14 @@ enum class Format { gzip, xz, lzma, zstd, bzip2, lz4, cpio };
 Format detect_format(std::string_view head, const std::string& subject);
 const char* format_name(Format format);
 
+// Whether a cpio may be appended to an initrd whose (last) segment has this format and the
+// kernel still unpack both. Not for lz4: the kernel's unlz4 reads legacy-lz4 chunks up to the
+// end of the initrd, so an appended gzip makes it fail ("Initramfs unpacking failed: Decoding
+// failed", seen with Debian 12's i386 kernel under QEMU) and the installer cannot start.
+bool can_append_to(Format format);
+// Throws Error(subject, ...) when can_append_to(format) is false.
+void check_appendable(Format format, const std::string& subject);
+
 // Reads one member (e.g. "preseed.cfg" or "var/lib/dpkg/info/netcfg.templates") out of an
 // initrd file, looking through ALL concatenated segments (compressed or not); when the
 // member occurs several times the last one wins, as when the kernel unpacks it.

@@ -150,6 +150,22 @@ TEST(DetectFormat, RejectsOtherFilesNamingThem) {
   EXPECT_THROW(initrd::detect_format("070707", "odc"), Error);
 }
 
+TEST(DetectFormat, Lz4CannotBeAppendedTo) {
+  for (Format f : {Format::gzip, Format::xz, Format::lzma, Format::zstd, Format::bzip2, Format::cpio}) {
+    EXPECT_TRUE(initrd::can_append_to(f)) << initrd::format_name(f);
+    EXPECT_NO_THROW(initrd::check_appendable(f, "x"));
+  }
+  EXPECT_FALSE(initrd::can_append_to(Format::lz4));
+  try {
+    initrd::check_appendable(Format::lz4, "base.iso:/install.amd/initrd.lz");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("base.iso:/install.amd/initrd.lz: cannot add a preseed to an lz4"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(MakeAppendix, IsOneValidGzipMemberGnuCpioLists) {
   auto dir = fresh_dir("valid");
   std::string bytes = initrd::make_appendix(sample_members(), 1700000000);
