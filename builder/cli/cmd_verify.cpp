@@ -98,7 +98,9 @@ class Timeline {
     std::fprintf(stderr, "[%4.0fs] %s\n", e.seconds, e.text.c_str());
   }
   void tick(double seconds, vm::Stage reached, vm::Stage target) {
-    if (!m_live) return;
+    // Redrawn once a second, not on every poll.
+    if (!m_live || (m_status && static_cast<long>(seconds) == m_drawn_second)) return;
+    m_drawn_second = static_cast<long>(seconds);
     std::fprintf(stderr, "\r[%4.0fs] waiting for stage %s (reached: %s)\x1b[K", seconds,
                  std::string(vm::stage_name(target)).c_str(), std::string(vm::stage_name(reached)).c_str());
     m_status = true;
@@ -111,6 +113,7 @@ class Timeline {
   }
   bool m_live;
   bool m_status = false;
+  long m_drawn_second = -1;
 };
 
 int run(const VerifyArgs& args) {
