@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# labels: e2e qemu slow
+# timeout: 1800
+# Target-side end-to-end test (issue 7 part 3): a minimal Debian 12 amd64 system
+# debootstrapped from this machine's apt mirror (cached in $IMGBUILD_CACHE), the image's
+# late-command script run in it as the installer runs it, GRUB, then two boots in QEMU (TCG)
+# on a PowerEdge 2950-like machine: PERC (megasas) disk with bootindex=0, DRAC5 USB
+# "Virtual CDROM" and "Virtual Floppy" attached, a stub racadm in the guest.
+# Pass = the system boots by UUID with the floppy taking an sd name beside the PERC disk,
+# the first-boot hook detaches the virtual media and reports IMGBUILD:firstboot-done, the
+# second boot does not run it again, and `imgbuild inspect-disk --expect` agrees.
+# Needs root (debootstrap, loop mount, chroot). Costs (2 cores, TCG): debootstrap once
+# (cached), about 1 min for the disk, about 1-2 min per boot, about 1 min inspect-disk.
+source "$(dirname "$0")/prelude.sh"
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, loop devices, chroot)"
+overlay="$IMGBUILD_SOURCE_DIR/overlays/pe2950-drac5/target"
+[ -f "$overlay/usr/local/lib/imgbuild/late-command.sh" ] || fail "no late-command.sh in $overlay"
+boot_timeout=${IMGBUILD_TARGET_BOOT_TIMEOUT:-600}
+memory=${IMGBUILD_TARGET_MEMORY:-2048}
+stamp() { echo "[$(date +%T)] $*"; }
+t0=$(date +%s)
+
+stamp "rootfs (debootstrap, cached in $IMGBUILD_CACHE/target-bookworm)"
+rootfs=$("$IMGBUILD_SOURCE_DIR/tests/target/make-rootfs.sh" "$IMGBUILD_CACHE/target-bookworm") ||
+    fail "debootstrap failed"
+t1=$(date +%s)
+
+stamp "disk: partition, filesystem, update-grub, late-command.sh, GRUB boot code"
+disk=$T/pe2950-sda.img
+"$IMGBUILD_SOURCE_DIR/tests/target/make-disk.sh" "$rootfs" "$overlay" "$disk" || fail "building the disk failed"
+sed 's/^/  late-command: /' "$disk.late-command.log"
+t2=$(date +%s)
+
+# DRAC5 virtual media: a small ISO as the virtual CD, a blank 1.44 MB virtual floppy.
+mkdir -p "$T/cd"
+echo "imgbuild target-side test virtual CD" >"$T/cd/README.TXT"
+xorriso -as mkisofs -quiet -V IMGBUILD_VCD -o "$T/vcd.iso" "$T/cd" 2>/dev/null || fail "xorriso failed"
+truncate -s 1440K "$T/vfd.img"
+
+boot() {  # boot N: one boot to power-off, serial log in $T/serial-N.log
+    local log=$T/serial-$1.log
+    : >"$log"
+    qemu-system-x86_64 -accel tcg -machine pc -m "$memory" -smp 2 -display none -no-reboot \
+        -serial "file:$log" -monitor none \
+        -device usb-ehci,id=ehci \
+        -drive if=none,id=vcd,media=cdrom,readonly=on,format=raw,file="$T/vcd.iso" \
+        -device usb-bot,bus=ehci.0,id=vcd-bot \
+        -device "scsi-cd,bus=vcd-bot.0,drive=vcd,vendor=Dell,product=Virtual CDROM" \
+        -drive if=none,id=vfd,format=raw,file="$T/vfd.img" \
+        -device usb-bot,bus=ehci.0,id=vfd-bot \
+        -device "scsi-hd,bus=vfd-bot.0,drive=vfd,removable=on,vendor=Dell,product=Virtual Floppy" \
+        -device megasas,id=perc \
+        -drive if=none,id=disk0,format=raw,file="$disk" \
+        -device scsi-hd,bus=perc.0,drive=disk0,bootindex=0 \
+        -netdev user,id=net0 -device e1000,netdev=net0 &
+    local pid=$! waited=0
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$waited" -ge "$boot_timeout" ]; then
+            kill "$pid"; wait "$pid" 2>/dev/null
+            tail -n 40 "$log" | tr -d '\r'
+            fail "boot $1: no power-off within ${boot_timeout}s"
+        fi
+        sleep 2; waited=$((waited + 2))
+    done
+    wait "$pid" || fail "boot $1: QEMU failed"
+    tr -d '\r' <"$log" >"$log.txt"
+    grep -q 'IMGBUILD-TEST:boot-finished' "$log.txt" || { tail -n 40 "$log.txt"; fail "boot $1: the guest did not finish booting"; }
+    grep -E 'IMGBUILD(-TEST)?:' "$log.txt" | sed "s/^/  boot $1: /"
+}
+
+stamp "boot 1 (first boot: the hook must run)"
+boot 1
+t3=$(date +%s)
+log1=$T/serial-1.log.txt
+grep -q 'IMGBUILD-TEST:cmdline:.*root=UUID=' "$log1" || fail "boot 1: kernel not booted with root=UUID="
+grep -q 'IMGBUILD-TEST:fstab-root:UUID=' "$log1" || fail "boot 1: / not mounted by UUID in /etc/fstab"
+grep -q 'IMGBUILD-TEST:disk:sd[a-z]*:Dell/Virtual Floppy' "$log1" ||
+    fail "boot 1: the USB Virtual Floppy did not take an sd name (the hazard is not reproduced)"
+grep -q 'IMGBUILD:firstboot-start' "$log1" || fail "boot 1: no IMGBUILD:firstboot-start"
+grep -q 'IMGBUILD:firstboot-detach-ok' "$log1" || fail "boot 1: the hook did not detach the virtual media (stub racadm)"
+grep -q 'IMGBUILD:firstboot-done' "$log1" || fail "boot 1: no IMGBUILD:firstboot-done"
+
+stamp "boot 2 (the hook must not run again)"
+boot 2
+t4=$(date +%s)
+log2=$T/serial-2.log.txt
+if grep -q 'IMGBUILD:firstboot-' "$log2"; then fail "boot 2: the first-boot hook ran again"; fi
+grep -q 'IMGBUILD-TEST:cmdline:.*root=UUID=' "$log2" || fail "boot 2: kernel not booted with root=UUID="
+
+stamp "inspect-disk --expect tests/target/bookworm.expect"
+rc=0
+"$IMGBUILD" inspect-disk "$disk" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect" \
+    >"$T/inspect.out" 2>"$T/inspect.err" || rc=$?
+cat "$T/inspect.out"
+sed 's/^/  inspect-disk: /' "$T/inspect.err"
+[ "$rc" -eq 0 ] || fail "inspect-disk --expect exited with $rc"
+t5=$(date +%s)
+stamp "times: rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot 1 $((t3 - t2)) s, boot 2 $((t4 - t3)) s, inspect-disk $((t5 - t4)) s, total $((t5 - t0)) s"
