@@ -15,6 +15,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     xorriso genisoimage cpio libarchive-tools faketime libfaketime gzip xz-utils zstd \
     isolinux syslinux-common memtest86+ mtools dosfstools \
     grub-efi-amd64-bin grub-pc-bin grub-common \
-    time openssl \
+    time openssl xxhash \
     debian-installer-12-netboot-i386 debian-installer-12-netboot-amd64 \
     linux-image-amd64 debootstrap e2fsprogs fdisk python3 busybox

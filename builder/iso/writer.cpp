@@ -66,6 +66,8 @@ void write_remastered(const WriteOptions& options) {
   session.run({"-compliance", "iso_9660_level=" + std::to_string(options.iso_level) + ":no_emul_toc"});
   if (options.joliet) session.run({"-joliet", "on"});
   session.run({"-boot_image", "any", "replay"});
+  // GPT disk and partition GUIDs are random unless derived from the volume date uuid.
+  session.run({"-boot_image", "any", "gpt_disk_guid=volume_date_uuid"});
   for (const auto& graft : options.grafts) session.run({"-map", graft.local_path, graft.iso_path});
   for (const auto& graft : options.grafts) {
     session.run({"-chown_r", "0", graft.iso_path, "--"});
