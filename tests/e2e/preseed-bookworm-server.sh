@@ -37,3 +37,11 @@ dups=$(grep -vE '^(#|[[:space:]]*$)' "$p" | awk '{print $2}' | sort | uniq -d)
 [[ -z $dups ]] || fail "questions set twice: $dups"
 grep -qE '\\$' "$p" && fail "continuation line"
 true
+
+# imgbuild's own lint (the binary under test) must find nothing.
+if [[ -x $IMGBUILD ]]; then
+    "$IMGBUILD" lint --release bookworm "$p" >"$T/lint.out" 2>&1 || { cat "$T/lint.out" >&2; fail "imgbuild lint --release bookworm reports problems"; }
+    grep -q ' 0 error(s), 0 warning(s)' "$T/lint.out" || { cat "$T/lint.out" >&2; fail "imgbuild lint --release bookworm: not clean"; }
+else
+    echo "note: $IMGBUILD not built: lint skipped" >&2
+fi

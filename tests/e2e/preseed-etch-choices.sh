@@ -127,3 +127,11 @@ grep -qx 'grub-installer/bootdev=/dev/sdc' "$T/debconf.log" || fail "partman hoo
 # and stops at the placeholder disk instead of guessing).
 rm -rf "$root/cdrom/imgbuild"
 PATH=$root/bin:$PATH IMGBUILD_ROOT=$root busybox sh "$T/hook" 2>/dev/null || fail "partman hook fails without the disc's script"
+
+# imgbuild's own lint (the binary under test) must find nothing.
+if [[ -x $IMGBUILD ]]; then
+    "$IMGBUILD" lint --release etch "$p" >"$T/lint.out" 2>&1 || { cat "$T/lint.out" >&2; fail "imgbuild lint --release etch reports problems"; }
+    grep -q ' 0 error(s), 0 warning(s)' "$T/lint.out" || { cat "$T/lint.out" >&2; fail "imgbuild lint --release etch: not clean"; }
+else
+    echo "note: $IMGBUILD not built: lint skipped" >&2
+fi
