@@ -703,6 +703,39 @@ std::string unattended_args(const std::string& base_args, const std::string& use
   return join_words(out);
 }
 
+std::optional<std::size_t> kernel_command_line_limit(std::string_view head) {
+  auto u16 = [&](std::size_t at) {
+    return static_cast<unsigned>(static_cast<unsigned char>(head[at])) |
+           static_cast<unsigned>(static_cast<unsigned char>(head[at + 1])) << 8;
+  };
+  // Documentation/x86/boot.rst: "HdrS" at 0x202, protocol version at 0x206,
+  // cmdline_size (protocol 2.06+) at 0x238.
+  if (head.size() < 0x208 || head.substr(0x202, 4) != "HdrS") return std::nullopt;
+  unsigned protocol = u16(0x206);
+  if (protocol < 0x0206) return 255;
+  if (head.size() < 0x23c) return std::nullopt;
+  std::size_t size = u16(0x238) | static_cast<std::size_t>(u16(0x23a)) << 16;
+  return size;
+}
+
+std::string unattended_command_line(Loader loader, const Unattended& u) {
+  std::string initrd_arg;
+  if (loader == Loader::isolinux) {
+    for (const std::string& i : u.initrds) initrd_arg += (initrd_arg.empty() ? "initrd=" : ",") + i;
+  }
+  return join_words({"BOOT_IMAGE=" + u.kernel, initrd_arg, u.args});
+}
+
+void check_command_line(Loader loader, const Unattended& u, std::size_t limit) {
+  std::string line = unattended_command_line(loader, u);
+  if (line.size() <= limit) return;
+  throw Error("--kernel-args",
+              "the unattended entry's kernel command line is " + std::to_string(line.size()) +
+                  " bytes but this kernel keeps only " + std::to_string(limit) +
+                  " (the rest would be silently dropped)",
+              "shorten --kernel-args; put settings in the preseed instead");
+}
+
 std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree, const Unattended& u) {
   check_unattended(tree, u);
   std::map<std::string, std::string> changed;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace imgbuild::bootmenu {
@@ -83,6 +84,18 @@ std::string unattended_args(const std::string& base_args, const std::string& use
 // it on an already rewritten menu replaces the earlier block instead of adding a second.
 std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree, const Unattended& u);
 std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, const Unattended& u);
+
+// Kernel command line length. Linux x86 kernels before 2.6.22 (boot protocol < 2.06, e.g.
+// Etch's 2.6.18) keep only the first 255 bytes of the command line and silently drop the
+// rest -- "auto=true priority=critical" or a preseed option could be lost that way.
+// The limit from a kernel image's first bytes (at least 0x240 of them): cmdline_size for
+// protocol 2.06+, else 255; nullopt when it is not an x86 bzImage ("HdrS" missing).
+std::optional<std::size_t> kernel_command_line_limit(std::string_view kernel_head);
+// The command line the loader hands the kernel for the unattended entry: isolinux and
+// GRUB both add "BOOT_IMAGE=<kernel> "; isolinux passes initrd=... along.
+std::string unattended_command_line(Loader loader, const Unattended& u);
+// Error (naming --kernel-args) when that command line is longer than the limit.
+void check_command_line(Loader loader, const Unattended& u, std::size_t limit);
 
 // Helpers shared with the tests and the remaster plan.
 std::string detect_arch(const std::string& kernel_path);

@@ -359,6 +359,49 @@ TEST(UnattendedArgs, InsertsBeforeSeparator) {
   EXPECT_EQ(unattended_args("a -- b --- c", "u"), "a auto=true priority=critical u -- b --- c");
 }
 
+TEST(CommandLine, LimitFromKernelHeaderAndCheck) {
+  // An Etch-era header: boot protocol 2.04, no cmdline_size field.
+  std::string old_kernel(0x400, '\0');
+  old_kernel.replace(0x202, 4, "HdrS");
+  old_kernel[0x206] = 0x04;
+  old_kernel[0x207] = 0x02;
+  EXPECT_EQ(kernel_command_line_limit(old_kernel), 255u);
+  std::string new_kernel = old_kernel;
+  new_kernel[0x206] = 0x0f;
+  new_kernel[0x238] = static_cast<char>(0xff);
+  new_kernel[0x239] = 0x07;
+  EXPECT_EQ(kernel_command_line_limit(new_kernel), 2047u);
+  EXPECT_EQ(kernel_command_line_limit("MZ not a kernel"), std::nullopt);
+  EXPECT_EQ(kernel_command_line_limit(std::string(0x400, 'x')), std::nullopt);
+
+  const char* real = "/usr/lib/debian-installer/images/12/i386/text/debian-installer/i386/linux";
+  if (std::filesystem::exists(real)) {
+    std::ifstream in(real, std::ios::binary);
+    std::string head(0x400, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    EXPECT_EQ(kernel_command_line_limit(head), 2047u);  // Debian 12's kernel
+  }
+
+  Unattended u;
+  u.kernel = "/install.386/vmlinuz";
+  u.initrds = {"/install.386/initrd.gz"};
+  u.args = unattended_args("vga=normal --", "console=ttyS0,115200n8");
+  EXPECT_EQ(unattended_command_line(Loader::isolinux, u),
+            "BOOT_IMAGE=/install.386/vmlinuz initrd=/install.386/initrd.gz vga=normal auto=true "
+            "priority=critical console=ttyS0,115200n8 --");
+  EXPECT_EQ(unattended_command_line(Loader::grub, u),
+            "BOOT_IMAGE=/install.386/vmlinuz vga=normal auto=true priority=critical console=ttyS0,115200n8 --");
+  EXPECT_NO_THROW(check_command_line(Loader::isolinux, u, 255));
+  u.args = unattended_args("vga=normal --", std::string(200, 'a'));
+  try {
+    check_command_line(Loader::isolinux, u, 255);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--kernel-args: the unattended entry's kernel command line is 304 bytes"));
+  }
+  EXPECT_NO_THROW(check_command_line(Loader::isolinux, u, 2047));
+}
+
 // ---- Etch -------------------------------------------------------------------------------
 
 TEST(EtchIsolinux, FindsInstallers) {
