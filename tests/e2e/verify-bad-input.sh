@@ -8,6 +8,9 @@
 source "$(dirname "$0")/prelude.sh"
 
 iso=$(fixture_iso plain-data)
+# A private TMPDIR: the QEMU work directory (and its socket path) would be under it.
+export TMPDIR=$T/tmp
+mkdir "$TMPDIR"
 
 expect_status 2 "$IMGBUILD" verify "$T/missing.iso"
 expect_stderr_match 'missing\.iso: ISO does not exist'
@@ -37,4 +40,5 @@ expect_status 2 "$IMGBUILD" verify "$iso" --accel hvf
 expect_status 2 "$IMGBUILD" verify "$iso" --timeout 0
 
 # None of these may have left a QEMU behind.
-if pgrep -f "imgbuild-verify-" >/dev/null; then fail "a QEMU started for bad input"; fi
+if pgrep -f "$TMPDIR/imgbuild-verify-" >/dev/null; then fail "a QEMU started for bad input"; fi
+[[ -z $(ls -A "$TMPDIR") ]] || fail "bad input left files in TMPDIR: $(ls -A "$TMPDIR")"

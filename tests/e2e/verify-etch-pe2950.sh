@@ -29,5 +29,5 @@ for device in megasas "product=Virtual CDROM,bootindex=0" "product=Virtual Flopp
 done
 grep -q -- "-kernel" "$T/log/qemu-command.txt" && fail "booted with -kernel, not as delivered"
 # Stopped as soon as the stage was reached: no QEMU left.
-pgrep -f "imgbuild-verify-pe2950" >/dev/null && fail "QEMU still running after verify returned"
+pgrep -f "file=$T/etch.iso" >/dev/null && fail "QEMU still running after verify returned"
 echo "etch-i386 on pe2950 (BIOS, $(sed -n 's/^accel: \([a-z]*\).*/\1/p' "$T/last.out")): stage boot after $wall s wall"
