@@ -508,10 +508,15 @@ class GrubLoader {
     m_stack.push_back(path);
     std::optional<InstallerEntry> current;
     int entry_depth = -1;
+    bool entry_opened = false;
     for (const GrubLine& line : scan_grub(split_lines(text).lines)) {
       if (line.in_marker || line.words.empty()) continue;
       const std::vector<std::string>& w = line.words;
       const std::string& command = w[0];
+      if (current && !entry_opened && command == "{") {
+        entry_opened = true;  // "menuentry 'x'" with its brace on the next line
+        continue;
+      }
       if (current && line.depth <= entry_depth) {
         classify(*current);
         m_tree.entries.push_back(std::move(*current));
@@ -523,6 +528,7 @@ class GrubLoader {
         current->menu_file = path;
         current->label = grub_title(w);
         entry_depth = line.depth;
+        entry_opened = std::find(w.begin(), w.end(), "{") != w.end();
       } else if (current && (command == "linux" || command == "linux16" || command == "linuxefi")) {
         if (w.size() >= 2) {
           std::string kernel = strip_device(w[1]);

@@ -803,6 +803,12 @@ TEST(Grub, TitlesAreQuotedAndBadFilesRejected) {
   std::string text = make_unattended_grub(tree, dollar).begin()->second;
   EXPECT_THAT(text, HasSubstr(" 'preseed/url=http://h/$x.cfg' 'it'\\''s'\n"));
 
+  // A brace on the line after the title.
+  Files brace = {{"/boot/grub/grub.cfg", "menuentry \"Install\"\n{\n  linux /install.amd/vmlinuz ---\n  initrd /install.amd/initrd.gz\n}\n"}};
+  MenuTree braced = load_grub("/boot/grub/grub.cfg", reader(brace));
+  ASSERT_EQ(braced.entries.size(), 1u);
+  EXPECT_TRUE(braced.entries[0].is_installer);
+
   // Dynamic paths are not followed (they depend on the firmware's boot device).
   Files dynamic = {{"/boot/grub/grub.cfg", "source $prefix/x86_64-efi/grub.cfg\n"}};
   EXPECT_EQ(load_grub("/boot/grub/grub.cfg", reader(dynamic)).files.size(), 1u);
