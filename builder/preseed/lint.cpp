@@ -74,14 +74,17 @@ class Linter {
         add(entry.line, Severity::error, "a \"seen\" line takes true or false, not '" + std::string(v) + "'",
             "owner question seen true|false");
     }
+    // A release pitfall says more than "unknown question" about the same line.
+    std::size_t before = m_out.size();
+    if (entry.type != "seen") check_release_pitfalls(entry);
+    bool pitfall = m_out.size() > before;
     const Question* known = m_questions.find(q);
     if (!known) {
-      check_unknown(entry);
+      if (!pitfall) check_unknown(entry);
     } else if (entry.type != "seen") {
       check_type(entry, *known);
       check_choices(entry, *known);
     }
-    if (entry.type != "seen") check_release_pitfalls(entry);
     if (q == "passwd/root-password" && !trim(entry.value).empty())
       add(entry.line, Severity::warning, "plaintext root password in the preseed (and on the disc)",
           "use passwd/root-password-crypted with a crypt(3) hash, e.g. from mkpasswd -m sha-512");
@@ -91,17 +94,18 @@ class Linter {
   }
 
   void check_unknown(const Entry& entry) {
+    if (m_questions.empty()) return;  // nothing known: nothing to call unknown
     const std::string& q = entry.question;
     std::string near = m_questions.nearest(q);
-    std::string where = m_questions.origin.empty() ? "the question set" : m_questions.origin;
+    std::string where = m_questions.origin.empty() ? "the question set" : "the " + m_questions.origin;
     std::string hint = near.empty() ? "" : "did you mean " + near + "?";
     if (m_questions.knows_namespace(q)) {
       // A known component, an unknown question: most likely a typo, and the installer
       // ignores the line silently.
       add(entry.line, near.empty() ? Severity::warning : Severity::error,
-          "unknown question " + q + " (not in " + where + "): the installer ignores it", hint);
+          "unknown question " + q + ", not in " + where + ": the installer ignores it", hint);
     } else if (entry.owner == "d-i") {
-      add(entry.line, Severity::warning, "unknown question " + q + " (not in " + where + ")",
+      add(entry.line, Severity::warning, "unknown question " + q + ", not in " + where,
           near.empty() ? "if it belongs to a package of the installed system, name that package as the owner"
                        : hint);
     } else if (!near.empty() && near != q) {
@@ -168,7 +172,7 @@ class Linter {
         auto it = k_descriptions.find(value);
         add(entry.line, Severity::error,
             "Etch matches partman-auto/choose_recipe against the recipe's (translated) "
-            "description, not a recipe id like '" + std::string(value) + "' (ids work from partman-auto 76, 2008)",
+            "description, not a recipe id like '" + std::string(value) + "'; ids work from partman-auto 76 (2008) on",
             it != k_descriptions.end() ? "use: " + std::string(it->second)
                                        : "use the recipe's description, or partman-auto/expert_recipe");
       }
@@ -265,7 +269,7 @@ class Linter {
                 "d-i partman-lvm/confirm boolean true");
       if (etch && !answered("partman-auto/disk"))
         missing("no partman-auto/disk: Etch asks for the disk even when there is only one",
-                "d-i partman-auto/disk string /dev/sda (or set it in preseed/early_command)");
+                "d-i partman-auto/disk string /dev/sda, or set it from preseed/early_command");
     }
 
     // Accounts.
@@ -293,23 +297,24 @@ class Linter {
               "d-i debian-installer/allow_unauthenticated boolean true");
     if (etch && !answered("apt-setup/security_host"))
       missing("security.debian.org no longer serves Etch: the failing security source asks a critical question",
-              "d-i apt-setup/security_host string (empty)");
+              "an empty value: d-i apt-setup/security_host string");
 
     // Tasks.
     if (!answered("tasksel/first") && !answered_as("pkgsel/run_tasksel", "false"))
       missing("tasksel/first is not answered: the task selection will be asked",
-              "tasksel tasksel/first multiselect standard (or empty for none)");
+              "tasksel tasksel/first multiselect standard; an empty value installs no task");
 
     // Boot loader.
     if (!answered_as("grub-installer/skip", "true")) {
-      if (etch) {
+      // Etch's and Lenny's grub-installer take only_debian=true as "(hd0)" (code reading).
+      if (etch || release == "lenny") {
         if (!answered_as("grub-installer/only_debian", "true") && !answered("grub-installer/bootdev"))
           missing("GRUB's target is not answered: the installer asks where to install it",
-                  "d-i grub-installer/only_debian boolean true (installs to (hd0))");
+                  "d-i grub-installer/only_debian boolean true, which installs to (hd0)");
       } else if (!answered("grub-installer/bootdev")) {
         missing("grub-installer/bootdev is not answered: with more than one disk (or a USB stick) "
                 "the installer asks where to install GRUB",
-                "d-i grub-installer/bootdev string default (or /dev/sda)");
+                "d-i grub-installer/bootdev string default, or a device such as /dev/sda");
       }
     }
   }

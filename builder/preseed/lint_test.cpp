@@ -302,3 +302,15 @@ TEST(Questions, ShippedListsLoadAndKnowTheirRelease) {
   EXPECT_NE(builtin_questions("lenny").find("partman/early_command"), nullptr);
   EXPECT_THROW(builtin_questions("sarge"), Error);
 }
+
+TEST(Lint, EmptyQuestionSetReportsNoUnknownQuestions) {
+  auto ds = run("d-i anything/at-all string x\nd-i partman/confirm boolean maybe\n", "", QuestionSet{});
+  EXPECT_TRUE(lines_of(ds).empty()) << lines_of(ds)[0];
+}
+
+TEST(Lint, PitfallReplacesTheUnknownQuestionDiagnostic) {
+  auto ds = run("d-i partman/early_command string true\n", "etch",
+                parse_question_list("partman/confirm\tboolean\npreseed/early_command\tstring\n", "t"));
+  ASSERT_EQ(lines_of(ds).size(), 1u) << lines_of(ds)[0];
+  EXPECT_TRUE(mentions(ds, 1, Severity::error, "does not exist in Etch"));
+}

@@ -186,7 +186,7 @@ QuestionSet builtin_questions(const std::string& release) {
   if (path.empty())
     throw Error(relative, "data file not found", "reinstall imgbuild or set IMGBUILD_DATA_DIR");
   QuestionSet set = parse_question_list(util::read_small_file(path.string()), path.string());
-  set.origin = release + " list (" + relative + ")";
+  set.origin = release + " question list";
   return set;
 }
 
