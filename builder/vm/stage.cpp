@@ -168,6 +168,15 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
     return verdict;
   }
 
+  // Before anything about markers: a disc the firmware cannot boot never gets that far.
+  if (!cdrom_failure.empty() || ((seabios_nothing_bootable || ovmf_nothing_bootable) &&
+                                 evidence.kernel_running != std::optional<bool>(true))) {
+    verdict.cause = Cause::NotBootable;
+    verdict.summary = stopped + ": the firmware could not boot the CD (no or invalid El Torito "
+                      "boot catalog for this firmware?)";
+    return verdict;
+  }
+
   if (!tracker.expected_build_id()) {
     verdict.cause = Cause::NoBuildId;
     verdict.summary = stopped + ": the ISO has no /imgbuild/build-id, so no preseed marker can "
@@ -191,14 +200,6 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
     verdict.cause = Cause::Timeout;
     verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds) +
                       " while the installer was running";
-    return verdict;
-  }
-
-  if (!cdrom_failure.empty() || ((seabios_nothing_bootable || ovmf_nothing_bootable) &&
-                                 evidence.kernel_running != std::optional<bool>(true))) {
-    verdict.cause = Cause::NotBootable;
-    verdict.summary = stopped + ": the firmware could not boot the CD (no or invalid El Torito "
-                      "boot catalog for this firmware?)";
     return verdict;
   }
 

@@ -149,6 +149,16 @@ TEST(Stage, NotBootableFromSeabiosLog) {
   auto verdict = diagnose(tracker, evidence);
   EXPECT_EQ(verdict.cause, Cause::NotBootable);
   EXPECT_EQ(verdict.details.at(0), "firmware: Could not read from CDROM (code 0004)");
+  // Even a disc without a build id: not booting at all is the more useful thing to say.
+  auto no_id = track(Stage::Boot, std::nullopt, "");
+  EXPECT_EQ(diagnose(no_id, evidence).cause, Cause::NotBootable);
+  // OVMF reports on the serial console.
+  Evidence uefi;
+  uefi.timed_out = true;
+  uefi.kernel_running = false;
+  uefi.serial_log = "BdsDxe: failed to load Boot0001 \"UEFI QEMU DVD-ROM QM00005 \" from PciRoot(0x0): Not Found\r\n"
+                    "BdsDxe: No bootable option or device was found.\r\n";
+  EXPECT_EQ(diagnose(tracker, uefi).cause, Cause::NotBootable);
 }
 
 TEST(Stage, QemuExitAndKvmInternalError) {
