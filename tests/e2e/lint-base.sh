@@ -21,7 +21,7 @@ cat >"$T/typo.cfg" <<'CFG'
 d-i keyboard-configuration/xkb-keymapp select us
 CFG
 expect_status 1 "$IMGBUILD" lint "$T/typo.cfg" --base "$modern"
-grep -q "typo.cfg:1: error: unknown question keyboard-configuration/xkb-keymapp .*did you mean keyboard-configuration/xkb-keymap?" "$T/last.out" ||
+grep -q "typo.cfg:1: error: unknown question keyboard-configuration/xkb-keymapp, .*did you mean keyboard-configuration/xkb-keymap?" "$T/last.out" ||
     { cat "$T/last.out" >&2; fail "typo not reported"; }
 # A value outside the disc's own choices for that question.
 cat >"$T/choice.cfg" <<'CFG'
@@ -35,6 +35,16 @@ grep -q "'no-such-map' is not a choice of keyboard-configuration/xkb-keymap" "$T
 expect_status 1 "$IMGBUILD" lint "$lint_dir/broken/etch-pitfalls.cfg" --base "$etch"
 grep -q "Etch matches partman-auto/choose_recipe" "$T/last.out" ||
     { cat "$T/last.out" >&2; fail "release not taken from .disk/info"; }
+
+# The disc's templates win over the list: the Etch-layout fixture carries Debian 12
+# initrds, whose netcfg knows netcfg/hostname (Etch's did not).
+cat >"$T/hostname.cfg" <<'CFG'
+d-i netcfg/hostname string pe2950
+CFG
+expect_status 1 "$IMGBUILD" lint "$T/hostname.cfg" --release etch
+grep -q "unknown question netcfg/hostname" "$T/last.out" || fail "etch list should not know netcfg/hostname"
+expect_status 1 "$IMGBUILD" lint "$T/hostname.cfg" --base "$etch"
+if grep -q "hostname.cfg:1:" "$T/last.out"; then cat "$T/last.out" >&2; fail "disc templates not used"; fi
 
 # Not an ISO: bad input.
 expect_status 2 "$IMGBUILD" lint "$lint_dir/good/etch-complete.cfg" --base "$lint_dir/good/etch-complete.cfg"
