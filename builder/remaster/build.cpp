@@ -312,11 +312,11 @@ BuildResult build(const BuildOptions& options) {
         if (!fs::exists(root)) continue;
         std::vector<fs::path> files;
         for (auto& e : fs::recursive_directory_iterator(root))
-          if (e.is_regular_file() && !e.is_symlink()) files.push_back(e.path());
+          if (!e.is_symlink() && e.is_regular_file()) files.push_back(e.path());
         for (const auto& file : files) {
           std::string iso_path = std::string(tree) == "cdrom"
-                                     ? "/" + fs::relative(file, root).string()
-                                     : std::string(k_target_overlay_path) + "/" + fs::relative(file, root).string();
+                                     ? "/" + file.lexically_relative(root).string()
+                                     : std::string(k_target_overlay_path) + "/" + file.lexically_relative(root).string();
           if (iso_path != "/md5sum.txt") md5_by_iso_path[iso_path] = repo::digest_file(file.string()).md5;
         }
       }

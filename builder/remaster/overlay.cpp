@@ -104,7 +104,7 @@ std::uint64_t stage_overlay(const fs::path& source, const fs::path& destination,
   ::chmod(destination.c_str(), 0755);
   std::uint64_t files = 0;
   for (const auto& path : entries) {
-    std::string relative = fs::relative(path, source).string();
+    std::string relative = path.lexically_relative(source).string();
     fs::path target = destination / relative;
     struct stat st;
     // Several overlays merge into one tree: a later overlay's file replaces an earlier one's.
