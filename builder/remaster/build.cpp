@@ -5,7 +5,9 @@
 #include "initrd/initrd.hpp"
 #include "iso/reader.hpp"
 #include "iso/writer.hpp"
+#include "preseed/lint.hpp"
 #include "preseed/preseed.hpp"
+#include "preseed/questions.hpp"
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
 #include "repo/digest.hpp"
@@ -146,6 +148,25 @@ BuildResult build(const BuildOptions& options) {
   std::string preseed_text;
   if (options.preseed_path)
     preseed_text = util::read_small_file(*options.preseed_path, k_max_preseed_size, "preseed");
+
+  // Lint against the installer release on the disc, before anything is staged or written:
+  // a preseed the installer would misread is a build error (unless --no-lint).
+  if (options.preseed_path && options.lint) {
+    std::string release;
+    if (auto info = reader.read_file("/.disk/info", 4096)) release = preseed::guess_release(*info);
+    if (!release.empty()) {
+      auto parsed = preseed::parse(preseed_text, *options.preseed_path);
+      auto diagnostics = preseed::lint(parsed, preseed::builtin_questions(release), {release});
+      if (options.lint_report)
+        for (const auto& d : diagnostics) options.lint_report(preseed::format(d));
+      if (preseed::has_errors(diagnostics))
+        throw Error(*options.preseed_path, "preseed has lint errors for the " + release + " installer on this disc",
+                    "fix them, or build anyway with --no-lint");
+    } else if (options.lint_report) {
+      options.lint_report(*options.preseed_path + ": note: release of the disc not recognised from .disk/info; "
+                          "lint skipped (run imgbuild lint --release NAME)");
+    }
+  }
 
   const std::int64_t timestamp = choose_timestamp(options, reader.volume());
   util::TempDir staging("build");
