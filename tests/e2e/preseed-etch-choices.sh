@@ -79,6 +79,9 @@ done
 # Etch's loader: one line per question, no continuations, no duplicates; commands with
 # single spaces and no glob characters; one early_command and one late_command.
 grep -qE '\\$' "$p" && fail "continuation line: keep one line per question"
+# The installer's loader echoes each line: an echo that interprets \n splits the value and
+# the command is cut (the early_command then never runs, not even imgbuild's marker).
+grep -vE '^(#|[[:space:]]*$)' "$p" | grep -q '\\' && fail "backslash in a value: the installer's echo may interpret it (use echo lines, not printf '\\n')"
 dups=$(grep -vE '^(#|[[:space:]]*$)' "$p" | awk '{print $2}' | sort | uniq -d)
 [[ -z $dups ]] || fail "questions set twice: $dups"
 for cmd in preseed/early_command preseed/late_command; do
