@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vm/qemu_runner.hpp"
 
+#include "vm/accel.hpp"
+
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +48,37 @@ TEST(ChildProcess, ReadsStdoutAndReportsMissingPrograms) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), 3);
+  }
+}
+
+}  // namespace
+}  // namespace imgbuild::vm
+
+namespace imgbuild::vm {
+namespace {
+
+// The real KVM probe against this host's QEMU. Where /dev/kvm cannot be opened, the probe
+// boot must fail (QEMU refuses -accel kvm) and say why, which is what --accel auto relies
+// on to fall back to TCG.
+TEST(KvmProbe, RealProbeOnThisHost) {
+  std::string ignored;
+  if (!run_command({"sh", "-c", "command -v qemu-system-x86_64"}, ignored))
+    GTEST_SKIP() << "qemu-system-x86_64 not installed";
+  std::string dir = std::string(IMGBUILD_TEST_TMP) + "/kvm-probe";
+  std::filesystem::create_directories(dir);
+  QemuKvmProbe probe("qemu-system-x86_64", dir, 8000);
+  std::string device = probe.device_problem();
+  if (!device.empty()) {
+    EXPECT_NE(device.find("/dev/kvm"), std::string::npos);
+    std::string boot = probe.probe_boot_problem();
+    EXPECT_FALSE(boot.empty());
+    AccelChoice choice = choose_accel("auto", probe);
+    EXPECT_EQ(choice.accel, Accel::Tcg);
+  } else {
+    // Working or broken KVM: either way the answer comes within the probe's time limit.
+    auto start = std::chrono::steady_clock::now();
+    probe.probe_boot_problem();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
   }
 }
 
