@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
@@ -171,11 +172,14 @@ void ChildProcess::kill() {
 }
 
 bool run_command(const std::vector<std::string>& argv, std::string& output) {
-  char pattern[] = "/tmp/imgbuild-cmd-XXXXXX";
-  int fd = ::mkstemp(pattern);
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern_text = std::string(base && *base ? base : "/tmp") + "/imgbuild-cmd-XXXXXX";
+  std::vector<char> pattern(pattern_text.begin(), pattern_text.end());
+  pattern.push_back('\0');
+  int fd = ::mkstemp(pattern.data());
   if (fd < 0) throw Error(argv.at(0), std::string("cannot create a temp file: ") + std::strerror(errno), "", 3);
   ::close(fd);
-  std::string log_path = pattern;
+  std::string log_path = pattern.data();
   ChildProcess child;
   try {
     child.spawn(argv, log_path);
