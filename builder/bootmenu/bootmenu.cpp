@@ -119,8 +119,14 @@ std::string dirname(const std::string& path) {
   return path.substr(0, slash);
 }
 
-bool is_marker_begin(std::string_view line) { return trim(line).starts_with(k_begin); }
-bool is_marker_end(std::string_view line) { return trim(line).starts_with(k_end); }
+// "# imgbuild: begin" alone or followed by a space: "# imgbuild: beginning" is someone
+// else's comment.
+bool is_marker(std::string_view line, std::string_view marker) {
+  line = trim(line);
+  return line.starts_with(marker) && (line.size() == marker.size() || line[marker.size()] == ' ');
+}
+bool is_marker_begin(std::string_view line) { return is_marker(line, k_begin); }
+bool is_marker_end(std::string_view line) { return is_marker(line, k_end); }
 
 std::string leading_space(const std::string& line) {
   std::size_t n = 0;
@@ -139,7 +145,11 @@ std::vector<bool> marker_mask(const std::vector<std::string>& lines) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!is_marker_begin(lines[i])) continue;
     std::size_t end = i + 1;
-    while (end < lines.size() && !is_marker_end(lines[end])) ++end;
+    while (end < lines.size() && !is_marker_end(lines[end])) {
+      // A stray begin before ours must not swallow the lines between them.
+      if (is_marker_begin(lines[end])) i = end;
+      ++end;
+    }
     if (end == lines.size()) break;
     for (std::size_t j = i; j <= end; ++j) mask[j] = true;
     i = end;

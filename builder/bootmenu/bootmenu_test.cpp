@@ -803,6 +803,19 @@ TEST(Grub, TitlesAreQuotedAndBadFilesRejected) {
   std::string text = make_unattended_grub(tree, dollar).begin()->second;
   EXPECT_THAT(text, HasSubstr(" 'preseed/url=http://h/$x.cfg' 'it'\\''s'\n"));
 
+  // Stray marker-like comments (found by the fuzzer): a begin without an end must not pair
+  // with the block imgbuild adds, or a second run would hide the entries between them.
+  Files stray = {{"/boot/grub/grub.cfg",
+                  "# imgbuild: begin\n# imgbuild: beginning of notes\nfunction entries {\n"
+                  "menuentry 'a' {\n linux /install.amd/vmlinuz\n initrd /install.amd/initrd.gz\n}\n}\nentries\n"}};
+  MenuTree stray_tree = load_grub("/boot/grub/grub.cfg", reader(stray));
+  ASSERT_EQ(stray_tree.entries.size(), 1u);
+  Unattended su = unattended_for(stray_tree.entries[0]);
+  Files stray_once = with_changes(stray, make_unattended_grub(stray_tree, su));
+  MenuTree stray_again = load_grub("/boot/grub/grub.cfg", reader(stray_once));
+  ASSERT_EQ(stray_again.entries.size(), 1u);
+  EXPECT_EQ(with_changes(stray_once, make_unattended_grub(stray_again, su)), stray_once);
+
   // A brace on the line after the title.
   Files brace = {{"/boot/grub/grub.cfg", "menuentry \"Install\"\n{\n  linux /install.amd/vmlinuz ---\n  initrd /install.amd/initrd.gz\n}\n"}};
   MenuTree braced = load_grub("/boot/grub/grub.cfg", reader(brace));
