@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake ninja-build pkg-config git ca-certificates \
-    libarchive-dev libisoburn-dev libisofs-dev libburn-dev libcli11-dev libxxhash-dev \
+    libarchive-dev libisoburn-dev libisofs-dev libburn-dev libcli11-dev libxxhash-dev nettle-dev \
     libguestfs-dev googletest libgtest-dev libgmock-dev \
     clang libclang-rt-14-dev \
     qemu-system-x86 qemu-utils ovmf seabios \

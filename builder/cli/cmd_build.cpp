@@ -63,6 +63,9 @@ void register_build(CLI::App& app, Action& action) {
   command->add_flag("--memtest", args->options.memtest, "add a memtest86+ entry below the unattended one (BIOS menus)");
   command->add_option("--iso-level", args->options.iso_level, "ISO 9660 level of the output (3 allows files of 4 GiB and more)")
       ->check(CLI::Range(1, 3))->capture_default_str();
+  command->add_option("--base-sha256", args->options.base_sha256, "refuse the base ISO unless its SHA-256 is this");
+  command->add_option("--base-checksums", args->options.base_checksums,
+                      "refuse the base ISO unless it matches this MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file");
   command->add_flag("--no-lint", args->no_lint, "build even when the preseed has lint errors");
   command->add_flag("-q,--quiet", args->quiet, "no progress output");
 

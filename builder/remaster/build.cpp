@@ -8,6 +8,7 @@
 #include "preseed/lint.hpp"
 #include "preseed/preseed.hpp"
 #include "preseed/questions.hpp"
+#include "remaster/base_checksum.hpp"
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
 #include "repo/digest.hpp"
@@ -144,6 +145,9 @@ BuildResult build(const BuildOptions& options) {
   if (options.iso_level < 1 || options.iso_level > 3)
     throw Error("--iso-level", std::to_string(options.iso_level) + " is not an ISO 9660 level", "use 1, 2 or 3");
   std::uint64_t max_file_size = options.iso_level == 3 ? k_no_limit : k_level_2_max_file;
+
+  if (!options.base_sha256.empty()) check_base_sha256(options.base_path, options.base_sha256);
+  if (!options.base_checksums.empty()) check_base_against_sums(options.base_path, options.base_checksums);
 
   std::string preseed_text;
   if (options.preseed_path)

@@ -21,6 +21,8 @@ struct BuildOptions {
   bool memtest = false;                       // add a memtest86+ entry (isolinux menus)
   int iso_level = 3;
   std::optional<std::int64_t> source_date_epoch;
+  std::string base_sha256;                    // checked before use when given
+  std::string base_checksums;                 // MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file
   // Lint runs on the preseed before anything is written; errors stop the build.
   bool lint = true;
   std::function<void(const std::string& line)> lint_report;      // each diagnostic line

@@ -82,3 +82,15 @@ mkdir -p "$T/ov6"
 ln -s b "$T/ov6/a"
 ln -s a "$T/ov6/b"
 expect_status 0 "$IMGBUILD" build "$base" -o "$T/loop.iso" --cdrom-overlay "$T/ov6" --quiet
+
+# Integrity of the base: a published checksum that does not match stops the build.
+rm -f "$T/out/keep.iso"
+good=$(sha256sum "$base" | cut -d' ' -f1)
+expect_status 0 "$IMGBUILD" build "$base" -o "$T/sum-ok.iso" --base-sha256 "$good" --quiet
+expect_bad "$base" 'SHA-256 is' -- "$base" -o "$T/out/x.iso" --base-sha256 "${good//?/0}"
+(cd "$(dirname "$base")" && sha1sum "$(basename "$base")") >"$T/SHA1SUMS"
+expect_status 0 "$IMGBUILD" build "$base" -o "$T/sums-ok.iso" --base-checksums "$T/SHA1SUMS" --quiet
+sed -i 's/^./f/' "$T/SHA1SUMS"
+expect_bad "$base" 'does not match' -- "$base" -o "$T/out/x.iso" --base-checksums "$T/SHA1SUMS"
+echo "0123  other.iso" >"$T/OTHERSUMS"
+expect_bad "$T/OTHERSUMS" 'does not list' -- "$base" -o "$T/out/x.iso" --base-checksums "$T/OTHERSUMS"

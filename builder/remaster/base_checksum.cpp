@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "remaster/base_checksum.hpp"
+
+#include "repo/digest.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+
+#include <nettle/sha2.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
+#include <vector>
+
+namespace imgbuild::remaster {
+
+namespace {
+
+bool is_hex(std::string_view text) {
+  for (char c : text)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return !text.empty();
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string sha512_file(const std::string& path) {
+  util::Fd fd = util::open_for_reading(path, "base ISO");
+  sha512_ctx context;
+  sha512_init(&context);
+  std::vector<std::uint8_t> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(path, std::string("cannot read: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    sha512_update(&context, static_cast<std::size_t>(n), buffer.data());
+  }
+  std::uint8_t digest[SHA512_DIGEST_SIZE];
+  sha512_digest(&context, sizeof digest, digest);
+  return util::to_hex(digest, sizeof digest);
+}
+
+// The digest of the file with the algorithm that gives `hex_length` hex digits.
+std::string digest_of_length(const std::string& path, std::size_t hex_length) {
+  if (hex_length == 128) return sha512_file(path);
+  repo::FileDigests d = repo::digest_file(path);
+  if (hex_length == 32) return d.md5;
+  if (hex_length == 40) return d.sha1;
+  return d.sha256;
+}
+
+}  // namespace
+
+std::string find_sum(std::string_view text, const std::string& file_name) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    std::string_view digest = line.substr(0, space);
+    std::string_view name = line.substr(space + 1);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '*')) name.remove_prefix(1);
+    if (name.rfind("./", 0) == 0) name.remove_prefix(2);
+    if (std::filesystem::path(std::string(name)).filename() == file_name && is_hex(digest))
+      return lower(std::string(digest));
+  }
+  return {};
+}
+
+void check_base_sha256(const std::string& base_path, const std::string& expected_hex) {
+  std::string expected = lower(expected_hex);
+  if (expected.size() != 64 || !is_hex(expected))
+    throw Error("--base-sha256", "'" + expected_hex + "' is not a SHA-256 digest (64 hex digits)",
+                "copy it from the SHA256SUMS file published beside the ISO");
+  std::string actual = repo::digest_file(base_path).sha256;
+  if (actual != expected)
+    throw Error(base_path, "SHA-256 is " + actual + ", not the expected " + expected,
+                "the download is damaged or not the published image: download it again");
+}
+
+void check_base_against_sums(const std::string& base_path, const std::string& sums_path) {
+  std::string text = util::read_small_file(sums_path, 16u << 20, "checksum file");
+  std::string name = std::filesystem::path(base_path).filename().string();
+  std::string expected = find_sum(text, name);
+  if (expected.empty())
+    throw Error(sums_path, "does not list " + name, "give the checksum file published beside this ISO");
+  if (expected.size() != 32 && expected.size() != 40 && expected.size() != 64 && expected.size() != 128)
+    throw Error(sums_path, "the digest for " + name + " has " + std::to_string(expected.size()) +
+                               " hex digits: not MD5, SHA-1, SHA-256 or SHA-512", "is this a checksum file?");
+  std::string actual = digest_of_length(base_path, expected.size());
+  if (actual != expected)
+    throw Error(base_path, "does not match " + sums_path + " (" + actual + " != " + expected + ")",
+                "the download is damaged or not the published image: download it again");
+}
+
+}  // namespace imgbuild::remaster
