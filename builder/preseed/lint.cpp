@@ -96,7 +96,10 @@ class Linter {
   void check_unknown(const Entry& entry) {
     if (m_questions.empty()) return;  // nothing known: nothing to call unknown
     const std::string& q = entry.question;
-    std::string near = m_questions.nearest(q);
+    // A suggestion costs an edit distance against every known name: enough for any real
+    // preseed, bounded for a file that is not one.
+    std::string near = m_suggestions_left > 0 ? m_questions.nearest(q) : std::string();
+    if (m_suggestions_left > 0) --m_suggestions_left;
     std::string where = m_questions.origin.empty() ? "the question set" : "the " + m_questions.origin;
     std::string hint = near.empty() ? "" : "did you mean " + near + "?";
     if (m_questions.knows_namespace(q)) {
@@ -323,6 +326,7 @@ class Linter {
   const QuestionSet& m_questions;
   const LintOptions& m_options;
   std::vector<Diagnostic> m_out;
+  int m_suggestions_left = 200;
 };
 
 }  // namespace
