@@ -316,7 +316,7 @@ std::string QemuRunner::diagnostics() { return tail_of_file(m_stderr_log, 64u <<
 void QemuRunner::stop() {
   if (!m_child.running()) return;
   // A clean quit lets QEMU flush its files; if the monitor does not answer, kill.
-  if (m_qmp.connected() || (!m_qmp_tried && (qmp(), m_qmp.connected()))) {
+  if (qmp().connected()) {
     m_qmp.execute("{\"execute\": \"quit\"}", 2000);
     if (m_child.wait_for_exit(3000)) return;
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vm/verify.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace imgbuild::vm {
