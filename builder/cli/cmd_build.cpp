@@ -74,7 +74,10 @@ void register_build(CLI::App& app, Action& action) {
       remaster::BuildOptions options = args->options;
       if (!args->preseed.empty()) options.preseed_path = args->preseed;
       options.lint = !args->no_lint;
-      options.lint_report = [](const std::string& line) { std::cerr << line << "\n"; };
+      // Lint errors are always shown (they stop the build); warnings not with --quiet.
+      options.lint_report = [quiet = args->quiet](const std::string& line) {
+        if (!quiet || line.find(": error: ") != std::string::npos) std::cerr << line << "\n";
+      };
       std::unique_ptr<ProgressLine> progress;
       if (!args->quiet && ::isatty(STDERR_FILENO)) {
         progress = std::make_unique<ProgressLine>();

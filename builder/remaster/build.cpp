@@ -245,8 +245,10 @@ BuildResult build(const BuildOptions& options) {
       {
         util::Fd fd = util::open_for_reading(local.string());
         ssize_t n = ::read(fd.get(), head, sizeof head);
-        initrd::detect_format(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0),
-                              options.base_path + ":" + initrd_path);
+        std::string subject = options.base_path + ":" + initrd_path;
+        auto format = initrd::detect_format(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0), subject);
+        // The kernel cannot unpack a gzip segment after an lz4 one (measured: "Decoding failed").
+        initrd::check_appendable(format, subject);
       }
       append_to_local_file(local, appendix);
       ::chmod(local.c_str(), 0644);
@@ -280,6 +282,16 @@ BuildResult build(const BuildOptions& options) {
       unattended.args = bootmenu::unattended_args(base_entry.args, options.kernel_args);
       unattended.timeout_seconds = options.timeout_seconds;
       if (with_extras) unattended.extras = extras;
+      // A command line longer than the kernel accepts is cut silently (255 bytes for
+      // Etch's 2.6.18): refuse it here instead of at 3 a.m. in the datacenter.
+      if (const iso::Entry* kernel = reader.find(unattended.kernel); kernel && !kernel->is_dir) {
+        std::string head;
+        reader.stream_files({kernel->path}, [&](const std::string&, const char* data, std::size_t size, bool) {
+          if (head.size() < 0x240) head.append(data, std::min<std::size_t>(size, 0x240 - head.size()));
+        });
+        if (auto limit = bootmenu::kernel_command_line_limit(head))
+          bootmenu::check_command_line(tree.loader, unattended, *limit);
+      }
       auto changed = tree.loader == bootmenu::Loader::isolinux ? bootmenu::make_unattended_isolinux(tree, unattended)
                                                                : bootmenu::make_unattended_grub(tree, unattended);
       for (const auto& [iso_path, text] : changed) {
