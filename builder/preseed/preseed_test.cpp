@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -478,7 +479,57 @@ TEST_P(ShellTest, MultiLineLateCommandFromAPreseedRuns) {
   EXPECT_EQ(content, "one  two\nit's\n");
 }
 
+// The flagship preseed's early_command writes a partman hook with printf and "\n" escapes:
+// wrapped by imgbuild it must do exactly what it does unwrapped, in both shells, and the
+// rewritten line must survive Etch's loader (single spaces, no new glob characters).
+TEST_P(ShellTest, FlagshipEarlyCommandDoesWhatItDidUnwrapped) {
+  fs::path flagship = fs::path(IMGBUILD_SOURCE_DIR) / "preseed" / "etch-pe2950-vmware.cfg";
+  if (!fs::exists(flagship)) GTEST_SKIP() << flagship << " not there";
+  std::ifstream in(flagship);
+  std::string text(std::istreambuf_iterator<char>(in), {});
+  auto early_of = [](const Preseed& p) {
+    const Entry* found = nullptr;
+    for (const Entry& e : p.entries)
+      if (e.question == "preseed/early_command") found = &e;
+    return found;
+  };
+  Preseed before = parse(text, "f");
+  Preseed after = parse(add_imgbuild_commands(text, flagship.string(), injection(true)), "f");
+  ASSERT_EQ(after.entries.size(), before.entries.size());
+  const Entry* original = early_of(before);
+  const Entry* wrapped = early_of(after);
+  ASSERT_TRUE(original && wrapped);
+  EXPECT_EQ(etch_collapse(wrapped->value), wrapped->value);
+  if (original->value.find("/lib/partman/init.d") == std::string::npos)
+    GTEST_SKIP() << "the flagship's early_command no longer writes a partman hook";
+
+  // Run both with the hook directory moved into the scratch area.
+  auto files_written = [&](const std::string& value, const std::string& name) {
+    fs::path dir = m_scratch / name;
+    FakeSerial serial;
+    RunResult r = run(replace_all(value, "/lib/partman/init.d", dir.string()), serial.path());
+    EXPECT_EQ(r.status, 0) << name << ": " << r.out;
+    std::map<std::string, std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      std::ifstream f(entry.path());
+      auto perms = static_cast<unsigned>(fs::status(entry.path()).permissions() & fs::perms::all);
+      files[entry.path().filename().string()] =
+          std::to_string(perms) + ":" + std::string(std::istreambuf_iterator<char>(f), {});
+    }
+    return std::make_pair(files, serial.drain());
+  };
+  auto [plain_files, plain_serial] = files_written(original->value, "plain");
+  auto [wrapped_files, wrapped_serial] = files_written(wrapped->value, "wrapped");
+  EXPECT_FALSE(plain_files.empty());
+  EXPECT_EQ(wrapped_files, plain_files);
+  EXPECT_EQ(plain_serial, "");
+  EXPECT_EQ(wrapped_serial, "IMGBUILD:preseed-loaded:" + k_id + "\n");
+  for (const auto& [name, content] : plain_files)
+    EXPECT_EQ(content.find("\\n"), std::string::npos) << name << " still has a literal \\n";
+}
+
 INSTANTIATE_TEST_SUITE_P(Shells, ShellTest,
                          ::testing::Values(Shell{"dash", {"/bin/dash"}},
                                            Shell{"busybox", {"busybox-sh"}}),
                          [](const auto& info) { return info.param.name; });
+
