@@ -38,6 +38,19 @@ class Linter {
   std::vector<Diagnostic> run() {
     for (const SyntaxProblem& problem : m_preseed.problems)
       add(problem.line, problem.warning ? Severity::warning : Severity::error, problem.message, "");
+    if (m_options.release == "etch") {
+      // Etch's loader (packages/preseed/debconf-set-selections, 2007) word-splits each
+      // line with the shell: a blank line of spaces leaves "shift 3" nothing to shift.
+      for (int line : m_preseed.blank_lines_with_spaces)
+        add(line, Severity::error,
+            "a line of only blanks: Etch's preseed loader fails on it at \"shift 3\" and refuses the whole file",
+            "make the line empty");
+      for (int line : m_preseed.glued_continuations)
+        add(line, Severity::warning,
+            "continued without a blank before the backslash: Etch glues the two lines' words together, "
+            "where later installers put a blank between them",
+            "put a blank before the trailing backslash");
+    }
     for (const Entry& entry : m_preseed.entries) check_entry(entry);
     check_duplicates();
     if (!m_options.release.empty()) check_unanswered();

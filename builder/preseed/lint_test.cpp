@@ -314,3 +314,11 @@ TEST(Lint, PitfallReplacesTheUnknownQuestionDiagnostic) {
   ASSERT_EQ(lines_of(ds).size(), 1u) << lines_of(ds)[0];
   EXPECT_TRUE(mentions(ds, 1, Severity::error, "does not exist in Etch"));
 }
+
+TEST(Lint, EtchLoaderPitfalls) {
+  std::string text = "d-i partman/confirm boolean true\n  \nd-i preseed/late_command string echo a\\\nb\n";
+  auto etch = run(text, "etch");
+  EXPECT_TRUE(mentions(etch, 2, Severity::error, "only blanks"));
+  EXPECT_TRUE(mentions(etch, 4, Severity::warning, "glues"));
+  EXPECT_TRUE(lines_of(run(text, "bookworm")).empty());
+}

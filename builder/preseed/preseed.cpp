@@ -146,6 +146,7 @@ Preseed parse(std::string_view text, const std::string& file) {
   std::vector<PhysicalLine> lines = split_lines(text);
 
   std::string pending;  // the installer's $multiline
+  bool previous_glues = false;  // the last continued line has no blank before its "\"
   int pending_first = 0;
   auto finish = [&](Logical logical) {
     std::string_view body = logical.text;
@@ -178,7 +179,15 @@ Preseed parse(std::string_view text, const std::string& file) {
     // The installer deletes every CR of the file, not just the one before LF.
     for (char c : lines[i].content)
       if (c != '\r') content += c;
-    if (content.starts_with("#") || is_blank(content)) continue;
+    if (content.starts_with("#")) continue;
+    if (is_blank(content)) {
+      if (!content.empty()) result.blank_lines_with_spaces.push_back(number);
+      continue;
+    }
+    // Etch joins a continued line to the next one as they are ("a\" + "b" = "ab").
+    if (!pending.empty() && !is_space(content.front()) && previous_glues)
+      result.glued_continuations.push_back(number);
+    previous_glues = content.size() >= 2 && content.back() == '\\' && !is_space(content[content.size() - 2]);
     std::string_view line = strip_leading(content);
     if (line.ends_with('\\')) {
       line.remove_suffix(1);

@@ -34,6 +34,10 @@ struct Preseed {
   std::string file;
   std::vector<Entry> entries;
   std::vector<SyntaxProblem> problems;
+  // Facts only Etch's older loader (shell word splitting, 2007) trips over; lint reports
+  // them for --release etch:
+  std::vector<int> blank_lines_with_spaces;  // only blanks: Etch's "shift 3" fails, file refused
+  std::vector<int> glued_continuations;      // "a\" + "b": Etch joins them as "ab", not "a b"
 };
 
 // Throws imgbuild::Error(file, ...) for NUL bytes or invalid UTF-8 (with the line number);

@@ -533,3 +533,19 @@ INSTANTIATE_TEST_SUITE_P(Shells, ShellTest,
                                            Shell{"busybox", {"busybox-sh"}}),
                          [](const auto& info) { return info.param.name; });
 
+
+TEST(Parse, RecordsWhatOnlyEtchTripsOver) {
+  Preseed p = parse("d-i a/b string x\n"
+                    "   \t\n"
+                    "\n"
+                    "d-i preseed/late_command string echo a\\\n"
+                    "b \\\n"
+                    "c\n"
+                    "d-i x/y string p\\\n"
+                    "   q\n",
+                    "x");
+  EXPECT_EQ(p.blank_lines_with_spaces, (std::vector<int>{2}));
+  EXPECT_EQ(p.glued_continuations, (std::vector<int>{5}));  // "a\" + "b": Etch reads "ab"
+  ASSERT_EQ(p.entries.size(), 3u);
+  EXPECT_EQ(p.entries[1].value, "echo a b c");  // today's installers put a blank
+}
