@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e qemu slow
-# timeout: 1800
+# timeout: 3600
 # Target-side end-to-end test (issue 7 part 3): a minimal Debian 12 amd64 system
 # debootstrapped from this machine's apt mirror (cached in $IMGBUILD_CACHE), the image's
 # late-command script run in it as the installer runs it, GRUB, then two boots in QEMU (TCG)
@@ -89,12 +89,21 @@ log2=$T/serial-2.log.txt
 if grep -q 'IMGBUILD:firstboot-' "$log2"; then fail "boot 2: the first-boot hook ran again"; fi
 grep -q 'IMGBUILD-TEST:cmdline:.*root=UUID=' "$log2" || fail "boot 2: kernel not booted with root=UUID="
 
-stamp "inspect-disk --expect tests/target/bookworm.expect"
+stamp "inspect-disk --expect tests/target/bookworm.expect --json"
 rc=0
-"$IMGBUILD" inspect-disk "$disk" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect" \
-    >"$T/inspect.out" 2>"$T/inspect.err" || rc=$?
-cat "$T/inspect.out"
+"$IMGBUILD" inspect-disk "$disk" --json --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect" \
+    >"$T/inspect.json" 2>"$T/inspect.err" || rc=$?
 sed 's/^/  inspect-disk: /' "$T/inspect.err"
+# Python reads the JSON (an independent parser) and prints the per-item verdicts.
+python3 - "$T/inspect.json" <<'PY' || fail "inspect-disk --json is not valid JSON or lacks its verdicts"
+import json, sys
+report = json.load(open(sys.argv[1]))
+for v in report["verdicts"]:
+    print(("ok    " if v["ok"] else "FAIL  ") + v["item"] + ": " + v["detail"])
+facts = report["facts"]
+print("os:", facts["os"]["distribution"], facts["os"]["product"], "kernels:", " ".join(facts["kernels"]))
+assert isinstance(report["ok"], bool)
+PY
 [ "$rc" -eq 0 ] || fail "inspect-disk --expect exited with $rc"
 t5=$(date +%s)
 stamp "times: rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot 1 $((t3 - t2)) s, boot 2 $((t4 - t3)) s, inspect-disk $((t5 - t4)) s, total $((t5 - t0)) s"
