@@ -55,6 +55,8 @@ void register_build(CLI::App& app, Action& action) {
   command->add_option("--cdrom-overlay", args->options.cdrom_overlays, "directory tree added at the ISO root (repeatable)");
   command->add_option("--target-overlay", args->options.target_overlays,
                       "directory tree copied into the installed system by the late_command (repeatable)");
+  command->add_option("--packages", args->options.package_dirs,
+                      "directory of extra .debs carried as an apt repository for the installed system (repeatable)");
   command->add_option("--kernel-args", args->options.kernel_args, "extra kernel arguments for the unattended entry");
   command->add_option("--arch", args->options.arch, "installer architecture to boot on a multi-arch disc")
       ->check(CLI::IsMember({"i386", "amd64"}));

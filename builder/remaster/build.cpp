@@ -12,6 +12,7 @@
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
 #include "repo/digest.hpp"
+#include "repo/repository.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
@@ -24,6 +25,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,6 +135,67 @@ Menus load_menus(const iso::Reader& reader) {
 // The base image's own hash: part of the build id, so another base means another id.
 std::string hash_base(const std::string& path) { return util::xxh3_128_file_hex(path); }
 
+// The base disc's own package indices (dists/<suite>/<component>/binary-<arch>/Packages*),
+// which satisfy the extras' dependencies. Symlinked suites (stable -> etch) are the same
+// files and are skipped by the reader's listing.
+std::vector<std::string> base_package_indices(const iso::Reader& reader) {
+  static const std::regex index(R"(^/dists/[^/]+/[^/]+/binary-[^/]+/Packages(\.gz|\.xz)?$)");
+  std::map<std::string, std::string> best;  // directory -> index, uncompressed preferred
+  for (const auto& entry : reader.entries()) {
+    if (entry.is_dir || entry.is_symlink || !std::regex_match(entry.path, index)) continue;
+    std::string dir = entry.path.substr(0, entry.path.rfind('/'));
+    auto it = best.find(dir);
+    if (it == best.end() || entry.path.size() < it->second.size()) best[dir] = entry.path;
+  }
+  std::vector<std::string> out;
+  for (const auto& [dir, path] : best) out.push_back(path);
+  return out;
+}
+
+void stage_extra_packages(const BuildOptions& options, const iso::Reader& reader, std::int64_t timestamp,
+                          const fs::path& stage, util::Xxh3_128& inputs) {
+  repo::RepositoryOptions repo_options;
+  repo_options.suite = k_extras_suite;
+  repo_options.date = static_cast<std::time_t>(timestamp);
+  repo::Repository repository(repo_options);
+  for (const auto& dir : options.package_dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      throw Error(dir, "--packages directory does not exist", "give a directory holding .deb files");
+    repository.add_deb_directory(dir);
+  }
+  int n = 0;
+  for (const auto& index : base_package_indices(reader)) {
+    fs::path local = stage / "base-indices" / std::to_string(n++);
+    fs::create_directories(local.parent_path());
+    std::string name = local.string() + fs::path(index).extension().string();
+    reader.extract_file(index, name);
+    repository.add_base_index(name);
+  }
+  repository.check_dependencies();
+  fs::path root = stage / "target" / std::string(k_extras_repo_target_path).substr(1);
+  repository.write(root);
+  // Etch's apt (0.6) knows no [trusted=yes]: there the installer's allow_unauthenticated
+  // setting covers the unsigned Release; newer apt needs the option on the source.
+  std::string release;
+  if (auto info = reader.read_file("/.disk/info", 4096)) release = preseed::guess_release(*info);
+  bool old_apt = release == "etch" || release == "lenny";
+  std::string line = std::string("deb ") + (old_apt ? "" : "[trusted=yes] ") + "file:" + k_extras_repo_target_path +
+                     " " + k_extras_suite + " main\n";
+  write_local_file(stage / "target/etc/apt/sources.list.d/imgbuild.list",
+                   "# Extra packages carried on the installation disc by imgbuild build --packages.\n" + line);
+  for (const auto& extra : repository.extras()) inputs.update_field("extra:" + extra.package + "=" + extra.version);
+  // The staged tree's modes and content go into the build id like any overlay's.
+  for (auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) ::chmod(e.path().c_str(), 0644);
+  // Directories are 0755 in every staged tree (normalised_mode), new ones included.
+  for (auto& e : fs::recursive_directory_iterator(stage / "target"))
+    if (e.is_directory()) ::chmod(e.path().c_str(), 0755);
+  for (auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) inputs.update_field(e.path().lexically_relative(root).string() + ":" +
+                                                 util::xxh3_128_file_hex(e.path().string()));
+}
+
 }  // namespace
 
 BuildResult build(const BuildOptions& options) {
@@ -199,7 +262,8 @@ BuildResult build(const BuildOptions& options) {
     inputs.update_field("target-overlay");
     stage_overlay(overlay, stage / "target", "--target-overlay", max_file_size, inputs);
   }
-  const bool has_target_overlay = !options.target_overlays.empty();
+  if (!options.package_dirs.empty()) stage_extra_packages(options, reader, timestamp, stage, inputs);
+  const bool has_target_overlay = !options.target_overlays.empty() || !options.package_dirs.empty();
 
   // 3. Menus and installers.
   Menus menus = load_menus(reader);

@@ -15,6 +15,12 @@ struct BuildOptions {
   std::optional<std::string> preseed_path;
   std::vector<std::string> cdrom_overlays;    // trees merged at the ISO root
   std::vector<std::string> target_overlays;   // trees carried as /imgbuild/target
+  // Directories of extra .debs, laid out as an apt repository inside the target overlay
+  // (/var/lib/imgbuild/repo, suite "imgbuild", component "main") with a sources entry
+  // (/etc/apt/sources.list.d/imgbuild.list), so the late_command can install them on a
+  // server with no route to any mirror. Their dependencies must be met by the extras or
+  // by the disc's own Packages indices.
+  std::vector<std::string> package_dirs;
   std::string kernel_args;                    // added to the unattended entry
   std::string arch;                           // "i386", "amd64" or "" (the menu's first)
   int timeout_seconds = 5;
@@ -44,5 +50,7 @@ BuildResult build(const BuildOptions& options);
 inline constexpr const char* k_build_id_path = "/imgbuild/build-id";
 inline constexpr const char* k_build_info_path = "/imgbuild/build.json";
 inline constexpr const char* k_target_overlay_path = "/imgbuild/target";
+inline constexpr const char* k_extras_repo_target_path = "/var/lib/imgbuild/repo";
+inline constexpr const char* k_extras_suite = "imgbuild";
 
 }  // namespace imgbuild::remaster
