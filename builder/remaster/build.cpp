@@ -25,10 +25,12 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <map>
+#include <nettle/md5.h>
 #include <regex>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -99,6 +101,27 @@ void append_to_local_file(const fs::path& path, std::string_view content) {
     }
     done += static_cast<std::size_t>(n);
   }
+}
+
+// md5sum.txt wants MD5 only: nettle's, rather than repo's three-digest pass over
+// initrds of tens of megabytes.
+std::string md5_file_hex(const fs::path& path) {
+  util::Fd fd = util::open_for_reading(path.string());
+  md5_ctx context;
+  md5_init(&context);
+  std::vector<std::uint8_t> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(path.string(), std::string("cannot read staging file: ") + std::strerror(errno), "", 3);
+    }
+    if (n == 0) break;
+    md5_update(&context, static_cast<std::size_t>(n), buffer.data());
+  }
+  std::uint8_t digest[MD5_DIGEST_SIZE];
+  md5_digest(&context, sizeof digest, digest);
+  return util::to_hex(digest, sizeof digest);
 }
 
 // Installer menus of the disc, by boot loader; a disc may have both (BIOS isolinux + UEFI grub).
@@ -279,7 +302,7 @@ BuildResult build(const BuildOptions& options) {
   std::map<std::string, std::string> md5_by_iso_path;
   auto add_graft_file = [&](const fs::path& local, const std::string& iso_path) {
     grafts.push_back({local.string(), iso_path});
-    md5_by_iso_path[iso_path] = repo::digest_file(local.string()).md5;
+    md5_by_iso_path[iso_path] = md5_file_hex(local);
   };
 
   if (options.preseed_path) {
@@ -397,8 +420,8 @@ BuildResult build(const BuildOptions& options) {
   write_local_file(stage / "imgbuild/build-id", result.build_id + "\n");
   write_local_file(stage / "imgbuild/build.json", build_info);
   ::chmod((stage / "imgbuild").c_str(), 0755);
-  md5_by_iso_path[k_build_id_path] = repo::digest_file((stage / "imgbuild/build-id").string()).md5;
-  md5_by_iso_path[k_build_info_path] = repo::digest_file((stage / "imgbuild/build.json").string()).md5;
+  md5_by_iso_path[k_build_id_path] = md5_file_hex(stage / "imgbuild/build-id");
+  md5_by_iso_path[k_build_info_path] = md5_file_hex(stage / "imgbuild/build.json");
   grafts.push_back({(stage / "imgbuild/build-id").string(), k_build_id_path});
   grafts.push_back({(stage / "imgbuild/build.json").string(), k_build_info_path});
   if (has_target_overlay) grafts.push_back({(stage / "target").string(), k_target_overlay_path});
@@ -418,7 +441,7 @@ BuildResult build(const BuildOptions& options) {
           std::string iso_path = std::string(tree) == "cdrom"
                                      ? "/" + file.lexically_relative(root).string()
                                      : std::string(k_target_overlay_path) + "/" + file.lexically_relative(root).string();
-          if (iso_path != "/md5sum.txt") md5_by_iso_path[iso_path] = repo::digest_file(file.string()).md5;
+          if (iso_path != "/md5sum.txt") md5_by_iso_path[iso_path] = md5_file_hex(file);
         }
       }
       write_local_file(stage / "md5sum.txt", update_md5sums(*original, md5_by_iso_path));
