@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// libFuzzer harness: arbitrary bytes as a serial log. Checks, beyond "no crash, no
+// sanitizer report, no hang":
+//  - the streaming MarkerParser finds the same markers whatever the chunk sizes (the
+//    first input byte picks them): a marker split across two reads is still found;
+//  - strip_terminal_codes leaves only tab and printable ASCII, and is idempotent;
+//  - every marker's text starts with "IMGBUILD:"; last_lines returns at most `count` lines.
+// Build: CC=clang CXX=clang++ cmake -DIMGBUILD_FUZZ=ON ...; run: ./vm_fuzz -max_total_time=60
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vm/markers.hpp"
+
+using namespace imgbuild::vm;
+
+namespace {
+
+std::vector<std::string> texts(std::vector<Marker> markers) {
+  std::vector<std::string> out;
+  for (auto& m : markers) {
+    if (m.text.rfind("IMGBUILD:", 0) != 0) std::abort();
+    out.push_back(std::move(m.text));
+  }
+  return out;
+}
+
+std::vector<std::string> run(std::string_view log, std::size_t chunk) {
+  MarkerParser parser;
+  std::vector<Marker> all;
+  for (std::size_t i = 0; i < log.size(); i += chunk) {
+    auto got = parser.feed(log.substr(i, chunk));
+    all.insert(all.end(), got.begin(), got.end());
+  }
+  auto rest = parser.finish();
+  all.insert(all.end(), rest.begin(), rest.end());
+  return texts(std::move(all));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  std::size_t chunk = 1 + data[0] % 17;
+  std::string_view log(reinterpret_cast<const char*>(data + 1), size - 1);
+
+  std::string clean = strip_terminal_codes(log);
+  for (char c : clean)
+    if (c != '\t' && (c < 0x20 || c >= 0x7f)) std::abort();
+  if (strip_terminal_codes(clean) != clean) std::abort();
+
+  Marker marker;
+  if (parse_marker_line(clean, marker) && marker.text.rfind("IMGBUILD:", 0) != 0) std::abort();
+
+  if (run(log, log.size() + 1) != run(log, chunk)) std::abort();
+
+  std::size_t count = data[0] % 8;
+  if (last_lines(log, count).size() > count) std::abort();
+  return 0;
+}
