@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace imgbuild;
@@ -206,4 +208,79 @@ TEST_F(IsoTest, BootReportMatchesTheXorrisoProgram) {
   std::string cli = run("xorriso -indev " + out + " -report_el_torito plain 2>/dev/null");
   EXPECT_NE(joined.find("El Torito boot img :   1  BIOS  y   none"), std::string::npos) << joined;
   EXPECT_NE(cli.find(joined.substr(0, joined.find('\n'))), std::string::npos) << cli;
+}
+
+TEST_F(IsoTest, WriterKeepsFloppyEmulationAndSeveralEntries) {
+  // A 1.44 MB floppy-emulation entry (old BIOS setups) beside a no-emulation one.
+  fs::create_directories(m_dir / "ftree/boot");
+  {
+    std::ofstream floppy(m_dir / "ftree/boot/floppy.img", std::ios::binary);
+    std::string sector(512, '\0');
+    sector[510] = '\x55';
+    sector[511] = '\xaa';
+    floppy << sector << std::string(1474560 - 512, '\0');
+  }
+  fs::copy(m_dir / "tree", m_dir / "ftree", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  std::string base = (m_dir / "floppy-base.iso").string();
+  std::string made = run("xorriso -as mkisofs -quiet -o " + base + " -R -J" +
+                         " -b boot/floppy.img -c boot/boot.cat" +
+                         " -eltorito-alt-boot -b isolinux/isolinux.bin -no-emul-boot -boot-load-size 4 -boot-info-table " +
+                         (m_dir / "ftree").string());
+  ASSERT_TRUE(fs::exists(base)) << made;
+  write_text(m_dir / "new/x", "x\n");
+  util::AtomicOutput output((m_dir / "floppy-out.iso").string());
+  iso::WriteOptions options;
+  options.base_path = base;
+  options.output_path = output.temp_path();
+  options.grafts = {{(m_dir / "new/x").string(), "/x"}};
+  options.timestamp = 1176033600;
+  iso::write_remastered(options);
+  output.commit();
+  std::string before = run("xorriso -indev " + base + " -report_el_torito plain 2>/dev/null | grep -E 'boot img|img opts'");
+  std::string after = run("xorriso -indev " + (m_dir / "floppy-out.iso").string() +
+                          " -report_el_torito plain 2>/dev/null | grep -E 'boot img|img opts'");
+  EXPECT_NE(before.find("fd1.4"), std::string::npos) << before;
+  auto without_lba = [](std::string text) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      std::string line = text.substr(start, end - start);
+      if (line.find("boot img") != std::string::npos) line = line.substr(0, line.find_last_not_of(" 0123456789") + 1);
+      out += line + "\n";
+      start = end == std::string::npos ? text.size() : end + 1;
+    }
+    return out;
+  };
+  EXPECT_EQ(without_lba(before), without_lba(after));
+}
+
+// Directory records damaged by tests/fuzz/damage-iso.py (the hostile seeds of the iso
+// fuzzer): a directory that contains itself made libisofs loop for ever in -indev, and a
+// directory extent past the end was reported as an environment failure (exit 3).
+TEST_F(IsoTest, BootReportRejectsLoopingAndPastTheEndDirectoriesPromptly) {
+  for (const char* mode : {"loop", "past-end"}) {
+    std::string damaged = (m_dir / (std::string(mode) + ".iso")).string();
+    fs::copy_file(m_base, damaged, fs::copy_options::overwrite_existing);
+    std::string out = run("python3 " + std::string(IMGBUILD_SOURCE_DIR) + "/tests/fuzz/damage-iso.py " + mode +
+                          " " + damaged);
+    ASSERT_EQ(out, "") << out;
+    // A hang must fail the test, not stall it: the report runs in a child process.
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::alarm(60);
+      try {
+        (void)iso::read_boot_report(damaged);
+        ::_exit(10);
+      } catch (const Error& e) {
+        bool named = std::string(e.what()).find(damaged) != std::string::npos;
+        ::_exit(named ? e.exit_code() : 11);
+      }
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << mode << ": killed by signal " << WTERMSIG(status) << " (hang?)";
+    EXPECT_EQ(WEXITSTATUS(status), 2) << mode << " (10: accepted, 11: error without the file name)";
+  }
 }
