@@ -38,6 +38,12 @@ XorrisoSession::XorrisoSession(std::string subject)
     : m_lock(g_xorriso_mutex), m_subject(std::move(subject)) {
   char program_name[] = "imgbuild";
   if (Xorriso_new(&m_handle, program_name, 0) <= 0) throw std::bad_alloc();
+  // libburn would otherwise install its own SIGINT/SIGTERM/SIGHUP handler, which replaces
+  // imgbuild's (util::install_cleanup_signal_handlers) for the rest of the process: a
+  // Ctrl-C during the write then exited 1 and left the temp output and the staging
+  // directory behind. "off" (bit0: before startup) keeps the inherited handlers.
+  char signal_mode[] = "off";
+  Xorriso_option_signal_handling(m_handle, signal_mode, 1);
   if (Xorriso_startup_libraries(m_handle, 0) <= 0) {
     Xorriso_destroy(&m_handle, 1);
     throw Error(m_subject, "cannot start libisoburn", "", 3);
