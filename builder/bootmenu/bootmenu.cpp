@@ -617,6 +617,8 @@ void check_unattended(const MenuTree& tree, const Unattended& u) {
     check(e.title, "extra entry title");
     check(e.kernel, "extra entry kernel");
     check(e.args, "extra entry arguments");
+    if (e.label.find_first_of(" \t") != std::string::npos)
+      throw Error(e.label, "an isolinux label cannot contain blanks", "choose a one-word label");
   }
 }
 
@@ -817,7 +819,8 @@ std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree
   if (!append.empty()) block.push_back("\tappend " + append);
   int n = 0;
   for (const ExtraEntry& extra : u.extras) {
-    block.push_back("label imgbuild-extra-" + std::to_string(++n));
+    ++n;
+    block.push_back("label " + (extra.label.empty() ? "imgbuild-extra-" + std::to_string(n) : extra.label));
     if (menu_ui) block.push_back("\tmenu label " + extra.title);
     block.push_back("\tkernel " + extra.kernel);
     if (!extra.args.empty()) block.push_back("\tappend " + extra.args);

@@ -57,6 +57,9 @@ struct ExtraEntry {  // e.g. memtest86+
   std::string title;
   std::string kernel;
   std::string args;
+  // The isolinux label, what a user types at a plain "boot:" prompt (Etch has no menu);
+  // empty: imgbuild-extra-N.
+  std::string label;
 };
 
 struct Unattended {

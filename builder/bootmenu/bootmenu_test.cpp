@@ -826,3 +826,25 @@ TEST(Grub, TitlesAreQuotedAndBadFilesRejected) {
   Files dynamic = {{"/boot/grub/grub.cfg", "source $prefix/x86_64-efi/grub.cfg\n"}};
   EXPECT_EQ(load_grub("/boot/grub/grub.cfg", reader(dynamic)).files.size(), 1u);
 }
+
+TEST(ExtraEntries, IsolinuxLabelIsWhatTheUserTypes) {
+  std::map<std::string, std::string> files = {
+      {"/isolinux/isolinux.cfg", "DEFAULT install\nPROMPT 1\nTIMEOUT 0\nLABEL install\n\tkernel /install.386/vmlinuz\n"
+                                 "\tappend vga=normal initrd=/install.386/initrd.gz --\n"}};
+  auto read = [&](const std::string& p) -> std::optional<std::string> {
+    auto it = files.find(p);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  };
+  auto tree = imgbuild::bootmenu::load_isolinux("/isolinux/isolinux.cfg", read);
+  imgbuild::bootmenu::Unattended u;
+  u.kernel = "/install.386/vmlinuz";
+  u.initrds = {"/install.386/initrd.gz"};
+  u.args = "auto=true priority=critical --";
+  u.extras = {{"Memory test", "/imgbuild/memtest86+", "", "memtest"}};
+  auto changed = imgbuild::bootmenu::make_unattended_isolinux(tree, u);
+  const std::string& text = changed.at("/isolinux/isolinux.cfg");
+  EXPECT_NE(text.find("label memtest\n\tkernel /imgbuild/memtest86+\n"), std::string::npos) << text;
+  u.extras[0].label = "two words";
+  EXPECT_THROW(imgbuild::bootmenu::make_unattended_isolinux(tree, u), imgbuild::Error);
+}

@@ -359,7 +359,7 @@ BuildResult build(const BuildOptions& options) {
       fs::copy_file(source, local);
       ::chmod(local.c_str(), 0644);
       add_graft_file(local, k_memtest_iso_path);
-      extras.push_back({"Memory test (memtest86+)", k_memtest_iso_path, ""});
+      extras.push_back({"Memory test (memtest86+)", k_memtest_iso_path, "", "memtest"});
     }
     auto rewrite = [&](const bootmenu::MenuTree& tree, bool with_extras) {
       const bootmenu::InstallerEntry& base_entry = bootmenu::choose_base_entry(tree, options.arch);

@@ -41,6 +41,51 @@ std::string utc(std::int64_t seconds) {
   return buffer;
 }
 
+// The menu loaders skip the block imgbuild wrote (so a rebuild replaces it); inspect
+// shows it, because it is what the disc boots.
+std::optional<InstallerDescription> unattended_entry(const std::string& menu, const std::string& loader) {
+  auto begin = menu.find("# imgbuild: begin");
+  auto end = menu.find("# imgbuild: end", begin == std::string::npos ? 0 : begin);
+  if (begin == std::string::npos || end == std::string::npos) return std::nullopt;
+  std::string block = menu.substr(begin, end - begin);
+  static const std::regex isolinux_kernel(R"((?:^|\n)label imgbuild\n(?:[ \t]*menu [^\n]*\n)*[ \t]*kernel ([^\s]+)\n[ \t]*append ([^\n]*))",
+                                          std::regex::icase);
+  static const std::regex grub_linux(R"(menuentry [^\n]*imgbuild: unattended install[^\n]*\n\s*linux\s+([^\s]+)([^\n]*)\n\s*initrd\s+([^\n]+))");
+  InstallerDescription entry;
+  entry.loader = loader;
+  entry.label = loader == "isolinux" ? "imgbuild" : "imgbuild: unattended install";
+  entry.unattended = true;
+  std::smatch match;
+  if (loader == "isolinux" && std::regex_search(block, match, isolinux_kernel)) {
+    entry.kernel = match[1].str();
+    std::string append = match[2].str();
+    static const std::regex initrd_arg(R"((?:^|\s)initrd=([^\s]+))");
+    std::smatch initrd_match;
+    if (std::regex_search(append, initrd_match, initrd_arg)) {
+      std::string list = initrd_match[1].str();
+      for (std::size_t start = 0; start <= list.size();) {
+        std::size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        entry.initrds.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+  } else if (loader == "grub" && std::regex_search(block, match, grub_linux)) {
+    entry.kernel = match[1].str();
+    std::string initrd_words = match[3].str();
+    for (std::size_t start = 0; start < initrd_words.size();) {
+      std::size_t space = initrd_words.find_first_of(" \t", start);
+      if (space == std::string::npos) space = initrd_words.size();
+      if (space > start) entry.initrds.push_back(initrd_words.substr(start, space - start));
+      start = space + 1;
+    }
+  } else {
+    return std::nullopt;
+  }
+  entry.arch = bootmenu::detect_arch(entry.kernel);
+  return entry;
+}
+
 }  // namespace
 
 std::optional<std::string> read_build_id(const std::string& iso_path) {
@@ -85,10 +130,22 @@ ImageDescription describe(const std::string& iso_path) {
   };
   for (const char* root : {"/isolinux/isolinux.cfg", "/boot/isolinux/isolinux.cfg", "/isolinux.cfg"})
     if (reader.find(root)) {
+      if (auto text = reader.read_file(root, k_max_menu_size))
+        if (auto entry = unattended_entry(*text, "isolinux")) {
+          d.installers.push_back(*entry);
+          for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
+        }
       add_tree(bootmenu::load_isolinux(root, read), "isolinux");
       break;
     }
-  if (reader.find("/boot/grub/grub.cfg")) add_tree(bootmenu::load_grub("/boot/grub/grub.cfg", read), "grub");
+  if (reader.find("/boot/grub/grub.cfg")) {
+    if (auto text = reader.read_file("/boot/grub/grub.cfg", k_max_menu_size))
+      if (auto entry = unattended_entry(*text, "grub")) {
+        d.installers.push_back(*entry);
+        for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
+      }
+    add_tree(bootmenu::load_grub("/boot/grub/grub.cfg", read), "grub");
+  }
 
   // Look inside each installer initrd for the preseed imgbuild appended.
   util::TempDir work("inspect");

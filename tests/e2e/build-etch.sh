@@ -63,6 +63,7 @@ iso_cat "$out" /isolinux/isolinux.cfg >"$T/isolinux.cfg"
 grep -qi '^default imgbuild' "$T/isolinux.cfg" || fail "unattended entry is not the default"
 grep -qi '^timeout 50' "$T/isolinux.cfg" || fail "no 5 s timeout"
 grep -q 'auto=true priority=critical' "$T/isolinux.cfg" || fail "no auto=true priority=critical"
+grep -qx 'label memtest' "$T/isolinux.cfg" || fail "no memtest label to type at the boot: prompt"
 for label in install expert rescue; do
     grep -qi "^label $label" "$T/isolinux.cfg" || fail "original label $label lost"
 done
@@ -80,7 +81,10 @@ want=$(iso_cat "$out" /isolinux/isolinux.cfg | xxhsum -H2 | cut -d' ' -f1)
 grep -q "^$want  [0-9]*  /isolinux/isolinux.cfg\$" "$T/manifest" || fail "manifest hash of isolinux.cfg differs from xxhsum"
 
 # inspect reports the same build id; diff base vs out lists the changes and exits 1.
-"$IMGBUILD" inspect "$out" | grep -q "build id:     $id" || fail "inspect does not report the build id"
+"$IMGBUILD" inspect "$out" >"$T/inspect"
+grep -q "build id:     $id" "$T/inspect" || fail "inspect does not report the build id"
+grep -q "isolinux 'imgbuild': /install.386/vmlinuz + /install.386/initrd.gz (i386) \[unattended\]" "$T/inspect" ||
+    fail "inspect does not show the unattended entry"
 "$IMGBUILD" inspect --json "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["build_id"]' ||
     fail "inspect --json is not valid JSON with a build id"
 expect_status 1 "$IMGBUILD" diff "$base" "$out"
