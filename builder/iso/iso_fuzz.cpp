@@ -4,7 +4,8 @@
 //    short inputs reach the descriptor parser too);
 //  - iso::Reader on the bytes as a file: volume check, entries() (libarchive walks every
 //    directory record), find(), read_file() of the first files and of the menus imgbuild
-//    looks for. Directory records that loop or point past the end must give an
+//    looks for, then read_boot_report (libisoburn) on images the reader accepted.
+//    Directory records that loop or point past the end must give an
 //    imgbuild::Error, never a crash, a sanitizer report or a hang (-timeout).
 // Build: CC=clang CXX=clang++ cmake -DIMGBUILD_FUZZ=ON ...; run: ./iso_fuzz -max_total_time=60
 #include <sys/mman.h>
@@ -16,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "iso/boot_report.hpp"
 #include "iso/reader.hpp"
 #include "iso/volume.hpp"
 #include "util/error.hpp"
@@ -80,6 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (const char* menu : {"/isolinux/isolinux.cfg", "/boot/grub/grub.cfg", "/.disk/info", "/md5sum.txt"})
       (void)reader.read_file(menu, 1 << 20);
+    // What inspect/diff/manifest do next: libisoburn loads the tree and reports the boot
+    // setup (a directory loop used to hang here, in libisofs).
+    (void)iso::read_boot_report(path);
   } catch (const Error&) {
   }
   return 0;
