@@ -4,11 +4,14 @@
 //  - the streaming MarkerParser finds the same markers whatever the chunk sizes (the
 //    first input byte picks them): a marker split across two reads is still found;
 //  - strip_terminal_codes leaves only tab and printable ASCII, and is idempotent;
+//  - it finds what parse_marker_line(strip_terminal_codes(line)) finds, line by line (its
+//    cheap pre-filter must not drop a marker that cleaning would reveal);
 //  - every marker's text starts with "IMGBUILD:"; last_lines returns at most `count` lines.
 // Build: CC=clang CXX=clang++ cmake -DIMGBUILD_FUZZ=ON ...; run: ./vm_fuzz -max_total_time=60
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +43,23 @@ std::vector<std::string> run(std::string_view log, std::size_t chunk) {
   return texts(std::move(all));
 }
 
+// The markers of each LF/CR-terminated line, parsed one line at a time; nullopt when a
+// line is longer than the streaming parser keeps (8192 bytes: it drops the head).
+std::optional<std::vector<std::string>> line_by_line(std::string_view log) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= log.size()) {
+    std::size_t end = log.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = log.size();
+    if (end - start > 8192) return std::nullopt;
+    Marker marker;
+    if (parse_marker_line(strip_terminal_codes(log.substr(start, end - start)), marker))
+      out.push_back(marker.text);
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -55,7 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Marker marker;
   if (parse_marker_line(clean, marker) && marker.text.rfind("IMGBUILD:", 0) != 0) std::abort();
 
-  if (run(log, log.size() + 1) != run(log, chunk)) std::abort();
+  auto streamed = run(log, log.size() + 1);
+  if (streamed != run(log, chunk)) std::abort();
+  if (auto expected = line_by_line(log); expected && *expected != streamed) std::abort();
 
   std::size_t count = data[0] % 8;
   if (last_lines(log, count).size() > count) std::abort();
