@@ -2,12 +2,16 @@
 #include "cli/commands.hpp"
 #include "initrd/initrd.hpp"
 #include "iso/reader.hpp"
+#include "repo/deb.hpp"
 #include "preseed/lint.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
 #include <algorithm>
+#include <fcntl.h>
 #include <iostream>
+#include <set>
+#include <unistd.h>
 #include <memory>
 
 namespace imgbuild::cli {
@@ -46,7 +50,34 @@ preseed::QuestionSet questions_from_disc(const iso::Reader& disc, const std::str
     for (const auto& [path, content] : members) preseed::add_templates(set, content);
     ++initrds;
   }
-  std::string origin = "templates of " + std::to_string(initrds) + " installer initrd(s) on " + disc.path();
+  // The udebs on the disc (pool/**/*.udeb), which the installer loads after the initrd:
+  // their DEBIAN/templates hold the questions of partman, apt-setup, grub-installer...
+  std::set<std::string> udebs;
+  for (const iso::Entry& entry : disc.entries())
+    if (!entry.is_dir && !entry.is_symlink && entry.path.ends_with(".udeb") && entry.size < (64u << 20))
+      udebs.insert(entry.path);
+  util::TempDir work("lint");
+  std::string current;
+  util::Fd out;
+  auto finish = [&] {
+    if (current.empty()) return;
+    out = util::Fd();
+    if (auto templates = repo::read_control_member((work.path() / "udeb").string(), "templates"))
+      preseed::add_templates(set, *templates);
+    current.clear();
+  };
+  disc.stream_files(udebs, [&](const std::string& path, const char* data, std::size_t size, bool last) {
+    if (path != current) {
+      current = path;
+      out = util::Fd(::open((work.path() / "udeb").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (!out) throw Error(work.path().string(), "cannot write a temporary file", "", 3);
+    }
+    if (size && ::write(out.get(), data, size) != static_cast<ssize_t>(size))
+      throw Error(work.path().string(), "cannot write a temporary file", "free some space in $TMPDIR", 3);
+    if (last) finish();
+  });
+  std::string origin = "templates of " + std::to_string(initrds) + " installer initrd(s) and " +
+                       std::to_string(udebs.size()) + " udeb(s) on " + disc.path();
   if (!release.empty()) {
     preseed::QuestionSet list = preseed::builtin_questions(release);
     // The disc's own templates were added first and win; the list adds what is missing.

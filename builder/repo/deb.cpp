@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 
 #include <memory>
+#include <optional>
 
 namespace imgbuild::repo {
 
@@ -61,8 +62,9 @@ std::string strip_dot_slash(std::string name) {
   return name;
 }
 
-// Finds "control" inside the (compressed) control tarball.
-std::string control_from_tar(const std::string& tar_bytes, const std::string& path) {
+// Finds `member` (e.g. "control", "templates") inside the (compressed) control tarball.
+std::optional<std::string> member_from_control_tar(const std::string& tar_bytes, const std::string& path,
+                                                   const std::string& member) {
   ReadArchive a = new_reader();
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
@@ -74,15 +76,14 @@ std::string control_from_tar(const std::string& tar_bytes, const std::string& pa
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN)
       throw Error(path, "control archive: " + archive_problem(a.get()), "is the file truncated?");
-    if (strip_dot_slash(archive_entry_pathname(entry)) == "control")
-      return read_entry_data(a.get(), 1u << 20, path, "DEBIAN/control");
+    if (strip_dot_slash(archive_entry_pathname(entry)) == member)
+      return read_entry_data(a.get(), 4u << 20, path, "DEBIAN/" + member);
   }
-  throw Error(path, "control archive has no control file", "not a Debian binary package?");
+  return std::nullopt;
 }
 
-}  // namespace
-
-DebControl read_deb_control(const std::string& path) {
+// The control.tar[.gz|.xz|.zst] member of a .deb/.udeb, after checking it is one.
+std::string control_tar_bytes(const std::string& path) {
   ReadArchive a = new_reader();
   archive_read_support_format_ar(a.get());
   // Opening reads the first header: a missing file and a non-archive fail here.
@@ -91,7 +92,6 @@ DebControl read_deb_control(const std::string& path) {
     throw Error(path, "not a Debian package (" + archive_problem(a.get()) + ")", "pass .deb files only");
   archive_entry* entry = nullptr;
   int member = 0;
-  std::string control_text;
   for (;;) {
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
@@ -108,16 +108,21 @@ DebControl read_deb_control(const std::string& path) {
         throw Error(path, "not a Debian binary package (first member is \"" + name + "\")",
                     "pass .deb files only");
     } else if (name == "control.tar" || name.rfind("control.tar.", 0) == 0) {
-      std::string tar_bytes = read_entry_data(a.get(), k_max_control_tar, path, name);
-      control_text = control_from_tar(tar_bytes, path);
-      break;
+      return read_entry_data(a.get(), k_max_control_tar, path, name);
     }
     ++member;
   }
-  if (member == 0 && control_text.empty())
+  if (member == 0)
     throw Error(path, "not a Debian package (empty or not an ar archive)", "pass .deb files only");
-  if (control_text.empty())
-    throw Error(path, "no control.tar member", "not a Debian binary package?");
+  throw Error(path, "no control.tar member", "not a Debian binary package?");
+}
+
+}  // namespace
+
+DebControl read_deb_control(const std::string& path) {
+  auto control = member_from_control_tar(control_tar_bytes(path), path, "control");
+  if (!control) throw Error(path, "control archive has no control file", "not a Debian binary package?");
+  const std::string& control_text = *control;
 
   auto paragraphs = parse_paragraphs(control_text, path + ": DEBIAN/control");
   if (paragraphs.size() != 1)
@@ -134,6 +139,10 @@ DebControl read_deb_control(const std::string& path) {
   out.source = out.paragraph.get_or("Source", out.package);
   if (auto space = out.source.find(' '); space != std::string::npos) out.source.resize(space);
   return out;
+}
+
+std::optional<std::string> read_control_member(const std::string& path, const std::string& member) {
+  return member_from_control_tar(control_tar_bytes(path), path, member);
 }
 
 std::string read_maybe_compressed(const std::string& path, std::size_t max_size) {

@@ -6,6 +6,7 @@
 
 #include "repo/control.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ struct DebControl {
 // anything else (not an ar archive, not a Debian package, no control file, no Package/
 // Version/Architecture field).
 DebControl read_deb_control(const std::string& path);
+
+// Another member of the control archive of a .deb or .udeb, e.g. "templates" (the debconf
+// questions the package asks); nullopt when the package has none.
+std::optional<std::string> read_control_member(const std::string& path, const std::string& member);
 
 // Reads a file that may be compressed (.gz, .xz, .bz2, .zst, or plain), e.g. a base disc's
 // dists/*/binary-*/Packages.gz. Throws Error naming `path`.
