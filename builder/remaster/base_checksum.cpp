@@ -30,19 +30,9 @@ std::string lower(std::string text) {
 }
 
 std::string sha512_file(const std::string& path) {
-  util::Fd fd = util::open_for_reading(path, "base ISO");
   sha512_ctx context;
   sha512_init(&context);
-  std::vector<std::uint8_t> buffer(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(path, std::string("cannot read: ") + std::strerror(errno));
-    }
-    if (n == 0) break;
-    sha512_update(&context, static_cast<std::size_t>(n), buffer.data());
-  }
+  util::read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { sha512_update(&context, size, data); });
   std::uint8_t digest[SHA512_DIGEST_SIZE];
   sha512_digest(&context, sizeof digest, digest);
   return util::to_hex(digest, sizeof digest);

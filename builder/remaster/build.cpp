@@ -73,52 +73,22 @@ void write_local_file(const fs::path& path, std::string_view content, mode_t mod
   fs::create_directories(path.parent_path());
   util::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd) throw Error(path.string(), std::string("cannot create staging file: ") + std::strerror(errno), "", 3);
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      throw Error(path.string(), std::string("cannot write staging file: ") + std::strerror(err),
-                  err == ENOSPC ? "free some space in $TMPDIR" : "", 3);
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  util::write_all(fd.get(), content, path.string());
   ::fchmod(fd.get(), mode);
 }
 
 void append_to_local_file(const fs::path& path, std::string_view content) {
   util::Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
   if (!fd) throw Error(path.string(), std::string("cannot open staging file: ") + std::strerror(errno), "", 3);
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      throw Error(path.string(), std::string("cannot write staging file: ") + std::strerror(err),
-                  err == ENOSPC ? "free some space in $TMPDIR" : "", 3);
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  util::write_all(fd.get(), content, path.string());
 }
 
 // md5sum.txt wants MD5 only: nettle's, rather than repo's three-digest pass over
 // initrds of tens of megabytes.
 std::string md5_file_hex(const fs::path& path) {
-  util::Fd fd = util::open_for_reading(path.string());
   md5_ctx context;
   md5_init(&context);
-  std::vector<std::uint8_t> buffer(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(path.string(), std::string("cannot read staging file: ") + std::strerror(errno), "", 3);
-    }
-    if (n == 0) break;
-    md5_update(&context, static_cast<std::size_t>(n), buffer.data());
-  }
+  util::read_chunks(path.string(), [&](const std::uint8_t* data, std::size_t size) { md5_update(&context, size, data); });
   std::uint8_t digest[MD5_DIGEST_SIZE];
   md5_digest(&context, sizeof digest, digest);
   return util::to_hex(digest, sizeof digest);

@@ -145,21 +145,38 @@ std::string read_small_file(const std::string& path, std::uint64_t max_size, std
   return content;
 }
 
+void write_all(int fd, std::string_view data, const std::string& subject) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      throw Error(subject, "cannot write: " + errno_text(err), err == ENOSPC ? "free some space on that filesystem" : "", 3);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume) {
+  Fd fd = open_for_reading(path);
+  std::vector<std::uint8_t> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(path, "cannot read: " + errno_text(errno));
+    }
+    if (n == 0) break;
+    consume(buffer.data(), static_cast<std::size_t>(n));
+  }
+}
+
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
   AtomicOutput out(path);
   Fd fd(::open(out.temp_path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (!fd) throw Error(out.temp_path(), "cannot open for writing: " + errno_text(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      throw Error(path, "cannot write: " + errno_text(err),
-                  err == ENOSPC ? "free some space on that filesystem" : "", 3);
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  write_all(fd.get(), content, path);
   ::fchmod(fd.get(), mode);
   out.commit();
 }

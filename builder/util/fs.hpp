@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,13 @@ Fd open_for_reading(const std::string& path, std::string_view what = "file");
 // Larger than max_size is an Error: such a file is not what the caller thinks it is.
 std::string read_small_file(const std::string& path, std::uint64_t max_size = 16u << 20,
                             std::string_view what = "file");
+
+// Writes all of `data` to `fd` (retrying short writes and EINTR); Error naming `subject`
+// on failure (exit 3, with a hint for a full disk).
+void write_all(int fd, std::string_view data, const std::string& subject);
+
+// Streams a regular file in chunks of up to 1 MiB to `consume`; Error naming the file.
+void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume);
 
 // Writes bytes through fsync and rename, so `path` holds either the old or the new content.
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode = 0644);

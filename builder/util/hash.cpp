@@ -4,11 +4,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
-#include <vector>
 
 namespace imgbuild::util {
 
@@ -54,18 +50,8 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
 }
 
 std::string xxh3_128_file_hex(const std::string& path) {
-  Fd fd = open_for_reading(path);
   Xxh3_128 hash;
-  std::vector<char> buffer(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(path, std::string("cannot read: ") + std::strerror(errno));
-    }
-    if (n == 0) break;
-    hash.update(buffer.data(), static_cast<std::size_t>(n));
-  }
+  read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { hash.update(data, size); });
   return hash.hex();
 }
 
