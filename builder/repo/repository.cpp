@@ -110,7 +110,9 @@ void Repository::add_deb(const fs::path& deb) {
   extra.file = deb;
   extra.source = control.source;
   extra.digests = digest_file(deb.string());
+  bool udeb = deb.extension() == ".udeb" || control.paragraph.get_or("Package-Type") == "udeb";
   m_extras.push_back(entry_from(std::move(control.paragraph), deb.string()));
+  m_extras.back().udeb = udeb;
   m_extra_files.push_back(std::move(extra));
 }
 
@@ -120,8 +122,9 @@ void Repository::add_deb_directory(const fs::path& dir) {
     throw Error(dir.string(), "not a directory", "pass a directory of .deb files");
   std::vector<fs::path> debs;
   for (const auto& item : fs::directory_iterator(dir))
-    if (item.is_regular_file() && item.path().extension() == ".deb") debs.push_back(item.path());
-  if (debs.empty()) throw Error(dir.string(), "no .deb files in this directory", "put the extra packages there");
+    if (item.is_regular_file() && (item.path().extension() == ".deb" || item.path().extension() == ".udeb"))
+      debs.push_back(item.path());
+  if (debs.empty()) throw Error(dir.string(), "no .deb or .udeb files in this directory", "put the extra packages there");
   std::sort(debs.begin(), debs.end());
   for (const auto& deb : debs) add_deb(deb);
 }
@@ -159,7 +162,9 @@ std::vector<MissingDependency> Repository::missing_dependencies() const {
     for (const auto& entry : m_base)
       if (arch_matches(entry.architecture, arch)) universe.push_back(&entry);
     for (const auto& extra : m_extras) {
-      if (!arch_matches(extra.architecture, arch)) continue;
+      // A udeb's dependencies are other udebs, resolved by the installer from its own
+      // indices when it loads components: not checkable against apt's world.
+      if (extra.udeb || !arch_matches(extra.architecture, arch)) continue;
       for (const char* field : {"Pre-Depends", "Depends"}) {
         auto value = extra.paragraph.get(field);
         if (!value) continue;
@@ -199,13 +204,13 @@ std::string Repository::pool_path(const PackageEntry& entry, const std::string& 
   // Debian's file names drop the epoch ("1:2.0-1" -> "2.0-1"): a colon is not portable.
   if (auto colon = version.find(':'); colon != std::string::npos) version.erase(0, colon + 1);
   return "pool/" + m_options.component + "/" + letter + "/" + source + "/" + entry.package + "_" + version +
-         "_" + entry.architecture + ".deb";
+         "_" + entry.architecture + (entry.udeb ? ".udeb" : ".deb");
 }
 
-std::string Repository::packages_index(const std::string& architecture) const {
+std::string Repository::packages_index(const std::string& architecture, bool installer) const {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < m_extras.size(); ++i)
-    if (arch_matches(m_extras[i].architecture, architecture)) order.push_back(i);
+    if (m_extras[i].udeb == installer && arch_matches(m_extras[i].architecture, architecture)) order.push_back(i);
   // Sorted, so the index does not depend on the order the .debs were found in.
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     const auto& x = m_extras[a];
@@ -309,6 +314,12 @@ void Repository::write(const fs::path& root) const {
     indices.emplace_back(dir + "/Packages", packages);
     indices.emplace_back(dir + "/Packages.gz", gzip_reproducible(packages));
     indices.emplace_back(dir + "/Release", arch_release);
+    std::string udebs = packages_index(arch, true);
+    if (!udebs.empty()) {
+      std::string installer_dir = m_options.component + "/debian-installer/binary-" + arch;
+      indices.emplace_back(installer_dir + "/Packages", udebs);
+      indices.emplace_back(installer_dir + "/Packages.gz", gzip_reproducible(udebs));
+    }
   }
   for (const auto& [relative, content] : indices) {
     fs::create_directories((dists / relative).parent_path());

@@ -58,6 +58,10 @@ struct PackageEntry {
   std::string version;
   std::string architecture;
   std::string origin;  // the .deb or index file it came from (for error messages)
+  // An installer package (.udeb, "Package-Type: udeb"): listed in
+  // <component>/debian-installer/binary-<arch>/Packages, where the installer's
+  // net-retriever looks, not in the index apt reads.
+  bool udeb = false;
 };
 
 // A dependency of an extra package that nothing satisfies.
@@ -91,7 +95,8 @@ class Repository {
   // The architectures that will be written (options or derived from the .debs).
   std::vector<std::string> architectures() const;
   // Packages file text for one architecture ("all" packages appear in every one).
-  std::string packages_index(const std::string& architecture) const;
+  // `installer`: the debian-installer index of the udebs instead.
+  std::string packages_index(const std::string& architecture, bool installer = false) const;
   // The dists/<suite>/Release text for the given index files (paths relative to
   // dists/<suite>/ and their contents).
   std::string release_text(const std::vector<std::pair<std::string, std::string>>& indices) const;

@@ -292,3 +292,32 @@ TEST(RepositoryE2E, WriteFromEnvironment) {
   }
   repository.write(out);
 }
+
+TEST(Repository, UdebsGoToTheInstallerIndex) {
+  auto dir = fresh_dir("udeb");
+  auto debs = dir / "debs";
+  fs::create_directories(debs);
+  build_deb(debs, "tool", "1.0", "amd64");
+  fs::path udeb = build_deb(debs, "probe-udeb", "1.0", "amd64", "Package-Type: udeb\nDepends: di-utils\n");
+  fs::rename(udeb, debs / "probe-udeb_1.0_amd64.udeb");
+  repo::RepositoryOptions options;
+  options.suite = "bookworm";
+  options.date = 1700000000;
+  repo::Repository repository(options);
+  repository.add_deb_directory(debs);
+  // di-utils is an installer package: a udeb's dependencies are the installer's business.
+  EXPECT_NO_THROW(repository.check_dependencies());
+  auto out = dir / "out";
+  repository.write(out);
+  EXPECT_TRUE(fs::exists(out / "pool/main/p/probe-udeb/probe-udeb_1.0_amd64.udeb"));
+  std::string apt_index = slurp(out / "dists/bookworm/main/binary-amd64/Packages");
+  std::string installer_index = slurp(out / "dists/bookworm/main/debian-installer/binary-amd64/Packages");
+  EXPECT_THAT(apt_index, HasSubstr("Package: tool\n"));
+  EXPECT_THAT(apt_index, Not(HasSubstr("probe-udeb")));
+  EXPECT_THAT(installer_index, HasSubstr("Filename: pool/main/p/probe-udeb/probe-udeb_1.0_amd64.udeb\n"));
+  EXPECT_THAT(installer_index, Not(HasSubstr("Package: tool")));
+  std::string release = slurp(out / "dists/bookworm/Release");
+  std::string sha = run("cd '" + (out / "dists/bookworm").string() +
+                        "' && sha256sum main/debian-installer/binary-amd64/Packages.gz");
+  EXPECT_THAT(release, HasSubstr(" " + sha.substr(0, 64) + " "));
+}

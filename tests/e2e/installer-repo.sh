@@ -18,11 +18,8 @@
 # Packages.gz recompressed): net-retriever must log a SHA256/size mismatch against the
 # Release and nothing may be fetched from pool/.
 #
-# The one thing laid out by this script rather than builder/repo: the generator writes
-# only <component>/binary-<arch>/ indices, and the installer reads udebs from
-# <component>/debian-installer/binary-<arch>/. The generated binary-amd64 directory is
-# copied there unchanged and its Release lines are repeated with the new path (same
-# sizes and hashes, all computed by builder/repo).
+# builder/repo writes the udeb index where the installer looks for it
+# (<component>/debian-installer/binary-<arch>/), listed in the Release it signs off.
 source "$(dirname "$0")/prelude.sh"
 IMGBUILD_BUILD_DIR=${IMGBUILD_BUILD_DIR:-$(dirname "$IMGBUILD")}
 driver="$IMGBUILD_BUILD_DIR/repo_test"
@@ -40,22 +37,14 @@ printf '%s\n' 'Package: imgbuild-probe' 'Version: 1.0' 'Architecture: amd64' \
     'Package-Type: udeb' 'Description: imgbuild repository probe for the installer' >"$tree/DEBIAN/control"
 printf '#!/bin/sh\necho IMGBUILD-REPO:probe-configured >/dev/ttyS0 2>/dev/null || true\n' >"$tree/DEBIAN/postinst"
 chmod 0755 "$tree/DEBIAN/postinst"
-# add_deb_directory takes *.deb; the installer does not care what the pool file is called.
-dpkg-deb --root-owner-group -Zgzip --build "$tree" "$T/debs/imgbuild-probe_1.0_amd64.deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$tree" "$T/debs/imgbuild-probe_1.0_amd64.udeb" >/dev/null
 
 repo=$T/www/repo
 IMGBUILD_REPO_E2E_DEBS="$T/debs" IMGBUILD_REPO_E2E_OUT="$repo" IMGBUILD_REPO_E2E_SUITE=bookworm \
     "$driver" --gtest_filter=RepositoryE2E.WriteFromEnvironment >"$T/driver.log" 2>&1 ||
     { cat "$T/driver.log"; fail "writing the repository failed"; }
 dists=$repo/dists/bookworm
-[[ -f $dists/Release && -f $dists/main/binary-amd64/Packages.gz ]] || fail "generator output incomplete"
-if [[ ! -d $dists/main/debian-installer ]]; then  # see the header: only if builder/repo did not
-    mkdir -p "$dists/main/debian-installer"
-    cp -a "$dists/main/binary-amd64" "$dists/main/debian-installer/binary-amd64"
-    awk '{ print } $3 ~ /^main\/binary-amd64\// { sub(/main\/binary-amd64\//, "main/debian-installer/binary-amd64/"); print }' \
-        "$dists/Release" >"$T/Release.new"
-    mv "$T/Release.new" "$dists/Release"
-fi
+[[ -f $dists/Release && -f $dists/main/debian-installer/binary-amd64/Packages.gz ]] || fail "generator wrote no udeb index"
 grep -q ' main/debian-installer/binary-amd64/Packages.gz$' "$dists/Release" || fail "udeb index not listed"
 
 # HTTP + syslog listener, bounded lifetime, killed on exit.
@@ -109,7 +98,7 @@ grep -aq "IMGBUILD:preseed-loaded:$id" "$T/accept.serial" || fail "the installer
 grep -q '^GET /repo/dists/bookworm/Release 200 ' "$T/accept.http" || fail "the mirror check did not fetch the Release"
 grep -q '^GET /repo/dists/bookworm/main/debian-installer/binary-amd64/Packages.gz 200 ' "$T/accept.http" ||
     fail "net-retriever did not fetch the udeb index"
-grep -q '^GET /repo/pool/main/i/imgbuild-probe/imgbuild-probe_1.0_amd64.deb 200 ' "$T/accept.http" ||
+grep -q '^GET /repo/pool/main/i/imgbuild-probe/imgbuild-probe_1.0_amd64.udeb 200 ' "$T/accept.http" ||
     fail "anna did not fetch the udeb from pool/"
 grep -aq 'IMGBUILD-REPO:probe-configured' "$T/accept.serial" || fail "the udeb was not configured within $boot_timeout s"
 grep -aqE 'error|mismatch' <(grep -aE 'net-retriever' "$T/accept.syslog") && fail "net-retriever logged an error"
