@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 namespace imgbuild::repo {
 
@@ -73,7 +74,12 @@ SplitVersion split_version(std::string_view version) {
   if (auto colon = version.find(':'); colon != std::string_view::npos) {
     out.epoch = 0;
     for (char c : version.substr(0, colon))
-      if (std::isdigit(static_cast<unsigned char>(c))) out.epoch = out.epoch * 10 + (c - '0');
+      // Saturating: a hostile "99999999999999999999:1" must not overflow (dpkg caps
+      // epochs at INT_MAX too).
+      if (std::isdigit(static_cast<unsigned char>(c)))
+        out.epoch = out.epoch > (std::numeric_limits<decltype(out.epoch)>::max() - 9) / 10
+                        ? std::numeric_limits<decltype(out.epoch)>::max()
+                        : out.epoch * 10 + (c - '0');
     version.remove_prefix(colon + 1);
   }
   if (auto dash = version.rfind('-'); dash != std::string_view::npos) {

@@ -76,3 +76,11 @@ TEST(Paragraphs, GarbageIsAnError) {
   EXPECT_THROW(repo::parse_paragraphs(" leading continuation\n", "f"), Error);
   EXPECT_THROW(repo::parse_paragraphs("Package: a\nno colon here\n", "f"), Error);
 }
+
+TEST(Versions, HugeEpochDoesNotOverflow) {
+  // Fuzzer finding (tests/fuzz/findings/repo-version-epoch-overflow.txt): UBSan reported
+  // signed overflow; a huge epoch now saturates and still orders after smaller ones.
+  std::string huge(40, '2');
+  EXPECT_GT(imgbuild::repo::compare_versions(huge + ":1", "1:1"), 0);
+  EXPECT_EQ(imgbuild::repo::compare_versions(huge + ":1", huge + ":1"), 0);
+}

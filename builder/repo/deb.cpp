@@ -76,7 +76,9 @@ std::optional<std::string> member_from_control_tar(const std::string& tar_bytes,
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN)
       throw Error(path, "control archive: " + archive_problem(a.get()), "is the file truncated?");
-    if (strip_dot_slash(archive_entry_pathname(entry)) == member)
+    // A tar entry may have no name at all (hostile or damaged archive): never a match.
+    const char* entry_name = archive_entry_pathname(entry);
+    if (entry_name && strip_dot_slash(entry_name) == member)
       return read_entry_data(a.get(), 4u << 20, path, "DEBIAN/" + member);
   }
   return std::nullopt;
@@ -100,7 +102,8 @@ std::string control_tar_bytes(const std::string& path) {
         throw Error(path, "not a Debian package (not an ar archive)", "pass .deb files only");
       throw Error(path, archive_problem(a.get()), "is the file truncated?");
     }
-    std::string name = archive_entry_pathname(entry);
+    const char* entry_name = archive_entry_pathname(entry);
+    std::string name = entry_name ? entry_name : "";
     if (!name.empty() && name.back() == '/') name.pop_back();  // GNU ar name terminator
     if (member == 0) {
       std::string magic = read_entry_data(a.get(), 64, path, "debian-binary");

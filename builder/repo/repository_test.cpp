@@ -321,3 +321,13 @@ TEST(Repository, UdebsGoToTheInstallerIndex) {
                         "' && sha256sum main/debian-installer/binary-amd64/Packages.gz");
   EXPECT_THAT(release, HasSubstr(" " + sha.substr(0, 64) + " "));
 }
+
+TEST(DebControl, TarEntryWithoutNameIsNotACrash) {
+  // Fuzzer finding: a control.tar entry with no name made std::string(nullptr) terminate.
+  fs::path finding = fs::path(IMGBUILD_SOURCE_DIR) / "tests/fuzz/findings/repo-tar-entry-without-name.deb";
+  try {
+    repo::read_deb_control(finding.string());
+  } catch (const imgbuild::Error&) {
+    // A clean error naming the file is fine; a crash or another exception is not.
+  }
+}

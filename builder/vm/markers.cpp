@@ -124,12 +124,11 @@ std::vector<Marker> MarkerParser::finish() {
 
 void MarkerParser::take_line(std::vector<Marker>& out) {
   if (m_line.empty()) return;
-  // Cheap test first: most lines are installer output.
-  if (m_line.find(k_prefix.substr(0, 4)) != std::string::npos ||
-      m_line.find('\x1b') != std::string::npos) {
-    Marker marker;
-    if (parse_marker_line(strip_terminal_codes(m_line), marker)) out.push_back(std::move(marker));
-  }
+  // Every line is cleaned before looking for a marker: a control byte inside one (a
+  // terminal's stray 0x9b, a glitch on the serial line) must not hide it. Serial output
+  // is a few kB/s, so there is no need for a cheaper pre-filter.
+  Marker marker;
+  if (parse_marker_line(strip_terminal_codes(m_line), marker)) out.push_back(std::move(marker));
   m_line.clear();
 }
 

@@ -109,3 +109,16 @@ TEST(Markers, LastLines) {
 
 }  // namespace
 }  // namespace imgbuild::vm
+
+TEST(MarkerParser, ControlByteInsideAMarkerIsCleanedNotMissed) {
+  // Fuzzer finding (tests/fuzz/findings/vm-control-byte-inside-marker.log): the streaming
+  // parser pre-filtered raw lines for "IMGB" and missed what the line parser finds.
+  imgbuild::vm::MarkerParser parser;
+  auto markers = parser.feed(std::string_view("IMG\x01" "BUILD:install-finished\n"));
+  auto rest = parser.finish();
+  markers.insert(markers.end(), rest.begin(), rest.end());
+  ASSERT_EQ(markers.size(), 1u);
+  imgbuild::vm::Marker expected;
+  ASSERT_TRUE(imgbuild::vm::parse_marker_line("IMGBUILD:install-finished", expected));
+  EXPECT_EQ(markers[0].kind, expected.kind);
+}
