@@ -13,7 +13,7 @@ modern=$(fixture_iso modern-amd64)
 etch=$(fixture_iso etch-i386)
 
 expect_status 0 "$IMGBUILD" lint "$lint_dir/good/bookworm-complete.cfg" --base "$modern"
-expect_stderr_match 'templates of [1-9][0-9]* installer initrd\(s\) on .*and the bookworm question list'
+expect_stderr_match 'templates of [1-9][0-9]* installer initrd\(s\) and [0-9]+ udeb\(s\) on .*and the bookworm question list'
 
 # A question of a udeb inside the initrd (console-setup-udeb), misspelled: found through
 # the disc's own templates, with the nearest name from them.
