@@ -113,6 +113,25 @@ void check_menu_text(const std::string& path, const std::string& text) {
   }
 }
 
+// Both loaders enter every file through here: hostile menus (include loops, deep or
+// endless nesting, binary data) are refused before they are parsed. `loop_what` and
+// `nest_what` name the mechanism in the messages ("boot menu include", "GRUB menus").
+void enter_menu_file(std::vector<std::string>& stack, int& loads, MenuTree& tree, const std::string& path,
+                     const std::string& text, const std::string& loop_what, const std::string& nest_what) {
+  if (std::find(stack.begin(), stack.end(), path) != stack.end()) {
+    std::string chain;
+    for (const std::string& p : stack) chain += p + " -> ";
+    throw Error(path, loop_what + " loop: " + chain + path, "check the base ISO's menus");
+  }
+  if (static_cast<int>(stack.size()) >= k_max_depth)
+    throw Error(path, nest_what + " nest deeper than 16 levels", "check the base ISO's menus");
+  if (++loads > k_max_loads)
+    throw Error(tree.root_file, nest_what + " load more than 512 files", "check the base ISO's menus");
+  check_menu_text(path, text);
+  tree.files.emplace(path, text);
+  stack.push_back(path);
+}
+
 std::string dirname(const std::string& path) {
   std::size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return "/";
@@ -282,20 +301,7 @@ class IsolinuxLoader {
   }
 
   void load(const std::string& path, const std::string& text) {
-    if (std::find(m_stack.begin(), m_stack.end(), path) != m_stack.end()) {
-      std::string chain;
-      for (const std::string& p : m_stack) chain += p + " -> ";
-      throw Error(path, "boot menu include loop: " + chain + path, "check the base ISO's menus");
-    }
-    if (static_cast<int>(m_stack.size()) >= k_max_depth) {
-      throw Error(path, "boot menu includes nest deeper than 16 levels", "check the base ISO's menus");
-    }
-    if (++m_loads > k_max_loads) {
-      throw Error(m_tree.root_file, "boot menu includes more than 512 files", "check the base ISO's menus");
-    }
-    check_menu_text(path, text);
-    m_tree.files.emplace(path, text);
-    m_stack.push_back(path);
+    enter_menu_file(m_stack, m_loads, m_tree, path, text, "boot menu include", "boot menu includes");
     bool in_text = false;
     std::vector<std::string> lines = split_lines(text).lines;
     std::vector<bool> mask = marker_mask(lines);
@@ -502,20 +508,7 @@ class GrubLoader {
   }
 
   void load(const std::string& path, const std::string& text) {
-    if (std::find(m_stack.begin(), m_stack.end(), path) != m_stack.end()) {
-      std::string chain;
-      for (const std::string& p : m_stack) chain += p + " -> ";
-      throw Error(path, "GRUB menu source loop: " + chain + path, "check the base ISO's menus");
-    }
-    if (static_cast<int>(m_stack.size()) >= k_max_depth) {
-      throw Error(path, "GRUB menus nest deeper than 16 levels", "check the base ISO's menus");
-    }
-    if (++m_loads > k_max_loads) {
-      throw Error(m_tree.root_file, "GRUB menu loads more than 512 files", "check the base ISO's menus");
-    }
-    check_menu_text(path, text);
-    m_tree.files.emplace(path, text);
-    m_stack.push_back(path);
+    enter_menu_file(m_stack, m_loads, m_tree, path, text, "GRUB menu source", "GRUB menus");
     std::optional<InstallerEntry> current;
     int entry_depth = -1;
     bool entry_opened = false;
