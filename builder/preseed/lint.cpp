@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "preseed/lint.hpp"
 
+#include "preseed/secrets.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -73,6 +75,18 @@ class Linter {
       if (entry.question == question && entry.type != "seen") found = &entry;
     return found;
   }
+  // A value as a message may show it: never a secret's (lint output goes to build logs),
+  // even where the secret sits in the wrong place (a password typed for a boolean).
+  static bool withheld(const Entry& entry) {
+    return classify(entry) != Secret::none || is_secret_question(entry.question);
+  }
+  static std::string shown(const Entry& entry, std::string_view value) {
+    return withheld(entry) ? std::string(k_secret_placeholder) : std::string(value);
+  }
+  static std::string quoted(const Entry& entry, std::string_view value) {
+    return withheld(entry) ? std::string(k_secret_placeholder) : "'" + std::string(value) + "'";
+  }
+
   bool answered(std::string_view question) const { return answer(question) != nullptr; }
   bool answered_as(std::string_view question, std::string_view value) const {
     const Entry* e = answer(question);
@@ -84,7 +98,7 @@ class Linter {
     if (entry.type == "seen") {
       std::string_view v = trim(entry.value);
       if (v != "true" && v != "false")
-        add(entry.line, Severity::error, "a \"seen\" line takes true or false, not '" + std::string(v) + "'",
+        add(entry.line, Severity::error, "a \"seen\" line takes true or false, not " + quoted(entry, v),
             "owner question seen true|false");
     }
     // A release pitfall says more than "unknown question" about the same line.
@@ -98,6 +112,10 @@ class Linter {
       check_type(entry, *known);
       check_choices(entry, *known);
     }
+    if (classify(entry) == Secret::not_a_hash)
+      add(entry.line, Severity::error, q + " does not hold a crypt(3) hash",
+          "generate one with openssl passwd -6 (or -1 for Etch)");
+    // The value is never part of these messages.
     if (q == "passwd/root-password" && !trim(entry.value).empty())
       add(entry.line, Severity::warning, "plaintext root password in the preseed (and on the disc)",
           "use passwd/root-password-crypted with a crypt(3) hash, e.g. from mkpasswd -m sha-512");
@@ -136,7 +154,7 @@ class Linter {
       std::string_view v = trim(entry.value);
       if (v != "true" && v != "false")
         add(entry.line, Severity::error,
-            entry.question + " is a boolean: '" + std::string(v) + "' is neither true nor false", "");
+            entry.question + " is a boolean: " + quoted(entry, v) + " is neither true nor false", "");
     }
     if ((type_matters(known.type) || type_matters(entry.type)) && entry.type != known.type)
       add(entry.line, Severity::warning,
@@ -164,12 +182,12 @@ class Linter {
         std::string_view item = trim(value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
         if (!item.empty() && !allowed(item))
           add(entry.line, Severity::warning,
-              "'" + std::string(item) + "' is not a choice of " + entry.question, "choices: " + list());
+              quoted(entry, item) + " is not a choice of " + entry.question, "choices: " + list());
         if (comma == std::string_view::npos) break;
         start = comma + 1;
       }
     } else if (known.type == "select" && !value.empty() && !allowed(value)) {
-      add(entry.line, Severity::warning, "'" + std::string(value) + "' is not a choice of " + entry.question,
+      add(entry.line, Severity::warning, quoted(entry, value) + " is not a choice of " + entry.question,
           "choices: " + list());
     }
   }
@@ -188,7 +206,7 @@ class Linter {
         auto it = k_descriptions.find(value);
         add(entry.line, Severity::error,
             "Etch matches partman-auto/choose_recipe against the recipe's (translated) "
-            "description, not a recipe id like '" + std::string(value) + "'; ids work from partman-auto 76 (2008) on",
+            "description, not a recipe id like " + quoted(entry, value) + "; ids work from partman-auto 76 (2008) on",
             it != k_descriptions.end() ? "use: " + std::string(it->second)
                                        : "use the recipe's description, or partman-auto/expert_recipe");
       }
@@ -223,7 +241,7 @@ class Linter {
             "use: enter information manually");
       if (q == "apt-setup/security_host" && !value.empty())
         add(entry.line, Severity::warning,
-            "security updates for Etch are no longer served by " + std::string(value) +
+            "security updates for Etch are no longer served by " + shown(entry, value) +
                 ": the failing source asks a critical question",
             "leave it empty: d-i apt-setup/security_host string");
     }

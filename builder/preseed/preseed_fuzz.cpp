@@ -3,9 +3,12 @@
 // -DIMGBUILD_FUZZ=ON (clang). Checks, beyond "no crash, no sanitizer report":
 //  - only imgbuild::Error escapes, and only for text parse() rejects;
 //  - the rewritten preseed parses, has exactly one effective early_command and
-//    late_command, and their values are the generated commands around the user's.
+//    late_command, and their values are the generated commands around the user's;
+//  - the redacted preseed parses to the same answers, every secret's value replaced by
+//    the placeholder and every other value kept.
 #include "preseed/lint.hpp"
 #include "preseed/preseed.hpp"
+#include "preseed/secrets.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -47,6 +50,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     LintOptions options;
     options.release = release;
     for (const Diagnostic& d : lint(before, questions, options)) (void)format(d);
+  }
+
+  for (Redact which : {Redact::in_clear, Redact::all}) {
+    Preseed redacted = parse(redact(text, "fuzz.cfg", which), "fuzz.cfg");
+    if (redacted.entries.size() != before.entries.size()) std::abort();
+    for (std::size_t i = 0; i < before.entries.size(); ++i) {
+      const Entry& a = before.entries[i];
+      const Entry& b = redacted.entries[i];
+      Secret secret = classify(a);
+      bool withheld = which == Redact::all ? secret != Secret::none : in_clear(secret);
+      if (a.owner != b.owner || a.question != b.question || a.type != b.type) std::abort();
+      if (b.value != (withheld ? std::string(k_secret_placeholder) : a.value)) std::abort();
+    }
   }
 
   Injection injection;
