@@ -69,6 +69,9 @@ void register_build(CLI::App& app, Action& action) {
   command->add_option("--base-checksums", args->options.base_checksums,
                       "refuse the base ISO unless it matches this MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file");
   command->add_flag("--no-lint", args->no_lint, "build even when the preseed has lint errors");
+  command->add_flag("--allow-plaintext-password", args->options.allow_plaintext_password,
+                    "carry passwords that are not crypt(3) hashes to the disc (never to the build id, "
+                    "build.json or any output)");
   command->add_flag("-q,--quiet", args->quiet, "no progress output");
 
   command->callback([args, &action] {

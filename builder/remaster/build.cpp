@@ -8,6 +8,7 @@
 #include "preseed/lint.hpp"
 #include "preseed/preseed.hpp"
 #include "preseed/questions.hpp"
+#include "preseed/secrets.hpp"
 #include "remaster/base_checksum.hpp"
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
@@ -189,6 +190,39 @@ void stage_extra_packages(const BuildOptions& options, const iso::Reader& reader
                                                  util::xxh3_128_file_hex(e.path().string()));
 }
 
+// Passwords reach the disc only as crypt(3) hashes unless the user asks otherwise (issue
+// 6). Runs before lint, so that a refusal is the one line printed; names the line and the
+// question, never the value.
+void check_secrets(const BuildOptions& options, const std::string& preseed_text, const std::string& release) {
+  if (options.allow_plaintext_password) return;
+  struct Found {
+    std::string where;
+    std::string question;
+    preseed::Secret secret;
+  };
+  std::vector<Found> found;
+  if (options.preseed_path)
+    for (const auto& entry : preseed::parse(preseed_text, *options.preseed_path).entries)
+      if (preseed::Secret secret = preseed::classify(entry); preseed::in_clear(secret))
+        found.push_back({*options.preseed_path + ":" + std::to_string(entry.line), entry.question, secret});
+  for (const auto& arg : preseed::kernel_arg_secrets(options.kernel_args))
+    if (preseed::in_clear(arg.secret)) found.push_back({"--kernel-args", arg.question, arg.secret});
+  if (found.empty()) return;
+
+  const Found& first = found.front();
+  std::string more = found.size() > 1 ? " (and " + std::to_string(found.size() - 1) + " more)" : "";
+  // Etch's passwd knows MD5 crypt, not SHA-512.
+  std::string openssl = release == "etch" ? "`openssl passwd -1`" : "`openssl passwd -6`";
+  if (first.secret == preseed::Secret::not_a_hash)
+    throw Error(first.where, first.question + " does not hold a crypt(3) hash: it would be on the disc as it is" + more,
+                "put a hash from " + openssl + " there, or pass --allow-plaintext-password");
+  std::string crypted = preseed::crypted_form_of(first.question);
+  throw Error(first.where, first.question + " is a plaintext secret: it would be on the disc in the clear" + more,
+              crypted.empty() ? "it has no crypted form: pass --allow-plaintext-password to carry it anyway"
+                              : "use " + crypted + " with a hash from " + openssl +
+                                    ", or pass --allow-plaintext-password");
+}
+
 }  // namespace
 
 BuildResult build(const BuildOptions& options) {
@@ -208,12 +242,13 @@ BuildResult build(const BuildOptions& options) {
   std::string preseed_text;
   if (options.preseed_path)
     preseed_text = util::read_small_file(*options.preseed_path, k_max_preseed_size, "preseed");
+  std::string release;
+  if (auto info = reader.read_file("/.disk/info", 4096)) release = preseed::guess_release(*info);
+  check_secrets(options, preseed_text, release);
 
   // Lint against the installer release on the disc, before anything is staged or written:
   // a preseed the installer would misread is a build error (unless --no-lint).
   if (options.preseed_path && options.lint) {
-    std::string release;
-    if (auto info = reader.read_file("/.disk/info", 4096)) release = preseed::guess_release(*info);
     if (!release.empty()) {
       auto parsed = preseed::parse(preseed_text, *options.preseed_path);
       auto diagnostics = preseed::lint(parsed, preseed::builtin_questions(release), {release});
@@ -237,8 +272,16 @@ BuildResult build(const BuildOptions& options) {
   inputs.update_field("imgbuild-build-v1");
   inputs.update_field(IMGBUILD_VERSION);
   inputs.update_field(hash_base(options.base_path));
-  inputs.update_field(options.preseed_path ? preseed_text : std::string("<no preseed>"));
-  inputs.update_field(options.kernel_args);
+  // Secrets in the clear are hashed as the placeholder that replaces them: the build id is
+  // published (serial log, build.json, inspect) and XXH3 is fast and not a cryptographic
+  // hash, so a low-entropy password could be brute-forced from it, every other input being
+  // known. Two builds differing only in such a password share a build id. crypt(3) hashes
+  // stay in: they are made to be written to files, and a changed hash must change the id.
+  inputs.update_field(options.preseed_path
+                          ? preseed::redact(preseed_text, *options.preseed_path, preseed::Redact::in_clear)
+                          : std::string("<no preseed>"));
+  const std::string kernel_args_shown = preseed::redact_kernel_args(options.kernel_args, preseed::Redact::in_clear);
+  inputs.update_field(kernel_args_shown);
   inputs.update_field(options.arch);
   inputs.update_field(std::to_string(options.timeout_seconds));
   inputs.update_field(options.memtest ? "memtest" : "");
@@ -380,7 +423,7 @@ BuildResult build(const BuildOptions& options) {
                                           ? "\"" + util::json_escape(fs::path(*options.preseed_path).filename().string()) + "\""
                                           : std::string("null")) + ",\n";
   build_info += "  \"arch\": \"" + util::json_escape(options.arch) + "\",\n";
-  build_info += "  \"kernel_args\": \"" + util::json_escape(options.kernel_args) + "\",\n";
+  build_info += "  \"kernel_args\": \"" + util::json_escape(kernel_args_shown) + "\",\n";
   build_info += "  \"timeout_seconds\": " + std::to_string(options.timeout_seconds) + ",\n";
   build_info += "  \"memtest\": " + std::string(options.memtest ? "true" : "false") + ",\n";
   build_info += "  \"target_overlay\": " + std::string(has_target_overlay ? "true" : "false") + ",\n";

@@ -31,6 +31,10 @@ struct BuildOptions {
   std::string base_checksums;                 // MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file
   // Lint runs on the preseed before anything is written; errors stop the build.
   bool lint = true;
+  // A password, passphrase or key in the clear (a plaintext answer, a "-crypted" one that
+  // holds no crypt(3) hash, the same on --kernel-args) stops the build unless this is set.
+  // Set or not, no such value reaches the build id, build.json or any message.
+  bool allow_plaintext_password = false;
   std::function<void(const std::string& line)> lint_report;      // each diagnostic line
   std::function<void(std::uint64_t written, std::uint64_t expected)> progress;
 };
