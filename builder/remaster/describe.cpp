@@ -4,6 +4,7 @@
 #include "bootmenu/bootmenu.hpp"
 #include "initrd/initrd.hpp"
 #include "iso/reader.hpp"
+#include "preseed/secrets.hpp"
 #include "remaster/build.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -86,6 +87,25 @@ std::optional<InstallerDescription> unattended_entry(const std::string& menu, co
   return entry;
 }
 
+std::vector<SecretAnswer> secret_answers(const std::string& preseed_text, const std::string& where) {
+  std::vector<SecretAnswer> out;
+  preseed::Preseed parsed;
+  try {
+    parsed = preseed::parse(preseed_text, where);
+  } catch (const Error&) {
+    return out;  // not text imgbuild could have written: nothing to say about its answers
+  }
+  for (const auto& entry : parsed.entries) {
+    preseed::Secret secret = preseed::classify(entry);
+    if (secret == preseed::Secret::none) continue;
+    out.push_back({entry.line, entry.question,
+                   secret == preseed::Secret::crypted     ? "crypted"
+                   : secret == preseed::Secret::plaintext ? "plaintext"
+                                                          : "not a crypt(3) hash"});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> read_build_id(const std::string& iso_path) {
@@ -162,6 +182,7 @@ ImageDescription describe(const std::string& iso_path) {
         initrd.has_preseed = true;
         std::smatch match;
         if (std::regex_search(*preseed, match, marker)) initrd.preseed_build_id = match[1].str();
+        initrd.preseed_secrets = secret_answers(*preseed, iso_path + ":" + path + ":/preseed.cfg");
       }
     }
     d.initrds.push_back(initrd);
@@ -197,6 +218,9 @@ std::string format_text(const ImageDescription& d) {
       out += "preseed.cfg with imgbuild markers, build id " + *initrd.preseed_build_id + "\n";
     else
       out += "preseed.cfg (not from imgbuild)\n";
+    for (const auto& secret : initrd.preseed_secrets)
+      out += "  secret answer " + secret.question + " (line " + std::to_string(secret.line) + "): " + secret.form +
+             ", value withheld\n";
   }
   out += "build id:     " + (d.build_id ? *d.build_id : std::string("none (not built by imgbuild)")) + "\n";
   return out;
@@ -226,7 +250,14 @@ std::string format_json(const ImageDescription& d) {
     const auto& i = d.initrds[n];
     out += std::string(n ? "," : "") + "\n    {\"path\": " + util::json_quoted(i.path) +
            ", \"preseed\": " + (i.has_preseed ? "true" : "false") +
-           ", \"preseed_build_id\": " + (i.preseed_build_id ? util::json_quoted(*i.preseed_build_id) : std::string("null")) + "}";
+           ", \"preseed_build_id\": " + (i.preseed_build_id ? util::json_quoted(*i.preseed_build_id) : std::string("null")) +
+           ", \"preseed_secrets\": [";
+    for (std::size_t k = 0; k < i.preseed_secrets.size(); ++k) {
+      const auto& secret = i.preseed_secrets[k];
+      out += std::string(k ? ", " : "") + "{\"line\": " + std::to_string(secret.line) +
+             ", \"question\": " + util::json_quoted(secret.question) + ", \"form\": " + util::json_quoted(secret.form) + "}";
+    }
+    out += "]}";
   }
   out += "\n  ],\n";
   out += "  \"build_id\": " + (d.build_id ? util::json_quoted(*d.build_id) : std::string("null")) + "\n";

@@ -23,10 +23,19 @@ struct InstallerDescription {
   bool unattended = false;   // imgbuild's own entry
 };
 
+// A secret answer of an embedded preseed: where it is and in what form, never its value
+// (inspect shows the names so a disc carrying a password in the clear is noticed).
+struct SecretAnswer {
+  int line = 0;
+  std::string question;
+  std::string form;  // "plaintext", "crypted", "not a crypt(3) hash"
+};
+
 struct InitrdDescription {
   std::string path;
   bool has_preseed = false;
   std::optional<std::string> preseed_build_id;   // from the marker imgbuild put in it
+  std::vector<SecretAnswer> preseed_secrets;
 };
 
 struct ImageDescription {
