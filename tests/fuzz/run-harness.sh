@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Runs one libFuzzer harness (built by -DIMGBUILD_FUZZ=ON: clang, ASan, UBSan) for a
+# bounded time. Used by CTest (tests fuzz.NAME, label "fuzz") and by scripts/fuzz.sh.
+#
+#   run-harness.sh HARNESS_BINARY SECONDS WORK_DIR
+#
+# NAME is the binary's name without _fuzz. First every past finding for NAME
+# (tests/fuzz/findings/NAME-*) is replayed: a fixed bug must stay fixed. Then the harness
+# fuzzes for SECONDS on a copy of tests/fuzz/NAME/ (the committed seeds never change).
+# Any crash, leak, sanitizer report or input slower than 10 s fails (exit 1) and the
+# reproducer's path is printed; rerun it with `HARNESS_BINARY REPRODUCER`.
+set -euo pipefail
+harness=${1:?usage: run-harness.sh HARNESS_BINARY SECONDS WORK_DIR}
+seconds=${2:?usage: run-harness.sh HARNESS_BINARY SECONDS WORK_DIR}
+work=${3:?usage: run-harness.sh HARNESS_BINARY SECONDS WORK_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+name=$(basename "$harness")
+name=${name%_fuzz}
+[[ -x $harness ]] || { echo "run-harness: $harness is not built (configure with -DIMGBUILD_FUZZ=ON)" >&2; exit 2; }
+[[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || { echo "run-harness: SECONDS must be a positive integer, not '$seconds'" >&2; exit 2; }
+
+corpus=$work/corpus
+artifacts=$work/artifacts
+rm -rf "$corpus" "$artifacts"
+mkdir -p "$corpus" "$artifacts"
+if [[ -d $here/$name ]]; then
+    find "$here/$name" -maxdepth 1 -type f -exec cp -t "$corpus" {} +
+fi
+log=$work/fuzz.log
+: >"$log"
+
+report() {  # the few lines that say what went wrong, then the reproducers
+    grep -E 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error|SUMMARY' "$log" | head -5 >&2 || true
+    echo "FAIL ${name}_fuzz: $1; log: $log" >&2
+    find "$artifacts" -type f | sort | while read -r r; do
+        echo "  reproducer: $r   (rerun: $harness $r)" >&2
+    done
+    exit 1
+}
+
+mapfile -t findings < <(find "$here/findings" -maxdepth 1 -type f -name "$name-*" 2>/dev/null | sort)
+if [[ ${#findings[@]} -gt 0 ]]; then
+    # Given files (not folders), libFuzzer runs each input once and exits non-zero on a crash.
+    "$harness" -timeout=10 -rss_limit_mb=2048 "${findings[@]}" >>"$log" 2>&1 ||
+        report "a past finding fails again"
+    echo "replayed ${#findings[@]} past finding(s) for $name"
+fi
+
+echo "fuzzing $name for ${seconds}s from $(find "$corpus" -type f | wc -l) seeds"
+rc=0
+# -fork 0 (the default): a crash stops the run with its reproducer written at once; leaks
+# are reported at exit by LeakSanitizer (-detect_leaks=1 is libFuzzer's default).
+"$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$corpus" >>"$log" 2>&1 || rc=$?
+if [[ $rc -ne 0 || -n $(find "$artifacts" -type f) ]]; then
+    report "exit $rc"
+fi
+grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | tr '\n' ' ' || true
+echo
+echo "ok ${name}_fuzz: ${seconds}s without a finding"
