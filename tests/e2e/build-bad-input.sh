@@ -94,3 +94,51 @@ sed -i 's/^./f/' "$T/SHA1SUMS"
 expect_bad "$base" 'does not match' -- "$base" -o "$T/out/x.iso" --base-checksums "$T/SHA1SUMS"
 echo "0123  other.iso" >"$T/OTHERSUMS"
 expect_bad "$T/OTHERSUMS" 'does not list' -- "$base" -o "$T/out/x.iso" --base-checksums "$T/OTHERSUMS"
+
+# Permissions. Root reads and writes anything, so under root these cases run imgbuild as
+# nobody (setpriv) on copies nobody can reach: an unreadable base, an unreadable overlay
+# file, an unreadable preseed, an output directory nobody may write.
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
+    nobody_dir=$T/as-nobody
+    mkdir -p "$nobody_dir/out"
+    cp "$IMGBUILD" "$nobody_dir/imgbuild"
+    cp "$base" "$nobody_dir/base.iso"
+    printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups -- %q "$@"\n' \
+        "$nobody_dir/imgbuild" >"$nobody_dir/run"
+    chmod 755 "$T" "$nobody_dir" "$nobody_dir/run" "$nobody_dir/imgbuild"
+    chmod 644 "$nobody_dir/base.iso"
+    chmod 777 "$nobody_dir/out"
+    IMGBUILD_AS_ROOT=$IMGBUILD
+    IMGBUILD=$nobody_dir/run
+    # The control case first: as nobody, with everything readable, the build works.
+    expect_status 0 "$IMGBUILD" build "$nobody_dir/base.iso" -o "$nobody_dir/out/ok.iso" --quiet
+    rm -f "$nobody_dir/out/ok.iso"
+    mkdir -p "$nobody_dir/ov/etc"
+    echo secret >"$nobody_dir/ov/etc/unreadable"
+    chmod -R a+rX "$nobody_dir/ov"
+    chmod 000 "$nobody_dir/ov/etc/unreadable"
+    check_nobody() {  # like expect_bad, with nobody's output directory
+        local named=$1 regex=$2
+        shift 3
+        expect_status 2 "$IMGBUILD" build "$@"
+        [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line: $*"; }
+        grep -qF -- "$named" "$T/last.err" || { cat "$T/last.err" >&2; fail "error does not name $named"; }
+        expect_stderr_match "$regex"
+        [[ -z $(ls -A "$nobody_dir/out") ]] || { ls -la "$nobody_dir/out" >&2; fail "output directory not empty after: $*"; }
+    }
+    check_nobody "$nobody_dir/ov/etc/unreadable" 'not readable' -- "$nobody_dir/base.iso" \
+        -o "$nobody_dir/out/x.iso" --cdrom-overlay "$nobody_dir/ov"
+    printf 'd-i debian-installer/locale string en_US\n' >"$nobody_dir/p.cfg"
+    chmod 000 "$nobody_dir/p.cfg"
+    check_nobody "$nobody_dir/p.cfg" 'ermission denied|not readable|cannot read' -- "$nobody_dir/base.iso" \
+        -o "$nobody_dir/out/x.iso" --preseed "$nobody_dir/p.cfg"
+    chmod 000 "$nobody_dir/base.iso"
+    check_nobody "$nobody_dir/base.iso" 'ermission denied|not readable|cannot read' -- "$nobody_dir/base.iso" \
+        -o "$nobody_dir/out/x.iso"
+    chmod 644 "$nobody_dir/base.iso"
+    mkdir -p "$nobody_dir/readonly"
+    chmod 555 "$nobody_dir/readonly"
+    check_nobody "$nobody_dir/readonly/x.iso" 'not writable' -- "$nobody_dir/base.iso" -o "$nobody_dir/readonly/x.iso"
+    [[ -z $(ls -A "$nobody_dir/readonly") ]] || fail "something was written into the read-only directory"
+    IMGBUILD=$IMGBUILD_AS_ROOT
+fi
