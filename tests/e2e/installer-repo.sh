@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu slow
+# labels: e2e qemu installed-system
 # timeout: 1500
+# cost: 400
 #
 # Issue 7 part 4: the real Debian 12 installer (the modern-amd64 fixture's kernel and
 # initrd from debian-installer-12-netboot-amd64) accepts a repository written by

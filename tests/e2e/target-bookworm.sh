@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu slow
+# labels: e2e qemu installed-system
 # timeout: 3600
+# cost: 900
 # Target-side end-to-end test (issue 7 part 3): a minimal Debian 12 amd64 system
 # debootstrapped from this machine's apt mirror (cached in $IMGBUILD_CACHE), the image's
 # late-command script run in it as the installer runs it, GRUB, then two boots in QEMU (TCG)
