@@ -9,7 +9,8 @@ base=$(fixture_iso etch-i386)
 printf 'd-i debian-installer/locale string en_US\n' >"$T/p.cfg"
 mkdir -p "$T/out"
 
-# expect_bad NAMED_FILE REGEX -- imgbuild build args...
+# expect_bad NAMED_FILE REGEX -- imgbuild build args...   ($out_dir must stay empty)
+out_dir=$T/out
 expect_bad() {
     local named=$1 regex=$2
     shift 3
@@ -17,7 +18,7 @@ expect_bad() {
     [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line: $*"; }
     grep -qF -- "$named" "$T/last.err" || { cat "$T/last.err" >&2; fail "error does not name $named"; }
     expect_stderr_match "$regex"
-    [[ -z $(ls -A "$T/out") ]] || { ls -la "$T/out" >&2; fail "output directory not empty after: $*"; }
+    [[ -z $(ls -A "$out_dir") ]] || { ls -la "$out_dir" >&2; fail "output directory not empty after: $*"; }
 }
 
 expect_bad "$T/missing.iso" 'does not exist' -- "$T/missing.iso" -o "$T/out/x.iso"
@@ -117,28 +118,21 @@ if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
     echo secret >"$nobody_dir/ov/etc/unreadable"
     chmod -R a+rX "$nobody_dir/ov"
     chmod 000 "$nobody_dir/ov/etc/unreadable"
-    check_nobody() {  # like expect_bad, with nobody's output directory
-        local named=$1 regex=$2
-        shift 3
-        expect_status 2 "$IMGBUILD" build "$@"
-        [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line: $*"; }
-        grep -qF -- "$named" "$T/last.err" || { cat "$T/last.err" >&2; fail "error does not name $named"; }
-        expect_stderr_match "$regex"
-        [[ -z $(ls -A "$nobody_dir/out") ]] || { ls -la "$nobody_dir/out" >&2; fail "output directory not empty after: $*"; }
-    }
-    check_nobody "$nobody_dir/ov/etc/unreadable" 'not readable' -- "$nobody_dir/base.iso" \
+    out_dir=$nobody_dir/out
+    expect_bad "$nobody_dir/ov/etc/unreadable" 'not readable' -- "$nobody_dir/base.iso" \
         -o "$nobody_dir/out/x.iso" --cdrom-overlay "$nobody_dir/ov"
     printf 'd-i debian-installer/locale string en_US\n' >"$nobody_dir/p.cfg"
     chmod 000 "$nobody_dir/p.cfg"
-    check_nobody "$nobody_dir/p.cfg" 'ermission denied|not readable|cannot read' -- "$nobody_dir/base.iso" \
+    expect_bad "$nobody_dir/p.cfg" 'ermission denied|not readable|cannot read' -- "$nobody_dir/base.iso" \
         -o "$nobody_dir/out/x.iso" --preseed "$nobody_dir/p.cfg"
     chmod 000 "$nobody_dir/base.iso"
-    check_nobody "$nobody_dir/base.iso" 'ermission denied|not readable|cannot read' -- "$nobody_dir/base.iso" \
+    expect_bad "$nobody_dir/base.iso" 'ermission denied|not readable|cannot read' -- "$nobody_dir/base.iso" \
         -o "$nobody_dir/out/x.iso"
     chmod 644 "$nobody_dir/base.iso"
     mkdir -p "$nobody_dir/readonly"
     chmod 555 "$nobody_dir/readonly"
-    check_nobody "$nobody_dir/readonly/x.iso" 'not writable' -- "$nobody_dir/base.iso" -o "$nobody_dir/readonly/x.iso"
+    expect_bad "$nobody_dir/readonly/x.iso" 'not writable' -- "$nobody_dir/base.iso" -o "$nobody_dir/readonly/x.iso"
     [[ -z $(ls -A "$nobody_dir/readonly") ]] || fail "something was written into the read-only directory"
     IMGBUILD=$IMGBUILD_AS_ROOT
+    out_dir=$T/out
 fi
