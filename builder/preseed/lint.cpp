@@ -113,15 +113,22 @@ class Linter {
       check_choices(entry, *known);
     }
     if (classify(entry) == Secret::not_a_hash)
-      add(entry.line, Severity::error, q + " does not hold a crypt(3) hash",
-          "generate one with openssl passwd -6 (or -1 for Etch)");
+      add(entry.line, Severity::error, q + " does not hold a crypt(3) hash", "generate one with " + hash_command());
     // The value is never part of these messages.
     if (q == "passwd/root-password" && !trim(entry.value).empty())
       add(entry.line, Severity::warning, "plaintext root password in the preseed (and on the disc)",
-          "use passwd/root-password-crypted with a crypt(3) hash, e.g. from mkpasswd -m sha-512");
+          "use passwd/root-password-crypted with a hash from " + hash_command());
     if (q == "passwd/user-password" && !trim(entry.value).empty())
       add(entry.line, Severity::warning, "plaintext user password in the preseed (and on the disc)",
-          "use passwd/user-password-crypted with a crypt(3) hash, e.g. from mkpasswd -m sha-512");
+          "use passwd/user-password-crypted with a hash from " + hash_command());
+  }
+
+  // Etch's glibc (2.3) knows only DES and MD5 crypt: a SHA-512 hash there is a password
+  // nobody can type. openssl is on every build host; mkpasswd needs the whois package.
+  std::string hash_command() const {
+    if (m_options.release == "etch") return "openssl passwd -1 (MD5: Etch's glibc has no SHA-512 crypt)";
+    if (m_options.release.empty()) return "openssl passwd -6 (or -1 for Etch)";
+    return "openssl passwd -6";
   }
 
   void check_unknown(const Entry& entry) {

@@ -224,6 +224,23 @@ TEST(Secrets, LintErrorForACryptedAnswerThatIsNoHash) {
             "(generate one with openssl passwd -6 (or -1 for Etch))");
 }
 
+// The hint names a hash the target can read: Etch's glibc has no SHA-512 crypt.
+TEST(Secrets, LintHintFitsTheRelease) {
+  auto preseed = parse("d-i passwd/root-password password Sekr1t-Pw-4711\n", "p.cfg");
+  LintOptions etch;
+  etch.release = "etch";
+  LintOptions bookworm;
+  bookworm.release = "bookworm";
+  auto hint_for = [&](const LintOptions& options) {
+    for (const auto& d : lint(preseed, QuestionSet(), options))
+      if (d.message.find("plaintext root password") != std::string::npos) return d.hint;
+    return std::string("(no plaintext warning)");
+  };
+  EXPECT_EQ(hint_for(etch),
+            "use passwd/root-password-crypted with a hash from openssl passwd -1 (MD5: Etch's glibc has no SHA-512 crypt)");
+  EXPECT_EQ(hint_for(bookworm), "use passwd/root-password-crypted with a hash from openssl passwd -6");
+}
+
 // Lint output ends up in build logs: a secret's value appears in no message, wherever
 // it is put (a password typed for a boolean, a select, a "seen" flag, an Etch pitfall).
 TEST(Secrets, LintNeverShowsASecretValue) {
