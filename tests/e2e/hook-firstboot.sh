@@ -152,6 +152,23 @@ for sh in dash busybox; do
     [[ $(cat "$T/$c/vmware.calls" 2>/dev/null) == -d ]] || fail "$c: vmware-install.pl -d not run"
     grep -q 'skipped' "$r/var/log/imgbuild-firstboot.log" && fail "$c: VMware reported skipped with a tarball present"
     [[ ! -e $r/dev/ttyS0 ]] || fail "$c: created a serial port file"
+
+    # Kernel console on the serial port: every marker also goes through /dev/kmsg (a getty
+    # starting on ttyS0 cannot swallow those); without console=ttyS the kernel log is left alone.
+    c=$sh-kmsg; setup "$c"; ln -s "$stub" "$bin/racadm"
+    mkdir -p "$r/proc"; : >"$r/dev/kmsg"
+    echo 'BOOT_IMAGE=/boot/vmlinuz root=UUID=x ro console=tty0 console=ttyS0,115200n8 quiet' >"$r/proc/cmdline"
+    STUB_RACADM_MODE=drac5 run_hook "$sh" "$c"
+    serial_is "$c" IMGBUILD:firstboot-start IMGBUILD:firstboot-detach-ok:drac5 \
+        IMGBUILD:firstboot-skipped:vmware-no-tarball IMGBUILD:firstboot-done
+    want=$(printf '<3>imgbuild-firstboot: %s\n' IMGBUILD:firstboot-start IMGBUILD:firstboot-detach-ok:drac5 \
+        IMGBUILD:firstboot-skipped:vmware-no-tarball IMGBUILD:firstboot-done)
+    [[ $(cat "$r/dev/kmsg") == "$want" ]] || { cat "$r/dev/kmsg" >&2; fail "$c: kernel log markers differ"; }
+    c=$sh-kmsg-vga; setup "$c"; ln -s "$stub" "$bin/racadm"
+    mkdir -p "$r/proc"; : >"$r/dev/kmsg"
+    echo 'BOOT_IMAGE=/boot/vmlinuz root=UUID=x ro quiet' >"$r/proc/cmdline"
+    STUB_RACADM_MODE=drac5 run_hook "$sh" "$c"
+    [[ ! -s $r/dev/kmsg ]] || fail "$c: wrote to the kernel log without a serial console"
 done
 
 # The defaults promised in the hook's header (60 s budget, 15 s per call, 3 attempts).

@@ -114,10 +114,10 @@ install -m 755 "$here/guest/racadm" "$mnt/opt/dell/srvadmin/sbin/racadm"
 install -m 755 "$here/guest/report.sh" "$mnt/usr/local/lib/imgbuild-test/report.sh"
 install -m 644 "$here/guest/imgbuild-test-report.service" "$mnt/etc/systemd/system/imgbuild-test-report.service"
 chroot "$mnt" systemctl enable imgbuild-test-report.service >/dev/null 2>&1
-# No login on ttyS0: agetty's vhangup() revokes every open descriptor of the port, so a
-# marker written while it starts is lost (seen here: the report unit's lines vanished).
-# The markers are what the test reads; a human can still log in on tty1.
-ln -sf /dev/null "$mnt/etc/systemd/system/serial-getty@ttyS0.service"
+# The getty on ttyS0 that systemd starts for console=ttyS0 stays, as on a real server:
+# its vhangup() revokes every open descriptor of the port while it starts, which is why
+# the first-boot hook also sends its markers through the kernel log, and why the report
+# unit runs after getty.target.
 
 core_img=$(mktemp)
 boot_img=$(mktemp)

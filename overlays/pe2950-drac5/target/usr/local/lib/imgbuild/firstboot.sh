@@ -24,8 +24,9 @@
 # Then it writes the state file; a later run logs "already done" and touches nothing.
 #
 # Reports: syslog (logger -t imgbuild-firstboot), /var/log/imgbuild-firstboot.log, and
-# serial markers on /dev/ttyS0: IMGBUILD:firstboot-start, -detach-ok, -detach-failed,
-# -no-drac, -skipped, -done (":detail" after some).
+# serial markers on /dev/ttyS0 (and /dev/kmsg when the kernel console is serial):
+# IMGBUILD:firstboot-start, -detach-ok, -detach-failed, -no-drac, -skipped, -done
+# (":detail" after some).
 # Every path is under $IMGBUILD_ROOT (empty on a real system) so tests run it on a scratch
 # tree with a stub racadm; commands found on $PATH are not prefixed.
 
@@ -34,6 +35,7 @@ LOG=$R/var/log/imgbuild-firstboot.log
 STATE_DIR=$R/var/lib/imgbuild
 STATE=$STATE_DIR/firstboot.done
 SERIAL=${IMGBUILD_SERIAL:-$R/dev/ttyS0}
+KMSG=$R/dev/kmsg
 PAYLOAD=${IMGBUILD_PAYLOAD_DIR:-$R/usr/local/lib/imgbuild/payload}
 CALL_TIMEOUT=${IMGBUILD_FIRSTBOOT_CALL_TIMEOUT:-15}
 BUDGET=${IMGBUILD_FIRSTBOOT_BUDGET:-60}
@@ -50,10 +52,18 @@ log() {
 
 # A serial marker: to the console/log and to the serial port. A missing or dead port is
 # harmless: the write is skipped when the node does not exist and its errors are dropped.
+# When the kernel's console is a serial port (console=ttyS... on the command line, which
+# also makes systemd start a getty there), the marker goes through the kernel log too:
+# agetty's vhangup() revokes every open descriptor of the port while it starts, so a
+# marker written at that moment is lost, while the kernel's console writes below the tty
+# layer. Level 3 so that "quiet" (console_loglevel 4) does not hide it.
 mark() {
     log "IMGBUILD:firstboot-$1"
     if [ -e "$SERIAL" ]; then
         { echo "IMGBUILD:firstboot-$1" >>"$SERIAL"; } 2>/dev/null || true
+    fi
+    if [ -e "$KMSG" ] && grep -q 'console=ttyS' "$R/proc/cmdline" 2>/dev/null; then
+        { echo "<3>imgbuild-firstboot: IMGBUILD:firstboot-$1" >>"$KMSG"; } 2>/dev/null || true
     fi
 }
 
