@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vm/stage.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -98,7 +100,7 @@ bool StageTracker::on_marker(const Marker& marker) {
         return true;
       }
       if (m_reached < Stage::Boot)
-        m_warnings.push_back("install-finished seen before this image's preseed-loaded marker; ignored");
+        warn("install-finished seen before this image's preseed-loaded marker; ignored");
       return false;
     case MarkerKind::LateCommandFailed:
       if (m_failure.empty() && m_reached >= Stage::Boot) {
@@ -109,7 +111,7 @@ bool StageTracker::on_marker(const Marker& marker) {
       return false;
     case MarkerKind::Firstboot:
       if (marker.event == "detach-failed" || marker.event == "no-drac")
-        m_warnings.push_back("first-boot hook: " + marker.event +
+        warn("first-boot hook: " + marker.event +
                              (marker.detail.empty() ? "" : " (" + marker.detail + ")"));
       if (marker.event == "done" && m_reached == Stage::Install) {
         m_reached = Stage::Firstboot;
@@ -117,10 +119,14 @@ bool StageTracker::on_marker(const Marker& marker) {
       }
       return false;
     case MarkerKind::Unknown:
-      m_warnings.push_back("unknown marker " + marker.text + " (from a newer imgbuild?)");
+      warn("unknown marker " + marker.text + " (from a newer imgbuild?)");
       return false;
   }
   return false;
+}
+
+void StageTracker::warn(std::string text) {
+  if (std::find(m_warnings.begin(), m_warnings.end(), text) == m_warnings.end()) m_warnings.push_back(std::move(text));
 }
 
 Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {

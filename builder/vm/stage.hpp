@@ -47,6 +47,10 @@ class StageTracker {
   const std::vector<std::string>& warnings() const { return m_warnings; }
 
  private:
+  // Once per text: the first-boot hook says each marker on the serial port, through the
+  // kernel log and on the console, so the same note arrives up to three times.
+  void warn(std::string text);
+
   Stage m_target;
   std::optional<std::string> m_expected_id;
   Stage m_reached = Stage::None;

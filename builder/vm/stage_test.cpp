@@ -82,6 +82,19 @@ TEST(Stage, StagesInOrderOnly) {
   EXPECT_NE(verdict.details[0].find("detach-failed"), std::string::npos);
 }
 
+TEST(Stage, EachWarningOnce) {
+  // The hook's markers arrive on the port, through the kernel log and on the console.
+  const std::string failed = "IMGBUILD:firstboot-detach-failed:rc 1\n";
+  auto tracker = track(Stage::Firstboot, k_id,
+                       "IMGBUILD:preseed-loaded:" + k_id + "\nIMGBUILD:install-finished\n" + failed +
+                           "[   22.73] imgbuild-firstboot: " + failed + "sh[277]: imgbuild-firstboot: " + failed +
+                           "IMGBUILD:firstboot-no-drac\nIMGBUILD:firstboot-done\n");
+  EXPECT_TRUE(tracker.target_reached());
+  ASSERT_EQ(tracker.warnings().size(), 2u);
+  EXPECT_NE(tracker.warnings()[0].find("detach-failed (rc 1)"), std::string::npos);
+  EXPECT_NE(tracker.warnings()[1].find("no-drac"), std::string::npos);
+}
+
 TEST(Stage, LateCommandFailure) {
   auto tracker = track(Stage::Install, k_id,
                        "IMGBUILD:preseed-loaded:" + k_id + "\nIMGBUILD:late-command-failed:127\n");
