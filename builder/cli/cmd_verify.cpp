@@ -8,6 +8,13 @@
 #include "vm/qemu_runner.hpp"
 #include "vm/verify.hpp"
 
+#ifdef IMGBUILD_HAVE_GUESTFS
+#include "inspect/expect.hpp"
+#include "inspect/facts.hpp"
+#include "inspect/guestfs_guest.hpp"
+#include "inspect/logs.hpp"
+#endif
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -32,7 +39,21 @@ struct VerifyArgs {
   std::optional<unsigned> timeout;
   std::string log_dir;
   std::string accel = "auto";
+  std::string expect;
   bool quiet = false;
+};
+
+// What the installed disk says after a run to stage install or firstboot: judged against
+// --expect when the stage was reached, its installer and first-boot logs when it was not.
+struct DiskCheck {
+  bool judged = false;
+  bool ok = true;
+  std::string verdicts;                // per-item report when judged
+  std::vector<std::string> log_names;  // files saved under <logs>/disk/
+  std::string problem;                 // why the disk could not be read, if it could not
+#ifdef IMGBUILD_HAVE_GUESTFS
+  std::vector<inspect::DiskLog> logs;
+#endif
 };
 
 // A full install runs the whole installer: about 20 minutes under TCG here.
@@ -116,6 +137,31 @@ class Timeline {
   long m_drawn_second = -1;
 };
 
+#ifdef IMGBUILD_HAVE_GUESTFS
+// QEMU has quit: the disk is closed. Read-only, through the libguestfs appliance (~20 s).
+DiskCheck check_installed_disk(const std::string& disk, bool stage_reached,
+                               const std::optional<inspect::Profile>& expectations, bool say) {
+  DiskCheck check;
+  if (stage_reached && !expectations) return check;  // nothing asked of the disk
+  try {
+    auto guest = inspect::open_disk(disk, [say](const std::string& line) {
+      if (say) std::cerr << "imgbuild verify: " << line << "\n";
+    });
+    if (stage_reached) {
+      auto verdicts = inspect::judge(inspect::gather_facts(*guest), *expectations);
+      check.judged = true;
+      check.ok = inspect::all_ok(verdicts);
+      check.verdicts = inspect::verdicts_to_text(verdicts);
+    }
+    check.logs = inspect::installation_logs(*guest);
+  } catch (const Error& e) {
+    check.problem = e.problem();
+    if (stage_reached) check.ok = false;  // asked to judge a disk that cannot be read
+  }
+  return check;
+}
+#endif
+
 int run(const VerifyArgs& args) {
   const vm::Stage target = *vm::parse_stage(args.stage);
   // Bad input first, before anything is started: exit 2 with one line.
@@ -126,6 +172,20 @@ int run(const VerifyArgs& args) {
   const vm::Firmware firmware = args.firmware == "uefi" ? vm::Firmware::Uefi : vm::Firmware::Bios;
   const unsigned timeout = args.timeout.value_or(target == vm::Stage::Boot ? k_boot_timeout : k_install_timeout);
   const bool say = !args.quiet;
+#ifdef IMGBUILD_HAVE_GUESTFS
+  // Before the run: a typo in the profile must not cost a 20-minute installation.
+  std::optional<inspect::Profile> expectations;
+  if (!args.expect.empty()) {
+    if (target == vm::Stage::Boot)
+      throw Error(args.expect, "--expect judges the installed disk, which stage boot does not make",
+                  "add --stage firstboot (or --stage install), or drop --expect");
+    expectations = inspect::load_profile(args.expect);
+  }
+#else
+  if (!args.expect.empty())
+    throw Error(args.expect, "this imgbuild was built without libguestfs: --expect cannot read the disk",
+                "install libguestfs-dev and rebuild", 3);
+#endif
 
   if (say && !build_id)
     std::cout << "note: " << args.iso << " has no /imgbuild/build-id (not built by imgbuild build "
@@ -180,7 +240,16 @@ int run(const VerifyArgs& args) {
   timeline.event({outcome.seconds, "machine stopped"});
 
   const vm::Verdict& verdict = outcome.verdict;
-  const bool keep_logs = !verdict.passed || !args.log_dir.empty();
+  DiskCheck disk;
+#ifdef IMGBUILD_HAVE_GUESTFS
+  if (target != vm::Stage::Boot) {
+    disk = check_installed_disk(settings.disk, verdict.passed, expectations, say);
+    if (disk.judged || !disk.problem.empty() || !disk.logs.empty())
+      timeline.event({outcome.seconds, "installed disk read"});
+  }
+#endif
+  const bool passed = verdict.passed && disk.ok;
+  const bool keep_logs = !passed || !args.log_dir.empty();
   std::string log_dir;
   if (keep_logs) {
     log_dir = make_log_dir(args.log_dir);
@@ -195,6 +264,14 @@ int run(const VerifyArgs& args) {
     std::string report = verdict.summary + "\n";
     for (const auto& detail : verdict.details) report += detail + "\n";
     save(logs / "verdict.txt", report);
+    if (disk.judged) save(logs / "disk-expectations.txt", disk.verdicts);
+#ifdef IMGBUILD_HAVE_GUESTFS
+    if (!disk.logs.empty()) fs::create_directories(logs / "disk");
+    for (const auto& log : disk.logs) {
+      save(logs / "disk" / log.saved_as, log.content);
+      disk.log_names.push_back((logs / "disk" / log.saved_as).string());
+    }
+#endif
     if (outcome.screenshot_saved) {
       std::error_code ec;
       fs::copy_file(options.screenshot_path, logs / "screen.png", fs::copy_options::overwrite_existing, ec);
@@ -203,13 +280,24 @@ int run(const VerifyArgs& args) {
     }
   }
 
-  if (verdict.passed) {
-    std::cout << "verify: PASSED: " << verdict.summary << " (" << profile.name << ", "
-              << vm::firmware_name(firmware) << ", " << vm::accel_name(accel.accel) << ")\n";
+  if (passed) {
+    std::cout << "verify: PASSED: " << verdict.summary << (disk.judged ? ", installed disk as " + args.expect : "")
+              << " (" << profile.name << ", " << vm::firmware_name(firmware) << ", "
+              << vm::accel_name(accel.accel) << ")\n";
     if (say)
       for (const auto& detail : verdict.details) std::cout << "  " << detail << "\n";
+    if (say && disk.judged) std::cout << "expectations from " << args.expect << ":\n" << disk.verdicts;
     if (say && !log_dir.empty()) std::cout << "logs: " << log_dir << "\n";
     return 0;
+  }
+
+  if (verdict.passed) {  // the stage was reached; the disk is not what the profile says
+    std::cout << "verify: FAILED: " << verdict.summary << ", but the installed disk "
+              << (disk.judged ? "differs from " + args.expect : "could not be read (" + disk.problem + ")") << "\n";
+    if (disk.judged) std::cout << disk.verdicts;
+    for (const auto& name : disk.log_names) std::cout << "  disk log: " << name << "\n";
+    std::cout << "  logs: " << log_dir << "\n";
+    return 1;
   }
 
   std::cout << "verify: FAILED: " << verdict.summary << "\n";
@@ -232,6 +320,13 @@ int run(const VerifyArgs& args) {
   else
     std::cout << "  screenshot: none (" << outcome.screenshot_problem << ")\n";
   std::cout << "  serial log: " << (fs::path(log_dir) / "serial.log").string() << "\n";
+  if (target != vm::Stage::Boot) {
+    if (!disk.log_names.empty())
+      for (const auto& name : disk.log_names) std::cout << "  disk log: " << name << "\n";
+    else
+      std::cout << "  disk logs: none (" << (disk.problem.empty() ? "no installer log on the disk" : disk.problem)
+                << ")\n";
+  }
   std::cout << "  logs: " << log_dir << "\n";
   return 1;
 }
@@ -264,6 +359,10 @@ void register_verify(CLI::App& app, Action& action) {
   command->add_option("--accel", args->accel, "auto (KVM only if a probe boot works, else TCG), kvm or tcg")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
       ->capture_default_str();
+  command->add_option("--expect", args->expect,
+                      "with --stage install/firstboot: once the stage is reached and the machine is off, "
+                      "judge the installed disk against this profile (as inspect-disk --expect); exit 1 "
+                      "when it differs");
   command->add_flag("-q,--quiet", args->quiet, "only the verdict");
   command->callback([args, &action] { action = [args]() -> int { return run(*args); }; });
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "inspect/expect.hpp"
 #include "inspect/facts.hpp"
+#include "inspect/logs.hpp"
 
 #include "util/error.hpp"
 
@@ -239,3 +240,24 @@ TEST(Profile, ErrorsNameFileAndLine) {
   EXPECT_THROW(parse_profile("# nothing\n", "x"), Error);
   EXPECT_THROW(parse_profile("package\n", "x"), Error);
 }
+
+TEST(Logs, PullsTheInstallersAndTheHooksLogsKeepingTheEnd) {
+  FakeGuest guest;
+  guest.files["/var/log/installer/syslog"] = "early line\n" + std::string(100, 'x') + "\npartman failed\n";
+  guest.files["/var/log/installer/status"] = "Package: grub-installer\n";
+  guest.files["/var/log/imgbuild-firstboot.log"] = "IMGBUILD:firstboot-done\n";
+  auto logs = installation_logs(guest, 40);
+  ASSERT_EQ(logs.size(), 3u);
+  EXPECT_EQ(logs[0].path, "/var/log/installer/syslog");
+  EXPECT_EQ(logs[0].saved_as, "installer-syslog");
+  // Cut from the front: the end of a failed run's syslog is where the failure is.
+  EXPECT_THAT(logs[0].content, ::testing::StartsWith("[imgbuild: first 87 bytes left out]\n"));
+  EXPECT_THAT(logs[0].content, ::testing::EndsWith("partman failed\n"));
+  EXPECT_EQ(logs[1].saved_as, "installer-status");
+  EXPECT_EQ(logs[1].content, "Package: grub-installer\n");
+  EXPECT_EQ(logs[2].saved_as, "imgbuild-firstboot.log");
+
+  FakeGuest bare;  // an installer that never reached finish-install leaves none
+  EXPECT_TRUE(installation_logs(bare).empty());
+}
+

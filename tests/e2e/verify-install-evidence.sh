@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# labels: e2e qemu
+# timeout: 600
+#
+# verify --stage install on a run that cannot finish (here: cut short by --timeout, as a
+# stalled installer would be): exit 1, the usual evidence (serial log, verdict,
+# screenshot), and then the installed disk is read for the installer's own logs. On a
+# disk the installer never wrote, verify must say why there are none, leave no QEMU and no
+# libguestfs appliance behind, and keep everything in the --log folder.
+# The passing path (stage reached, disk judged with --expect) needs an installer that can
+# reach its packages: not possible on this build host (issue 7); its parts are tested by
+# target-bookworm (inspect-disk --expect on a real installed disk) and unit.inspect.Logs.
+source "$(dirname "$0")/prelude.sh"
+
+base=$(fixture_iso etch-i386)
+printf 'd-i debian-installer/locale string en_US\n' >"$T/min.cfg"
+expect_status 0 "$IMGBUILD" build "$base" -o "$T/built.iso" --preseed "$T/min.cfg" --no-lint --quiet
+export TMPDIR=$T/tmp
+mkdir "$TMPDIR"
+
+start=$SECONDS
+expect_status 1 "$IMGBUILD" verify "$T/built.iso" --machine pe2950 --stage install --timeout 45 \
+    --accel tcg --log "$T/logs" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect"
+cat "$T/last.out"
+echo "verify took $((SECONDS - start)) s"
+grep -q '^verify: FAILED: ' "$T/last.out" || fail "no FAILED verdict"
+grep -q 'likely cause: timeout' "$T/last.out" || fail "the timeout is not named as the cause"
+grep -q 'disk logs: none (no installed operating system found on this disk' "$T/last.out" ||
+    fail "verify did not read the disk, or did not say why it holds no logs"
+[[ -s $T/logs/serial.log && -s $T/logs/verdict.txt ]] || fail "serial log or verdict missing in --log"
+[[ ! -e $T/logs/disk ]] || fail "a disk log folder for a disk without logs"
+[[ ! -e $T/logs/disk-expectations.txt ]] || fail "expectations judged although the stage was not reached"
+# QEMU and the libguestfs appliance are gone; verify's work folder is cleaned up.
+if pgrep -f "$T/built.iso" >/dev/null; then fail "QEMU still running after verify returned"; fi
+if pgrep -f "$TMPDIR/imgbuild-verify-" >/dev/null; then fail "a process still uses verify's work folder"; fi
+# (.guestfs-UID is libguestfs's own appliance cache, kept on purpose between launches.)
+left=$(ls -A "$TMPDIR" | grep -v '^\.guestfs-' || true)
+[[ -z $left ]] || fail "verify left files in TMPDIR: $left"
