@@ -6,6 +6,7 @@
 #include "vm/accel.hpp"
 #include "vm/profile.hpp"
 #include "vm/qemu_runner.hpp"
+#include "vm/syslog_listener.hpp"
 #include "vm/verify.hpp"
 
 #ifdef IMGBUILD_HAVE_GUESTFS
@@ -40,6 +41,7 @@ struct VerifyArgs {
   std::string log_dir;
   std::string accel = "auto";
   std::string expect;
+  std::optional<std::uint16_t> syslog_port;
   bool quiet = false;
 };
 
@@ -225,6 +227,10 @@ int run(const VerifyArgs& args) {
               << " s\naccel: " << vm::accel_name(accel.accel) << " (" << accel.reason << ")\n"
               << std::flush;
 
+  // Listening before QEMU starts: the installer's syslogd sends from its first seconds.
+  std::optional<vm::SyslogListener> syslog;
+  if (args.syslog_port) syslog.emplace(*args.syslog_port);
+
   vm::QemuRunner runner(profile, settings, (dir / "qemu.log").string());
   vm::VerifyOptions options;
   options.target = target;
@@ -238,6 +244,11 @@ int run(const VerifyArgs& args) {
   observer.on_tick = [&](double seconds, vm::Stage reached) { timeline.tick(seconds, reached, target); };
   vm::VerifyOutcome outcome = vm::run_verify(runner, options, observer);
   timeline.event({outcome.seconds, "machine stopped"});
+  std::string syslog_text;
+  if (syslog) {
+    syslog->stop();
+    syslog_text = syslog->text();
+  }
 
   const vm::Verdict& verdict = outcome.verdict;
   DiskCheck disk;
@@ -265,6 +276,7 @@ int run(const VerifyArgs& args) {
     for (const auto& detail : verdict.details) report += detail + "\n";
     save(logs / "verdict.txt", report);
     if (disk.judged) save(logs / "disk-expectations.txt", disk.verdicts);
+    if (!syslog_text.empty()) save(logs / "installer-syslog.log", syslog_text);
 #ifdef IMGBUILD_HAVE_GUESTFS
     if (!disk.logs.empty()) fs::create_directories(logs / "disk");
     for (const auto& log : disk.logs) {
@@ -320,6 +332,17 @@ int run(const VerifyArgs& args) {
   else
     std::cout << "  screenshot: none (" << outcome.screenshot_problem << ")\n";
   std::cout << "  serial log: " << (fs::path(log_dir) / "serial.log").string() << "\n";
+  if (syslog) {
+    if (syslog_text.empty())
+      std::cout << "  installer syslog: nothing arrived on 127.0.0.1:" << *args.syslog_port
+                << " (was the image built with --kernel-args \"log_host=10.0.2.2 log_port=" << *args.syslog_port
+                << "\"?)\n";
+    else {
+      auto last = vm::last_lines(syslog_text, 1);
+      std::cout << "  installer syslog: " << (fs::path(log_dir) / "installer-syslog.log").string() << " ("
+                << syslog->datagrams() << " lines" << (last.empty() ? "" : "; last: " + last.front()) << ")\n";
+    }
+  }
   if (target != vm::Stage::Boot) {
     if (!disk.log_names.empty())
       for (const auto& name : disk.log_names) std::cout << "  disk log: " << name << "\n";
@@ -363,6 +386,10 @@ void register_verify(CLI::App& app, Action& action) {
                       "with --stage install/firstboot: once the stage is reached and the machine is off, "
                       "judge the installed disk against this profile (as inspect-disk --expect); exit 1 "
                       "when it differs");
+  command->add_option("--syslog-port", args->syslog_port,
+                      "receive the installer's syslog on 127.0.0.1:PORT/udp and keep it with the logs "
+                      "(the image needs --kernel-args \"log_host=10.0.2.2 log_port=PORT\")")
+      ->check(CLI::Range(1, 65535));
   command->add_flag("-q,--quiet", args->quiet, "only the verdict");
   command->callback([args, &action] { action = [args]() -> int { return run(*args); }; });
 }
