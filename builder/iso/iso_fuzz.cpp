@@ -21,6 +21,7 @@
 #include "iso/reader.hpp"
 #include "iso/volume.hpp"
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 using namespace imgbuild;
 
@@ -43,12 +44,8 @@ void write_image(const std::uint8_t* data, std::size_t size) {
   int fd = -1;
   (void)image_path(fd);
   if (::ftruncate(fd, 0) != 0) std::abort();
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(done));
-    if (n <= 0) std::abort();
-    done += static_cast<std::size_t>(n);
-  }
+  if (::lseek(fd, 0, SEEK_SET) != 0) std::abort();
+  util::write_all(fd, std::string_view(reinterpret_cast<const char*>(data), size), "fuzz input");
 }
 
 }  // namespace

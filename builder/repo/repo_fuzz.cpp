@@ -20,6 +20,7 @@
 #include "repo/control.hpp"
 #include "repo/deb.hpp"
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 using namespace imgbuild;
 
@@ -32,12 +33,8 @@ std::string write_file(const std::uint8_t* data, std::size_t size) {
   static int fd = ::memfd_create("repo_fuzz.deb", MFD_CLOEXEC);
   if (fd < 0) std::abort();
   if (::ftruncate(fd, 0) != 0) std::abort();
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(done));
-    if (n <= 0) std::abort();
-    done += static_cast<std::size_t>(n);
-  }
+  if (::lseek(fd, 0, SEEK_SET) != 0) std::abort();
+  util::write_all(fd, std::string_view(reinterpret_cast<const char*>(data), size), "fuzz input");
   return "/proc/self/fd/" + std::to_string(fd);
 }
 
