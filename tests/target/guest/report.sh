@@ -3,7 +3,15 @@
 # Runs on every boot of the target-side test guest, after the first-boot hook: prints what
 # the host checks on the serial port (how the system was booted, which disks it sees), then
 # powers the guest off so the host knows the boot is over and the disk is clean.
-out=/dev/ttyS0
+# Each line goes to ttyS0 and through the kernel log: the getty on ttyS0 may start while
+# this runs, and its vhangup() revokes the port's open descriptors (a line written then is
+# lost; seen here), while the kernel's serial console writes below the tty layer.
+emit() {
+    while IFS= read -r line; do
+        { echo "$line" >>/dev/ttyS0; } 2>/dev/null
+        { echo "<3>$line" >/dev/kmsg; } 2>/dev/null
+    done
+}
 {
     echo "IMGBUILD-TEST:cmdline:$(cat /proc/cmdline)"
     echo "IMGBUILD-TEST:root-source:$(findmnt -n -o SOURCE /)"
@@ -16,6 +24,6 @@ out=/dev/ttyS0
     done
     echo "IMGBUILD-TEST:firstboot-unit:$(systemctl show -p ActiveState --value imgbuild-firstboot.service)"
     echo "IMGBUILD-TEST:boot-finished"
-} >"$out" 2>&1
+} 2>&1 | emit
 sync
 systemctl --no-block poweroff
