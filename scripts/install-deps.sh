@@ -17,4 +17,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     grub-efi-amd64-bin grub-pc-bin grub-common \
     time openssl xxhash \
     debian-installer-12-netboot-i386 debian-installer-12-netboot-amd64 \
-    linux-image-amd64 debootstrap e2fsprogs fdisk python3 busybox
+    linux-image-amd64 debootstrap e2fsprogs fdisk python3 busybox \
+    nlohmann-json3-dev libgpgme-dev libapt-pkg-dev libtomlplusplus-dev \
+    zlib1g-dev liblzma-dev libzstd-dev \
+    scdoc debhelper dpkg-dev fakeroot lintian man-db bash-completion zsh \
+    gnupg gpgv jq chromium btrfs-progs xfsprogs
