@@ -368,7 +368,6 @@ BuildResult build(const BuildOptions& options) {
       if (source.empty())
         throw Error("--memtest", "memtest86+ is not installed on this machine", "apt-get install memtest86+");
       fs::path local = stage / "memtest86+";
-      util::Xxh3_128 ignored;
       fs::copy_file(source, local);
       ::chmod(local.c_str(), 0644);
       add_graft_file(local, k_memtest_iso_path);
