@@ -363,7 +363,7 @@ void register_verify(CLI::App& app, Action& action) {
                 "1 not reached, 2 bad input)");
   command->add_option("iso", args->iso, "the ISO to boot (never modified)")->required();
   command->add_option("--machine", args->machine,
-                      "machine profile: generic, pe2950, or the path of a .conf file (see machines/README.md)")
+                      "machine profile: generic, pe2950, or the path of a .toml file (see machines/README.md)")
       ->capture_default_str();
   command->add_option("--firmware", args->firmware, "bios (SeaBIOS) or uefi (OVMF)")
       ->check(CLI::IsMember({"bios", "uefi"}))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vm/profile.hpp"
 
+#include "config/config.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/paths.hpp"
@@ -100,85 +101,70 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
   MachineProfile profile;
   profile.name = name;
   profile.source = source;
-  std::set<std::string> seen;
-  bool floppy_used = false;
-  bool iso_used = false;
+  auto table = config::Table::parse(text, source);
+  auto fail = [&](int line, const std::string& problem, const std::string& fix = {}) {
+    throw Error(table.where(line), problem, fix);
+  };
+
+  if (auto description = table.string("description")) profile.description = description->value;
+  if (auto memory = table.integer("memory", "a number of MiB")) {
+    if (memory->value < 16) fail(memory->line, "memory must be at least 16 (MiB), got " + std::to_string(memory->value));
+    profile.memory_mib = static_cast<std::uint64_t>(memory->value);
+  }
+  if (auto cpus = table.integer("cpus")) {
+    if (cpus->value < 1 || cpus->value > 64) fail(cpus->line, "cpus must be 1 to 64, got " + std::to_string(cpus->value));
+    profile.cpus = static_cast<unsigned>(cpus->value);
+  }
+  if (auto disk_size = table.string("disk-size", "a size like \"20G\"")) {
+    std::uint64_t bytes = 0;
+    if (!parse_size(disk_size->value, bytes) || bytes < (1u << 20))
+      fail(disk_size->line, "disk-size must be a size like \"20G\", got \"" + disk_size->value + "\"");
+    profile.disk_size = disk_size->value;
+  }
+  if (auto disk_format = table.string("disk-format", "qcow2 or raw")) {
+    if (disk_format->value != "qcow2" && disk_format->value != "raw")
+      fail(disk_format->line, "disk-format must be \"qcow2\" or \"raw\", got \"" + disk_format->value + "\"");
+    profile.disk_format = disk_format->value;
+  }
+  if (auto floppy_size = table.string("floppy-size", "a size like \"1440K\"")) {
+    if (!parse_size(floppy_size->value, profile.floppy_bytes) || profile.floppy_bytes == 0 ||
+        profile.floppy_bytes % 512 != 0)
+      fail(floppy_size->line, "floppy-size must be a multiple of 512 bytes like \"1440K\", got \"" +
+                                  floppy_size->value + "\"");
+  }
+
   // Dummy values: only checks that every placeholder is known.
   std::vector<std::pair<std::string, std::string>> probe;
   for (const auto& key : k_placeholders) probe.emplace_back(key, "x");
-
-  int number = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = trim(text.substr(start, end - start));
-    start = end + 1;
-    ++number;
-    const std::string where = source + ":" + std::to_string(number);
-    if (line.empty() || line.front() == '#') continue;
-    std::size_t equals = line.find('=');
-    if (equals == std::string_view::npos)
-      throw Error(where, "expected \"key = value\", got \"" + std::string(line) + "\"",
-                  "see machines/README.md for the format");
-    std::string key(trim(line.substr(0, equals)));
-    std::string_view value = trim(line.substr(equals + 1));
-    if (key != "qemu" && !seen.insert(key).second)
-      throw Error(where, "key '" + key + "' given twice", "keep one");
-
-    if (key == "description") {
-      profile.description = std::string(value);
-    } else if (key == "memory") {
-      if (!parse_unsigned(value, profile.memory_mib) || profile.memory_mib < 16)
-        throw Error(where, "memory must be a number of MiB (at least 16), got \"" +
-                               std::string(value) + "\"");
-    } else if (key == "cpus") {
-      std::uint64_t cpus = 0;
-      if (!parse_unsigned(value, cpus) || cpus < 1 || cpus > 64)
-        throw Error(where, "cpus must be 1 to 64, got \"" + std::string(value) + "\"");
-      profile.cpus = static_cast<unsigned>(cpus);
-    } else if (key == "disk-size") {
-      std::uint64_t bytes = 0;
-      if (!parse_size(value, bytes) || bytes < (1u << 20))
-        throw Error(where, "disk-size must be a size like 20G, got \"" + std::string(value) + "\"");
-      profile.disk_size = std::string(value);
-    } else if (key == "disk-format") {
-      if (value != "qcow2" && value != "raw")
-        throw Error(where, "disk-format must be qcow2 or raw, got \"" + std::string(value) + "\"");
-      profile.disk_format = std::string(value);
-    } else if (key == "floppy-size") {
-      if (!parse_size(value, profile.floppy_bytes) || profile.floppy_bytes == 0 ||
-          profile.floppy_bytes % 512 != 0)
-        throw Error(where, "floppy-size must be a multiple of 512 bytes like 1440K, got \"" +
-                               std::string(value) + "\"");
-    } else if (key == "qemu") {
-      if (value.empty() || value.front() != '-')
-        throw Error(where, "a qemu line holds one option starting with '-', got \"" +
-                               std::string(value) + "\"");
-      MachineProfile::Option option;
-      std::size_t space = value.find_first_of(" \t");
-      option.flag = std::string(value.substr(0, space));
-      if (space != std::string_view::npos) option.value = std::string(trim(value.substr(space)));
-      option.line = number;
-      expand_placeholders(option.value, probe, where);
-      for (const auto& reserved : {"-accel", "-enable-kvm", "-serial", "-monitor", "-qmp",
-                                   "-display", "-kernel", "-initrd", "-m", "-smp", "-bios"}) {
-        if (option.flag == reserved)
-          throw Error(where, "option " + option.flag + " is set by imgbuild, not by profiles",
-                      "use the memory/cpus keys or verify's --accel/--firmware options");
-      }
-      if (option.value.find("{floppy}") != std::string::npos) floppy_used = true;
-      if (option.value.find("{iso}") != std::string::npos) iso_used = true;
-      profile.options.push_back(std::move(option));
-    } else {
-      throw Error(where, "unknown key '" + key + "'",
-                  "known: description, memory, cpus, disk-size, disk-format, floppy-size, qemu");
+  bool floppy_used = false;
+  bool iso_used = false;
+  for (const auto& line : table.strings("qemu", "one QEMU option per string: \"-flag value\"")) {
+    const std::string where = table.where(line.line);
+    std::string_view value = trim(line.value);
+    if (value.empty() || value.front() != '-')
+      fail(line.line, "a qemu entry holds one option starting with '-', got \"" + line.value + "\"");
+    MachineProfile::Option option;
+    std::size_t space = value.find_first_of(" \t");
+    option.flag = std::string(value.substr(0, space));
+    if (space != std::string_view::npos) option.value = std::string(trim(value.substr(space)));
+    option.line = line.line;
+    expand_placeholders(option.value, probe, where);
+    for (const auto& reserved : {"-accel", "-enable-kvm", "-serial", "-monitor", "-qmp", "-display",
+                                 "-kernel", "-initrd", "-m", "-smp", "-bios"}) {
+      if (option.flag == reserved)
+        fail(line.line, "option " + option.flag + " is set by imgbuild, not by profiles",
+             "use the memory/cpus keys or verify's --accel/--firmware options");
     }
+    if (option.value.find("{floppy}") != std::string::npos) floppy_used = true;
+    if (option.value.find("{iso}") != std::string::npos) iso_used = true;
+    profile.options.push_back(std::move(option));
   }
+  table.reject_unknown("see machines/README.md");
+
   if (!iso_used)
-    throw Error(source, "the profile never attaches the ISO", "add a qemu line using {iso}");
+    throw Error(source, "the profile never attaches the ISO", "add a qemu entry using {iso}");
   if (floppy_used && profile.floppy_bytes == 0)
-    throw Error(source, "{floppy} is used but floppy-size is not set", "add floppy-size = 1440K");
+    throw Error(source, "{floppy} is used but floppy-size is not set", "add floppy-size = \"1440K\"");
   return profile;
 }
 
@@ -186,20 +172,20 @@ MachineProfile load_machine_profile(const std::string& name_or_path) {
   fs::path path;
   std::string name;
   const bool is_path = name_or_path.find('/') != std::string::npos ||
-                       (name_or_path.size() > 5 && name_or_path.ends_with(".conf"));
+                       (name_or_path.size() > 5 && name_or_path.ends_with(".toml"));
   if (is_path) {
     path = name_or_path;
     name = path.stem().string();
   } else {
     name = name_or_path;
-    path = util::find_data_file("machines/" + name + ".conf");
+    path = util::find_data_file("machines/" + name + ".toml");
     if (path.empty()) {
       std::string known;
       for (const auto& candidate : available_machine_profiles())
         known += (known.empty() ? "" : ", ") + candidate;
       throw Error("--machine " + name, "unknown machine profile",
-                  known.empty() ? "give the path of a .conf file"
-                                : "known: " + known + ", or the path of a .conf file");
+                  known.empty() ? "give the path of a .toml file"
+                                : "known: " + known + ", or the path of a .toml file");
     }
   }
   std::string text = util::read_small_file(path.string(), 1u << 20, "machine profile");
@@ -211,7 +197,7 @@ std::vector<std::string> available_machine_profiles() {
   for (const auto& dir : util::data_search_path()) {
     std::error_code ec;
     for (fs::directory_iterator it(dir / "machines", ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".conf") names.insert(it->path().stem().string());
+      if (it->path().extension() == ".toml") names.insert(it->path().stem().string());
     }
   }
   return {names.begin(), names.end()};

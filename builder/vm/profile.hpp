@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// Machine profiles: what QEMU hardware an image is booted on. Data, not code: one file per
-// machine in machines/<name>.conf (format documented in machines/README.md), so a new
-// server model is a new file.
+// Machine profiles: what QEMU hardware an image is booted on. Data, not code: one TOML file
+// per machine in machines/<name>.toml (format documented in machines/README.md), read
+// through config::Table, so a new server model is a new file.
 
 #include <cstdint>
 #include <filesystem>
@@ -14,7 +14,7 @@
 namespace imgbuild::vm {
 
 struct MachineProfile {
-  std::string name;         // file name without .conf
+  std::string name;         // file name without .toml
   std::string source;       // where it was read from, for messages
   std::string description;
   std::uint64_t memory_mib = 1024;
@@ -32,14 +32,14 @@ struct MachineProfile {
   std::vector<Option> options;
 };
 
-// Parses a profile. `source` names it in errors ("machines/pe2950.conf:12: ...").
-// Throws Error (exit 2) for unknown keys, bad numbers, unknown placeholders, a profile that
-// never attaches {iso}, or {floppy} without floppy-size.
+// Parses a profile. `source` names it in errors ("machines/pe2950.toml:12: ...").
+// Throws Error (exit 2) for TOML syntax errors, unknown keys, wrong types, bad numbers,
+// unknown placeholders, a profile that never attaches {iso}, or {floppy} without floppy-size.
 MachineProfile parse_machine_profile(std::string_view text, const std::string& name,
                                      const std::string& source);
 
-// `name_or_path`: a profile name (generic, pe2950), found as machines/<name>.conf on the
-// data search path, or a path to a .conf file (anything containing '/' or ending .conf).
+// `name_or_path`: a profile name (generic, pe2950), found as machines/<name>.toml on the
+// data search path, or a path to a .toml file (anything containing '/' or ending .toml).
 MachineProfile load_machine_profile(const std::string& name_or_path);
 
 // Names of the profiles found on the data search path, for "unknown machine" errors.

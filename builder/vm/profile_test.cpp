@@ -12,29 +12,35 @@ namespace {
 
 const char* k_profile =
     "# comment\n"
-    "description = test box\n"
+    "description = \"test box\"\n"
     "memory = 2048\n"
     "cpus = 2\n"
-    "disk-size = 4G\n"
-    "floppy-size = 1440K\n"
-    "qemu = -machine pc\n"
-    "qemu = -nographic\n"
-    "qemu = -drive if=none,id=cd,media=cdrom,readonly=on,format=raw,file={iso}\n"
-    "qemu = -device scsi-cd,drive=cd,vendor=Dell,product=Virtual CDROM,bootindex={cd-bootindex}\n"
-    "qemu = -drive if=none,id=fd,format=raw,file={floppy}\n"
-    "qemu = -device scsi-hd,drive=hd,bootindex={disk-bootindex}\n";
+    "disk-size = \"4G\"\n"
+    "floppy-size = \"1440K\"\n"
+    "qemu = [\n"
+    "  \"-machine pc\",\n"
+    "  \"-nographic\",\n"
+    "  \"-drive if=none,id=cd,media=cdrom,readonly=on,format=raw,file={iso}\",\n"
+    "  \"-device scsi-cd,drive=cd,vendor=Dell,product=Virtual CDROM,bootindex={cd-bootindex}\",\n"
+    "  \"-drive if=none,id=fd,format=raw,file={floppy}\",\n"
+    "  \"-device scsi-hd,drive=hd,bootindex={disk-bootindex}\",\n"
+    "]\n";
 
 std::string expect_error(std::string_view text) {
   try {
-    parse_machine_profile(text, "t", "t.conf");
+    parse_machine_profile(text, "t", "t.toml");
   } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 2);
     return e.what();
   }
   return "no error";
 }
 
+#define EXPECT_ERROR(text, needle) \
+  EXPECT_NE(expect_error(text).find(needle), std::string::npos) << expect_error(text)
+
 TEST(Profile, Parses) {
-  auto p = parse_machine_profile(k_profile, "t", "t.conf");
+  auto p = parse_machine_profile(k_profile, "t", "t.toml");
   EXPECT_EQ(p.description, "test box");
   EXPECT_EQ(p.memory_mib, 2048u);
   EXPECT_EQ(p.cpus, 2u);
@@ -45,24 +51,48 @@ TEST(Profile, Parses) {
   EXPECT_EQ(p.options[1].value, "");
   EXPECT_EQ(p.options[3].value,
             "scsi-cd,drive=cd,vendor=Dell,product=Virtual CDROM,bootindex={cd-bootindex}");
-  EXPECT_EQ(p.options[3].line, 10);
+  EXPECT_EQ(p.options[3].line, 11);
 }
 
-TEST(Profile, Errors) {
-  EXPECT_NE(expect_error("qemu = -drive file={iso}\ncolour = red\n").find("t.conf:2: unknown key 'colour'"),
-            std::string::npos);
-  EXPECT_NE(expect_error("memory = lots\nqemu = -drive file={iso}\n").find("t.conf:1"), std::string::npos);
-  EXPECT_NE(expect_error("qemu = -device x,file={cdrom}\n").find("unknown placeholder {cdrom}"),
-            std::string::npos);
-  EXPECT_NE(expect_error("qemu = -m 4096\nqemu = -drive file={iso}\n").find("set by imgbuild"),
-            std::string::npos);
-  EXPECT_NE(expect_error("qemu = -kernel vmlinuz\nqemu = -drive file={iso}\n").find("set by imgbuild"),
-            std::string::npos);
-  EXPECT_NE(expect_error("qemu = -machine pc\n").find("never attaches the ISO"), std::string::npos);
-  EXPECT_NE(expect_error("qemu = -drive file={iso}\nqemu = -drive file={floppy}\n").find("floppy-size"),
-            std::string::npos);
-  EXPECT_NE(expect_error("just words\n").find("key = value"), std::string::npos);
-  EXPECT_NE(expect_error("memory = 100\nmemory = 200\n").find("given twice"), std::string::npos);
+const char* k_iso = "qemu = [\"-drive file={iso}\"]\n";
+
+// One test per class of mistake, each naming file and line.
+TEST(Profile, UnknownKey) {
+  EXPECT_ERROR(std::string(k_iso) + "colour = \"red\"\n", "t.toml:2: unknown key 'colour'");
+  EXPECT_ERROR(std::string(k_iso) + "colour = \"red\"\n", "memory");  // the known keys listed
+}
+
+TEST(Profile, WrongType) {
+  EXPECT_ERROR(std::string("memory = \"lots\"\n") + k_iso, "t.toml:1: memory must be an integer");
+  EXPECT_ERROR(std::string("disk-size = 20\n") + k_iso, "t.toml:1: disk-size must be a string");
+  EXPECT_ERROR("qemu = \"-drive file={iso}\"\ncpus = 1.5\n", "t.toml:2: cpus must be an integer");
+  EXPECT_ERROR("qemu = [\"-drive file={iso}\",\n  7]\n", "t.toml:2: qemu[1] must be a string");
+}
+
+TEST(Profile, BadNumbers) {
+  EXPECT_ERROR(std::string(k_iso) + "memory = 8\n", "t.toml:2: memory must be at least 16");
+  EXPECT_ERROR(std::string(k_iso) + "cpus = 0\n", "t.toml:2: cpus must be 1 to 64");
+  EXPECT_ERROR(std::string(k_iso) + "disk-size = \"20Q\"\n", "t.toml:2: disk-size must be a size");
+  EXPECT_ERROR(std::string(k_iso) + "floppy-size = \"1000\"\n", "t.toml:2: floppy-size must be a multiple of 512");
+  EXPECT_ERROR(std::string(k_iso) + "disk-format = \"vmdk\"\n", "t.toml:2: disk-format must be");
+  EXPECT_ERROR(std::string(k_iso) + "memory = 99999999999999999999999\n", "t.toml:2: ");
+}
+
+TEST(Profile, UnknownPlaceholder) {
+  EXPECT_ERROR("qemu = [\n  \"-drive file={iso}\",\n  \"-device x,file={cdrom}\",\n]\n",
+               "t.toml:3: unknown placeholder {cdrom}");
+  EXPECT_ERROR("qemu = [\"-drive file={iso\"]\n", "t.toml:1: unclosed '{'");
+}
+
+TEST(Profile, SyntaxAndStructure) {
+  // The old key = value format is a TOML error at its first unquoted value.
+  EXPECT_ERROR("memory = 64\nqemu = -machine pc\n", "t.toml:2: ");
+  EXPECT_ERROR("memory = 100\nmemory = 200\n", "t.toml:2: ");  // given twice
+  EXPECT_ERROR("qemu = [\"-m 4096\", \"-drive file={iso}\"]\n", "t.toml:1: option -m is set by imgbuild");
+  EXPECT_ERROR("qemu = [\"-drive file={iso}\",\n \"-kernel vmlinuz\"]\n", "t.toml:2: option -kernel is set by imgbuild");
+  EXPECT_ERROR("qemu = [\"machine pc\", \"-drive file={iso}\"]\n", "t.toml:1: a qemu entry holds one option");
+  EXPECT_ERROR("qemu = [\"-machine pc\"]\n", "t.toml: the profile never attaches the ISO");
+  EXPECT_ERROR("qemu = [\"-drive file={iso}\", \"-drive file={floppy}\"]\n", "floppy-size");
 }
 
 TEST(Profile, Sizes) {
@@ -77,7 +107,7 @@ TEST(Profile, Sizes) {
 }
 
 TEST(Profile, CommandLineForBiosInstallerBoot) {
-  auto p = parse_machine_profile(k_profile, "t", "t.conf");
+  auto p = parse_machine_profile(k_profile, "t", "t.toml");
   LaunchSettings s;
   s.iso = "/images/a,b.iso";
   s.disk = "/w/disk.qcow2";
@@ -109,7 +139,7 @@ TEST(Profile, CommandLineForBiosInstallerBoot) {
 }
 
 TEST(Profile, CommandLineForUefiKvmInstall) {
-  auto p = parse_machine_profile(k_profile, "t", "t.conf");
+  auto p = parse_machine_profile(k_profile, "t", "t.toml");
   LaunchSettings s;
   s.iso = "/a.iso";
   s.firmware = Firmware::Uefi;
@@ -131,7 +161,7 @@ TEST(Profile, CommandLineForUefiKvmInstall) {
 
 // The shipped profiles parse and say what the issue asks of them.
 TEST(Profile, ShippedProfiles) {
-  auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.conf");
+  auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.toml");
   EXPECT_EQ(pe.name, "pe2950");
   EXPECT_EQ(pe.memory_mib, 16384u);
   EXPECT_EQ(pe.cpus, 2u);
@@ -147,7 +177,7 @@ TEST(Profile, ShippedProfiles) {
                 std::count(argv.begin(), argv.end(), "e1000,netdev=net1"),
             2);
 
-  auto generic = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/generic.conf");
+  auto generic = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/generic.toml");
   EXPECT_EQ(generic.memory_mib, 1024u);
   EXPECT_EQ(generic.floppy_bytes, 0u);
 }

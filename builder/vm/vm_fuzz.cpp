@@ -7,6 +7,9 @@
 //  - it finds what parse_marker_line(strip_terminal_codes(line)) finds, line by line (its
 //    cheap pre-filter must not drop a marker that cleaning would reveal);
 //  - every marker's text starts with "IMGBUILD:"; last_lines returns at most `count` lines.
+// The same bytes are also read as a machine profile (TOML through config::Table): the only
+// exception allowed is imgbuild::Error naming the file; a profile that parses attaches the
+// ISO, has options that start with '-', and its QEMU command line expands without error.
 // Build: CC=clang CXX=clang++ cmake -DIMGBUILD_FUZZ=ON ...; run: ./vm_fuzz -max_total_time=60
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.hpp"
 #include "vm/markers.hpp"
+#include "vm/profile.hpp"
 
 using namespace imgbuild::vm;
 
@@ -60,6 +65,27 @@ std::optional<std::vector<std::string>> line_by_line(std::string_view log) {
   return out;
 }
 
+void check_profile(std::string_view text) {
+  MachineProfile profile;
+  try {
+    profile = parse_machine_profile(text, "fuzz", "fuzz.toml");
+  } catch (const imgbuild::Error& e) {
+    if (std::string_view(e.what()).rfind("fuzz.toml", 0) != 0) std::abort();
+    return;
+  }
+  bool iso = false;
+  for (const auto& option : profile.options) {
+    if (option.flag.empty() || option.flag.front() != '-' || option.line < 1) std::abort();
+    if (option.value.find("{iso}") != std::string::npos) iso = true;
+  }
+  if (!iso || profile.cpus < 1 || profile.memory_mib < 16) std::abort();
+  LaunchSettings settings;
+  settings.iso = "/a,b.iso";
+  auto argv = qemu_command(profile, settings);
+  for (const auto& arg : argv)
+    if (arg.find("{iso}") != std::string::npos) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -81,5 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::size_t count = data[0] % 8;
   if (last_lines(log, count).size() > count) std::abort();
+
+  check_profile(log);
   return 0;
 }
