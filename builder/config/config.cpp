@@ -81,28 +81,26 @@ const std::string& Table::source() const { return m_impl->source; }
 int Table::line() const { return m_impl->line; }
 std::string Table::where(int line) const { return m_impl->source + ":" + std::to_string(line); }
 
-std::optional<Value<std::string>> Table::string(std::string_view key, std::string_view what) {
+template <class T>
+std::optional<Value<T>> Table::typed(std::string_view key, std::string_view expected, std::string_view what) {
   m_asked.emplace(key);
   const toml::node* node = m_impl->table->get(key);
   if (!node) return std::nullopt;
-  if (!node->is_string()) m_impl->wrong_type(key, *node, "a string", what);
-  return Value<std::string>{node->as_string()->get(), line_of(node->source())};
+  const auto* value = node->as<T>();
+  if (!value) m_impl->wrong_type(key, *node, expected, what);
+  return Value<T>{value->get(), line_of(node->source())};
+}
+
+std::optional<Value<std::string>> Table::string(std::string_view key, std::string_view what) {
+  return typed<std::string>(key, "a string", what);
 }
 
 std::optional<Value<std::int64_t>> Table::integer(std::string_view key, std::string_view what) {
-  m_asked.emplace(key);
-  const toml::node* node = m_impl->table->get(key);
-  if (!node) return std::nullopt;
-  if (!node->is_integer()) m_impl->wrong_type(key, *node, "an integer", what);
-  return Value<std::int64_t>{node->as_integer()->get(), line_of(node->source())};
+  return typed<std::int64_t>(key, "an integer", what);
 }
 
 std::optional<Value<bool>> Table::boolean(std::string_view key, std::string_view what) {
-  m_asked.emplace(key);
-  const toml::node* node = m_impl->table->get(key);
-  if (!node) return std::nullopt;
-  if (!node->is_boolean()) m_impl->wrong_type(key, *node, "true or false", what);
-  return Value<bool>{node->as_boolean()->get(), line_of(node->source())};
+  return typed<bool>(key, "true or false", what);
 }
 
 std::vector<Value<std::string>> Table::strings(std::string_view key, std::string_view what) {

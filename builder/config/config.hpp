@@ -65,6 +65,8 @@ class Table {
  private:
   struct Impl;
   explicit Table(std::shared_ptr<Impl> impl);
+  template <class T>
+  std::optional<Value<T>> typed(std::string_view key, std::string_view expected, std::string_view what);
   std::shared_ptr<Impl> m_impl;
   std::set<std::string, std::less<>> m_asked;
 };

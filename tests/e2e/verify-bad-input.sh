@@ -26,27 +26,21 @@ expect_stderr_match 'text\.iso'
 expect_status 2 "$IMGBUILD" verify "$iso" --machine pe9999
 expect_stderr_match 'unknown machine profile.*known: .*generic.*pe2950'
 
-printf 'memory = 64\nqemu = ["-machine pc"]\n' >"$T/noiso.toml"
-expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/noiso.toml"
-expect_stderr_match 'noiso\.toml: the profile never attaches the ISO'
-
-printf 'memory = 64\nqemu = [\n  "-drive file={iso}",\n  "-kernel /boot/vmlinuz",\n]\n' >"$T/kernel.toml"
-expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/kernel.toml"
-expect_stderr_match 'kernel\.toml:4: option -kernel is set by imgbuild'
-
+# bad_machine NAME TEXT REGEX: the profile NAME.toml holding TEXT is refused, stderr matching REGEX.
+bad_machine() {
+    printf '%b' "$2" >"$T/$1.toml"
+    expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/$1.toml"
+    expect_stderr_match "$3"
+}
+bad_machine noiso 'memory = 64\nqemu = ["-machine pc"]\n' 'noiso\.toml: the profile never attaches the ISO'
+bad_machine kernel 'memory = 64\nqemu = [\n  "-drive file={iso}",\n  "-kernel /boot/vmlinuz",\n]\n' \
+    'kernel\.toml:4: option -kernel is set by imgbuild'
 # Profiles are TOML, checked at file:line: a type, a key, a placeholder, the old format.
-printf 'memory = "16G"\nqemu = ["-drive file={iso}"]\n' >"$T/type.toml"
-expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/type.toml"
-expect_stderr_match 'type\.toml:1: memory must be an integer'
-printf 'qemu = ["-drive file={iso}"]\ncolour = "red"\n' >"$T/key.toml"
-expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/key.toml"
-expect_stderr_match "key\\.toml:2: unknown key 'colour'"
-printf 'qemu = [\n  "-drive file={iso}",\n  "-device x,drive={cdrom}",\n]\n' >"$T/placeholder.toml"
-expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/placeholder.toml"
-expect_stderr_match 'placeholder\.toml:3: unknown placeholder \{cdrom\}'
-printf 'memory = 64\nqemu = -drive file={iso}\n' >"$T/old.toml"
-expect_status 2 "$IMGBUILD" verify "$iso" --machine "$T/old.toml"
-expect_stderr_match 'old\.toml:2: .*TOML'
+bad_machine type 'memory = "16G"\nqemu = ["-drive file={iso}"]\n' 'type\.toml:1: memory must be an integer'
+bad_machine key 'qemu = ["-drive file={iso}"]\ncolour = "red"\n' "key\.toml:2: unknown key 'colour'"
+bad_machine placeholder 'qemu = [\n  "-drive file={iso}",\n  "-device x,drive={cdrom}",\n]\n' \
+    'placeholder\.toml:3: unknown placeholder \{cdrom\}'
+bad_machine old 'memory = 64\nqemu = -drive file={iso}\n' 'old\.toml:2: .*TOML'
 [[ $(wc -l <"$T/last.err") -eq 1 ]] || fail "a TOML syntax error is not one line"
 
 expect_status 2 "$IMGBUILD" verify "$iso" --stage reboot
