@@ -57,6 +57,11 @@ void register_build(CLI::App& app, Action& action) {
                       "directory tree copied into the installed system by the late_command (repeatable)");
   command->add_option("--packages", args->options.package_dirs,
                       "directory of extra .debs carried as an apt repository for the installed system (repeatable)");
+  command->add_option("--sign-key", args->options.sign_key,
+                      "sign that repository with this key: an id or fingerprint in your keyring, or an unprotected "
+                      "secret key file; the installed system trusts it through this key only");
+  command->add_flag("--unsigned-packages", args->options.unsigned_packages,
+                    "carry the --packages repository unsigned, trusted without any signature ([trusted=yes])");
   command->add_option("--kernel-args", args->options.kernel_args, "extra kernel arguments for the unattended entry");
   command->add_option("--arch", args->options.arch, "installer architecture to boot on a multi-arch disc")
       ->check(CLI::IsMember({"i386", "amd64"}));
@@ -92,6 +97,7 @@ void register_build(CLI::App& app, Action& action) {
       }
       remaster::BuildResult result = remaster::build(options);
       progress.reset();
+      for (const auto& notice : result.notices) std::cerr << "imgbuild: note: " << notice << "\n";
       if (!args->quiet) {
         std::cout << options.output_path << ": " << result.output_size << " bytes, build id " << result.build_id << "\n";
         for (const auto& initrd : result.preseeded_initrds) std::cout << "  preseed.cfg appended to " << initrd << "\n";

@@ -242,18 +242,24 @@ void check_injection(const Injection& injection, const std::string& file) {
   if (!hex)
     throw Error(file, "build id '" + injection.build_id + "' is not 32 hex characters",
                 "this is a bug in the caller of add_imgbuild_commands");
-  if (injection.copy_target_overlay) {
-    const std::string& dir = injection.target_overlay_dir;
-    bool plain = !dir.empty() && dir.front() == '/';
-    // The Etch loader re-splits the whole line on whitespace and globs each word: a path
-    // with blanks, quotes or glob characters would not survive it.
-    for (char c : dir)
+  // The Etch loader re-splits the whole line on whitespace and globs each word: a path
+  // with blanks, quotes or glob characters would not survive it.
+  auto check_plain_path = [&](const std::string& path, const char* what) {
+    bool plain = !path.empty() && path.front() == '/';
+    for (char c : path)
       if (is_space(c) || c == '\'' || c == '"' || c == '\\' || c == '*' || c == '?' ||
           c == '[' || c == '$' || c == '`' || static_cast<unsigned char>(c) < 0x20)
         plain = false;
     if (!plain)
-      throw Error(file, "target overlay directory '" + dir + "' is not a plain absolute path",
+      throw Error(file, std::string(what) + " '" + path + "' is not a plain absolute path",
                   "use an absolute path without blanks, quotes or shell characters");
+  };
+  if (injection.copy_target_overlay) check_plain_path(injection.target_overlay_dir, "target overlay directory");
+  if (!injection.apt_key_file.empty()) {
+    if (!injection.copy_target_overlay)
+      throw Error(file, "an apt key to add without a target overlay to bring it",
+                  "this is a bug in the caller of add_imgbuild_commands");
+    check_plain_path(injection.apt_key_file, "apt keyring");
   }
 }
 
@@ -277,6 +283,7 @@ Wrapping late_wrapping(const Injection& injection) {
   std::string copy;
   if (injection.copy_target_overlay)
     copy = "cp -a " + injection.target_overlay_dir + "/. /target/";
+  if (!injection.apt_key_file.empty()) copy += " && in-target apt-key add " + injection.apt_key_file;
   std::string tail =
       "; imgbuild_rc=$?; if test $imgbuild_rc -eq 0; then imgbuild_mark IMGBUILD:install-finished; "
       "else imgbuild_mark IMGBUILD:late-command-failed:$imgbuild_rc; fi; exit $imgbuild_rc";

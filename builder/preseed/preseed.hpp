@@ -48,6 +48,9 @@ struct Injection {
   std::string build_id;                     // 32 hex chars
   bool copy_target_overlay = false;         // the disc has /imgbuild/target
   std::string target_overlay_dir = "/cdrom/imgbuild/target";
+  // A keyring in the installed system for `in-target apt-key add` once the overlay is
+  // copied (Etch's apt 0.6 trusts only /etc/apt/trusted.gpg); empty: none.
+  std::string apt_key_file;
 };
 
 // The serial device the markers are written to (tests substitute it in the output).
@@ -57,7 +60,8 @@ inline constexpr std::string_view k_marker_device = "/dev/ttyS0";
 //  preseed/early_command: writes "IMGBUILD:preseed-loaded:<id>" to the serial port (a
 //    missing or unwritable port is ignored silently), then runs the user's early_command
 //    with `sh -c`; the user's exit status is the command's exit status.
-//  preseed/late_command: if copy_target_overlay, `cp -a <dir>/. /target/`, then the user's
+//  preseed/late_command: if copy_target_overlay, `cp -a <dir>/. /target/` (and with
+//    apt_key_file, `in-target apt-key add <file>`), then the user's
 //    late_command (`sh -c`); 0 -> IMGBUILD:install-finished, otherwise
 //    IMGBUILD:late-command-failed:<rc> and exit rc, so the installer still reports it.
 // The user's command keeps its own physical lines (continuations included), so each

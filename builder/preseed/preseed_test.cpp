@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "preseed/preseed.hpp"
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -376,6 +377,47 @@ TEST(AddCommands, RejectsBadBuildIdAndOverlayDir) {
   EXPECT_THROW(add_imgbuild_commands("", "x", injection(true, "/cdrom/my dir")), Error);
   EXPECT_THROW(add_imgbuild_commands("", "x", injection(true, "relative")), Error);
   EXPECT_THROW(add_imgbuild_commands("d-i a/b string \xff\n", "x", injection()), Error);
+}
+
+// Etch's apt 0.6 trusts /etc/apt/trusted.gpg only: the late command adds the keyring of
+// the disc's signed repository once the overlay is in /target, before the user's command
+// (which may install from it), and a failing apt-key stops it with its status. Run by sh
+// with cp and in-target replaced by recorders.
+TEST(AddCommands, AptKeyAddRunsAfterTheCopyAndBeforeTheUsersCommand) {
+  auto slurp = [](const fs::path& path) { return imgbuild::util::read_small_file(path.string()); };
+  fs::path dir = fresh_dir("apt-key");
+  fs::path log = dir / "log";
+  for (const char* tool : {"cp", "in-target"}) {
+    std::ofstream(dir / tool) << "#!/bin/sh\necho \"" << tool << " $*\" >>'" << log.string()
+                              << "'\nexit " << (tool == std::string("cp") ? "0" : "${FAKE_STATUS:-0}") << "\n";
+    fs::permissions(dir / tool, fs::perms::owner_all);
+  }
+  Injection with_key = injection(true);
+  with_key.apt_key_file = "/usr/share/keyrings/imgbuild-local.gpg";
+  std::string command = late_command(with_key, "echo user >>" + log.string());
+  EXPECT_EQ(etch_collapse(command), command);
+  auto run = [&](const char* status) {
+    fs::remove(log);
+    std::string shell = "PATH='" + dir.string() + "':$PATH FAKE_STATUS=" + status + " sh -c " + shell_quote(command) +
+                        " >'" + (dir / "out").string() + "'";
+    int rc = std::system(shell.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(run("0"), 0);
+  EXPECT_EQ(slurp(log), "cp -a /cdrom/imgbuild/target/. /target/\n"
+                        "in-target apt-key add /usr/share/keyrings/imgbuild-local.gpg\nuser\n");
+  EXPECT_EQ(slurp(dir / "out"), "IMGBUILD:install-finished\n");
+  EXPECT_EQ(run("5"), 5);
+  // The user's command did not run.
+  EXPECT_EQ(slurp(log), "cp -a /cdrom/imgbuild/target/. /target/\n"
+                        "in-target apt-key add /usr/share/keyrings/imgbuild-local.gpg\n");
+  EXPECT_EQ(slurp(dir / "out"), "IMGBUILD:late-command-failed:5\n");
+
+  with_key.apt_key_file = "/usr/share/my keys.gpg";
+  EXPECT_THROW(add_imgbuild_commands("", "x", with_key), Error);
+  Injection without_overlay = injection();
+  without_overlay.apt_key_file = "/usr/share/keyrings/imgbuild-local.gpg";
+  EXPECT_THROW(add_imgbuild_commands("", "x", without_overlay), Error);
 }
 
 TEST(ShellQuote, SingleQuotesWithoutBackslashes) {

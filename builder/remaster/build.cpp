@@ -12,6 +12,7 @@
 #include "remaster/base_checksum.hpp"
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
+#include "remaster/package_trust.hpp"
 #include "repo/digest.hpp"
 #include "repo/repository.hpp"
 #include "util/error.hpp"
@@ -146,8 +147,8 @@ std::vector<std::string> base_package_indices(const iso::Reader& reader) {
   return out;
 }
 
-void stage_extra_packages(const BuildOptions& options, const iso::Reader& reader, std::int64_t timestamp,
-                          const fs::path& stage, util::Xxh3_128& inputs) {
+PackageTrust stage_extra_packages(const BuildOptions& options, const iso::Reader& reader, std::int64_t timestamp,
+                                  const fs::path& stage, util::Xxh3_128& inputs) {
   repo::RepositoryOptions repo_options;
   repo_options.suite = k_extras_suite;
   repo_options.date = static_cast<std::time_t>(timestamp);
@@ -169,15 +170,6 @@ void stage_extra_packages(const BuildOptions& options, const iso::Reader& reader
   repository.check_dependencies();
   fs::path root = stage / "target" / std::string(k_extras_repo_target_path).substr(1);
   repository.write(root);
-  // Etch's apt (0.6) knows no [trusted=yes]: there the installer's allow_unauthenticated
-  // setting covers the unsigned Release; newer apt needs the option on the source.
-  std::string release;
-  if (auto info = reader.read_file("/.disk/info", 4096)) release = preseed::guess_release(*info);
-  bool old_apt = release == "etch" || release == "lenny";
-  std::string line = std::string("deb ") + (old_apt ? "" : "[trusted=yes] ") + "file:" + k_extras_repo_target_path +
-                     " " + k_extras_suite + " main\n";
-  write_local_file(stage / "target/etc/apt/sources.list.d/imgbuild.list",
-                   "# Extra packages carried on the installation disc by imgbuild build --packages.\n" + line);
   for (const auto& extra : repository.extras()) inputs.update_field("extra:" + extra.package + "=" + extra.version);
   // The staged tree's modes and content go into the build id like any overlay's.
   for (auto& e : fs::recursive_directory_iterator(root))
@@ -188,6 +180,13 @@ void stage_extra_packages(const BuildOptions& options, const iso::Reader& reader
   for (auto& e : fs::recursive_directory_iterator(root))
     if (e.is_regular_file()) inputs.update_field(e.path().lexically_relative(root).string() + ":" +
                                                  util::xxh3_128_file_hex(e.path().string()));
+  // After the id fields: a signature carries the time it was made, so the key's
+  // fingerprint stands for it in the build id.
+  std::string release;
+  if (auto info = reader.read_file("/.disk/info", 4096)) release = preseed::guess_release(*info);
+  PackageTrust trust = publish_package_trust(options, release, stage / "target", root / "dists" / k_extras_suite);
+  inputs.update_field(trust.id_field);
+  return trust;
 }
 
 // Passwords reach the disc only as crypt(3) hashes unless the user asks otherwise (issue
@@ -235,6 +234,7 @@ BuildResult build(const BuildOptions& options) {
   if (options.iso_level < 1 || options.iso_level > 3)
     throw Error("--iso-level", std::to_string(options.iso_level) + " is not an ISO 9660 level", "use 1, 2 or 3");
   std::uint64_t max_file_size = options.iso_level == 3 ? k_no_limit : k_level_2_max_file;
+  check_package_trust_options(options);
 
   if (!options.base_sha256.empty()) check_base_sha256(options.base_path, options.base_sha256);
   if (!options.base_checksums.empty()) check_base_against_sums(options.base_path, options.base_checksums);
@@ -298,7 +298,8 @@ BuildResult build(const BuildOptions& options) {
     inputs.update_field("target-overlay");
     stage_overlay(overlay, stage / "target", "--target-overlay", max_file_size, inputs);
   }
-  if (!options.package_dirs.empty()) stage_extra_packages(options, reader, timestamp, stage, inputs);
+  PackageTrust trust;
+  if (!options.package_dirs.empty()) trust = stage_extra_packages(options, reader, timestamp, stage, inputs);
   const bool has_target_overlay = !options.target_overlays.empty() || !options.package_dirs.empty();
 
   // 3. Menus and installers.
@@ -312,6 +313,7 @@ BuildResult build(const BuildOptions& options) {
 
   BuildResult result;
   result.build_id = inputs.hex();
+  if (!trust.notice.empty()) result.notices.push_back(trust.notice);
   std::map<std::string, std::string> md5_by_iso_path;
   auto add_graft_file = [&](const fs::path& local, const std::string& iso_path) {
     grafts.push_back({local.string(), iso_path});
@@ -324,6 +326,7 @@ BuildResult build(const BuildOptions& options) {
     injection.build_id = result.build_id;
     injection.copy_target_overlay = has_target_overlay;
     injection.target_overlay_dir = std::string("/cdrom") + k_target_overlay_path;
+    injection.apt_key_file = trust.apt_key_file;
     std::string final_preseed = preseed::add_imgbuild_commands(preseed_text, *options.preseed_path, injection);
     std::string appendix = initrd::make_appendix({{"preseed.cfg", final_preseed, 0644}}, timestamp);
 
@@ -426,6 +429,9 @@ BuildResult build(const BuildOptions& options) {
   build_info += "  \"timeout_seconds\": " + std::to_string(options.timeout_seconds) + ",\n";
   build_info += "  \"memtest\": " + std::string(options.memtest ? "true" : "false") + ",\n";
   build_info += "  \"target_overlay\": " + std::string(has_target_overlay ? "true" : "false") + ",\n";
+  build_info += "  \"packages\": " + (options.package_dirs.empty() ? std::string("null")
+                                      : trust.fingerprint.empty() ? std::string("{\"signed_by\": null, \"unsigned\": true}")
+                                      : "{\"signed_by\": \"" + trust.fingerprint + "\", \"unsigned\": false}") + ",\n";
   build_info += "  \"preseeded_initrds\": " + util::json_string_list(result.preseeded_initrds) + ",\n";
   build_info += "  \"rewritten_menus\": " + util::json_string_list(result.rewritten_menus) + "\n";
   build_info += "}\n";

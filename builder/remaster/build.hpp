@@ -21,6 +21,11 @@ struct BuildOptions {
   // server with no route to any mirror. Their dependencies must be met by the extras or
   // by the disc's own Packages indices.
   std::vector<std::string> package_dirs;
+  // How the target trusts that repository (remaster/package_trust.hpp): its Release signed
+  // with this key (an id in the user's keyring, or an unprotected secret key file), or
+  // explicitly unsigned. --packages needs one of the two.
+  std::string sign_key;
+  bool unsigned_packages = false;
   std::string kernel_args;                    // added to the unattended entry
   std::string arch;                           // "i386", "amd64" or "" (the menu's first)
   int timeout_seconds = 5;
@@ -44,6 +49,7 @@ struct BuildResult {
   std::uint64_t output_size = 0;
   std::vector<std::string> preseeded_initrds;   // ISO paths
   std::vector<std::string> rewritten_menus;     // ISO paths
+  std::vector<std::string> notices;             // for stderr, whatever --quiet says
 };
 
 // The whole `build`: checks the inputs, plans the changes, writes the image atomically.
