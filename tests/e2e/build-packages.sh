@@ -12,27 +12,13 @@ source "$(dirname "$0")/prelude.sh"
 
 base=$(fixture_iso modern-amd64)
 printf 'd-i debian-installer/locale string en_US\n' >"$T/p.cfg"
-make_deb() { # name version arch [control lines]
-    local tree=$T/tree-$1
-    mkdir -p "$tree/DEBIAN" "$tree/usr/share/doc/$1"
-    echo "$1" >"$tree/usr/share/doc/$1/README"
-    { printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: t <t@example.org>\n' "$1" "$2" "$3"
-      [[ -n ${4:-} ]] && printf '%b\n' "$4"
-      printf 'Description: imgbuild test package %s\n' "$1"; } >"$tree/DEBIAN/control"
-    dpkg-deb --root-owner-group -Zgzip --build "$tree" "$T/debs/${1}_$2_$3.deb" >/dev/null
-}
-mkdir -p "$T/debs"
-make_deb omsa-like 5.4-1 amd64 'Depends: omsa-lib (>= 1.0)'
-make_deb omsa-lib 1.2-1 amd64
+make_deb "$T/debs" omsa-like 5.4-1 amd64 'Depends: omsa-lib (>= 1.0)'
+make_deb "$T/debs" omsa-lib 1.2-1 amd64
 
 # Throwaway signing keys, made in a scratch GnuPG home (the host's ~/.gnupg is not used).
+fpr=$(make_signing_key repo)
+ed=$(make_signing_key ed ed25519)
 export GNUPGHOME=$T/gnupg
-mkdir -m 700 "$GNUPGHOME"
-gpg_batch=(gpg --batch --pinentry-mode loopback --passphrase '')
-"${gpg_batch[@]}" --quick-gen-key 'imgbuild e2e repository <repo@example.org>' rsa2048 sign 0 2>/dev/null
-"${gpg_batch[@]}" --quick-gen-key 'imgbuild e2e ed25519 <ed@example.org>' ed25519 sign 0 2>/dev/null
-fpr=$(gpg --with-colons --list-secret-keys repo@example.org | awk -F: '$1 == "fpr" {print $10; exit}')
-"${gpg_batch[@]}" --export-secret-keys "$fpr" >"$T/repo.key"
 
 # Neither --sign-key nor --unsigned-packages: refused, naming both.
 expect_status 2 "$IMGBUILD" build "$base" -o "$T/none.iso" --preseed "$T/p.cfg" --packages "$T/debs"
@@ -97,7 +83,7 @@ iso_cat "$T/by-id.iso" /imgbuild/target/usr/share/keyrings/imgbuild-local.gpg | 
     fail "the same key and inputs gave another build id"
 
 # Keys that cannot sign: one line, exit 2, nothing written.
-"${gpg_batch[@]}" --export "$fpr" >"$T/public.gpg"
+gpg --export "$fpr" >"$T/public.gpg"
 printf 'not a key\n' >"$T/garbage.key"
 for key in DEADBEEFDEADBEEF "$T/missing.key" "$T/public.gpg" "$T/garbage.key"; do
     expect_status 2 "$IMGBUILD" build "$base" -o "$T/bad-key.iso" --preseed "$T/p.cfg" --packages "$T/debs" --sign-key "$key" --quiet
@@ -125,9 +111,7 @@ expect_stderr_match '--sign-key.*--packages'
 # Etch: apt 0.6 has no Signed-By: a plain source, the key added by apt-key in the
 # late_command; its gpgv (GnuPG 1.4) cannot check Ed25519.
 etch=$(fixture_iso etch-i386)
-mkdir -p "$T/etch-debs"
-(cd "$T" && mv debs debs.amd64 && mkdir debs && make_deb etch-tool 1.0 i386 && mv debs/* etch-debs/ && rmdir debs && mv debs.amd64 debs)
-ed=$(gpg --with-colons --list-secret-keys ed@example.org | awk -F: '$1 == "fpr" {print $10; exit}')
+make_deb "$T/etch-debs" etch-tool 1.0 i386
 expect_status 2 "$IMGBUILD" build "$etch" -o "$T/etch-ed.iso" --packages "$T/etch-debs" --sign-key "$ed"
 expect_stderr_match 'RSA'
 expect_file_absent "$T/etch-ed.iso"
@@ -145,7 +129,7 @@ grep -q 'cp -a /cdrom/imgbuild/target/. /target/ && in-target apt-key add /usr/s
     "$T/etch-preseed.cfg" || fail "the Etch late_command does not add the key"
 
 # An unmet dependency is a build error naming it; nothing is written.
-make_deb needs-missing 1.0 amd64 'Depends: not-on-any-disc'
+make_deb "$T/debs" needs-missing 1.0 amd64 'Depends: not-on-any-disc'
 expect_status 2 "$IMGBUILD" build "$base" -o "$T/bad.iso" --preseed "$T/p.cfg" --packages "$T/debs" --sign-key "$T/repo.key"
 expect_stderr_match 'not-on-any-disc'
 expect_file_absent "$T/bad.iso"

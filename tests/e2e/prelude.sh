@@ -23,6 +23,12 @@
 #   iso_ls ISO           lists every path on the disc, one per line ("/isolinux/isolinux.cfg")
 #   iso_cat ISO PATH     prints a file from the disc
 #   report_el_torito ISO prints xorriso's El Torito + system area report
+#   make_deb DIR NAME VERSION ARCH [CONTROL]   builds DIR/NAME_VERSION_ARCH.deb with
+#                        dpkg-deb; CONTROL: more control lines ('Depends: b (>= 1)\n...')
+#   make_signing_key NAME [ALGO]   a throwaway key without passphrase ("NAME@example.org",
+#                        rsa2048 by default) in the scratch GnuPG home $T/gnupg (exported
+#                        as GNUPGHOME), its secret key exported to $T/NAME.key; prints
+#                        its fingerprint
 #
 # iso_ls / iso_cat / report_el_torito use xorriso, not imgbuild: a check must not use the
 # code it checks. When the script ends normally it prints "PASS <name>".
@@ -101,4 +107,26 @@ iso_cat() {
 
 report_el_torito() {
     xorriso -report_about FAILURE -indev "$1" -report_el_torito plain -report_system_area plain 2>&1
+}
+
+make_deb() {
+    local dir=$1 name=$2 version=$3 arch=$4 tree
+    tree=$(mktemp -d "$T/deb-tree.XXXXXX")
+    mkdir -p "$tree/DEBIAN" "$tree/usr/share/doc/$name" "$dir"
+    echo "$name $version" >"$tree/usr/share/doc/$name/README"
+    { printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: imgbuild e2e <e2e@example.org>\n' \
+          "$name" "$version" "$arch"
+      [[ -n ${5:-} ]] && printf '%b\n' "$5"
+      printf 'Description: imgbuild test package %s\n' "$name"; } >"$tree/DEBIAN/control"
+    dpkg-deb --root-owner-group -Zgzip --build "$tree" "$dir/${name}_${version}_$arch.deb" >/dev/null
+}
+
+make_signing_key() {
+    export GNUPGHOME=$T/gnupg
+    mkdir -p -m 700 "$GNUPGHOME"
+    local gpg=(gpg --batch --pinentry-mode loopback --passphrase '')
+    "${gpg[@]}" --quick-gen-key "imgbuild e2e $1 <$1@example.org>" "${2:-rsa2048}" sign 0 2>/dev/null ||
+        fail "gpg could not make a key for $1"
+    "${gpg[@]}" --export-secret-keys "$1@example.org" >"$T/$1.key"
+    gpg --with-colons --list-secret-keys "$1@example.org" | awk -F: '$1 == "fpr" {print $10; exit}'
 }

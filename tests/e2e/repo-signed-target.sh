@@ -22,27 +22,13 @@ rootfs=$("$IMGBUILD_SOURCE_DIR/tests/target/make-rootfs.sh" "$IMGBUILD_CACHE/tar
 
 base=$(fixture_iso modern-amd64)
 printf 'd-i debian-installer/locale string en_US\n' >"$T/p.cfg"
-make_deb() { # name version arch [control lines]
-    local tree=$T/tree-$1
-    mkdir -p "$tree/DEBIAN" "$tree/usr/share/imgbuild-e2e"
-    echo "$1 $2" >"$tree/usr/share/imgbuild-e2e/$1"
-    { printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: t <t@example.org>\n' "$1" "$2" "$3"
-      [[ -n ${4:-} ]] && printf '%b\n' "$4"
-      printf 'Description: imgbuild signed repository test %s\n' "$1"; } >"$tree/DEBIAN/control"
-    dpkg-deb --root-owner-group -Zgzip --build "$tree" "$T/debs/${1}_$2_$3.deb" >/dev/null
-}
-mkdir -p "$T/debs"
-make_deb omsa-like 5.4-1 amd64 'Depends: omsa-lib (>= 1.0)'
-make_deb omsa-lib 1.2-1 amd64
+make_deb "$T/debs" omsa-like 5.4-1 amd64 'Depends: omsa-lib (>= 1.0)'
+make_deb "$T/debs" omsa-lib 1.2-1 amd64
 
-# Two throwaway keys in a scratch GnuPG home.
+# Two throwaway keys in a scratch GnuPG home ($T/good.key, $T/other.key).
+make_signing_key good >/dev/null
+other=$(make_signing_key other)
 export GNUPGHOME=$T/gnupg
-mkdir -m 700 "$GNUPGHOME"
-for who in good other; do
-    gpg --batch --pinentry-mode loopback --passphrase '' \
-        --quick-gen-key "imgbuild e2e $who <$who@example.org>" rsa2048 sign 0 2>/dev/null
-    gpg --batch --pinentry-mode loopback --passphrase '' --export-secret-keys "$who@example.org" >"$T/$who.key"
-done
 gpgconf --kill gpg-agent
 
 for who in good other; do
@@ -97,7 +83,6 @@ cp -a "$T/other-target/var/lib/imgbuild/repo" "$repo"
 if update other-key.log && ! grep -qE '^(W|E):' "$T/other-key.log"; then
     fail "apt accepted a repository signed by another key"
 fi
-other=$(gpg --with-colons --list-keys other@example.org | awk -F: '$1 == "fpr" {print $10; exit}')
 grep -qE "NO_PUBKEY (${other:24}|$other)" "$T/other-key.log" || fail "apt did not report the other key as unknown"
 in_root apt-get install -y omsa-like >"$T/install-other.log" 2>&1 && fail "apt installed from the repository signed by another key"
 
