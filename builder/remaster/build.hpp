@@ -19,7 +19,7 @@ struct BuildOptions {
   // (/var/lib/imgbuild/repo, suite "imgbuild", component "main") with a sources entry
   // (/etc/apt/sources.list.d/imgbuild.list), so the late_command can install them on a
   // server with no route to any mirror. Their dependencies must be met by the extras or
-  // by the disc's own Packages indices.
+  // by the disc's own Packages indices. Signed or not: see sign_key below.
   std::vector<std::string> package_dirs;
   // How the target trusts that repository (remaster/package_trust.hpp): its Release signed
   // with this key (an id in the user's keyring, or an unprotected secret key file), or

@@ -21,8 +21,8 @@
 //   repository.check_dependencies();            // Error listing what is missing
 //   repository.write(staging / "imgbuild/repo"); // then map staging into the ISO
 //
-// Nothing here signs the Release file: an unsigned repository needs "[trusted=yes]" in the
-// target's sources (or a key the caller signs with, writing Release.gpg/InRelease itself).
+// Nothing here signs the Release file: repo/signing.hpp does (sign_release writes InRelease
+// and Release.gpg beside it); an unsigned repository needs "[trusted=yes]" on its source.
 
 #include "repo/control.hpp"
 #include "repo/deb.hpp"
