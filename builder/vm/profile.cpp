@@ -2,6 +2,7 @@
 #include "vm/profile.hpp"
 
 #include "config/config.hpp"
+#include "vm/media.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/paths.hpp"
@@ -18,7 +19,7 @@ namespace imgbuild::vm {
 namespace {
 
 const std::vector<std::string> k_placeholders = {"iso",  "disk", "floppy",       "memory",
-                                                 "cpus", "cd-bootindex", "disk-bootindex"};
+                                                 "cpus", "cd-bootindex", "disk-bootindex", "drac-socket"};
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -159,7 +160,39 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
     if (option.value.find("{iso}") != std::string::npos) iso_used = true;
     profile.options.push_back(std::move(option));
   }
+  // The emulated remote-access controller and the channel the guest reaches it on.
+  int drac_line = 0;
+  if (auto drac = table.string("drac", "drac5, idrac6, idrac7 or none")) {
+    auto kind = parse_drac_kind(drac->value);
+    if (!kind) fail(drac->line, "unknown drac \"" + drac->value + "\"", "known: drac5, idrac6, idrac7, none");
+    profile.drac = *kind;
+    drac_line = drac->line;
+  }
+  if (auto channel = table.string("drac-channel", "the guest's device, e.g. \"/dev/ttyS1\""))
+    profile.drac_channel = channel->value;
+  for (const auto& id : table.strings("drac-media", "QEMU device ids")) profile.drac_media.push_back(id.value);
+  if (auto model = table.string("system-model")) profile.system_model = model->value;
   table.reject_unknown("see machines/README.md");
+  if (profile.drac != DracKind::None) {
+    const std::string kind(drac_kind_name(profile.drac));
+    bool channel = false;
+    for (const auto& option : profile.options)
+      if (option.value.find("{drac-socket}") != std::string::npos) channel = true;
+    if (!channel || profile.drac_channel.empty())
+      fail(drac_line, "drac = " + kind + " but the profile declares no channel",
+           "add \"-chardev socket,id=drac,path={drac-socket},server=on,wait=off\" and \"-device "
+           "isa-serial,chardev=drac\" to qemu, and drac-channel = \"/dev/ttyS1\"");
+    if (profile.drac_media.empty())
+      fail(drac_line, "drac = " + kind + " but drac-media names no device",
+           "add drac-media = the ids of the virtual CD and floppy devices, e.g. [\"vcd-bot\", \"vfd-bot\"]");
+    for (const auto& id : profile.drac_media) {
+      bool found = false;
+      for (const auto& option : profile.options)
+        if (option.flag == "-device" && option.value.find("id=" + id) != std::string::npos) found = true;
+      if (!found) fail(drac_line, "drac-media names \"" + id + "\", which no -device of the profile has as id");
+    }
+    if (profile.system_model.empty()) profile.system_model = name;
+  }
 
   if (!iso_used)
     throw Error(source, "the profile never attaches the ISO", "add a qemu entry using {iso}");
@@ -210,6 +243,7 @@ std::vector<std::string> qemu_command(const MachineProfile& profile, const Launc
       {"floppy", qemu_escape(settings.floppy)},
       {"memory", std::to_string(profile.memory_mib)},
       {"cpus", std::to_string(profile.cpus)},
+      {"drac-socket", qemu_escape(settings.drac_socket)},
       {"cd-bootindex", settings.cd_first ? "0" : "1"},
       {"disk-bootindex", settings.cd_first ? "1" : "0"},
   };
@@ -237,7 +271,7 @@ std::vector<std::string> qemu_command(const MachineProfile& profile, const Launc
                 {"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_escape(settings.ovmf_code),
                  "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_escape(settings.ovmf_vars)});
   }
-  for (const auto& option : profile.options) {
+  for (const auto& option : options_without(profile.options, settings.omit_devices)) {
     argv.push_back(option.flag);
     if (!option.value.empty())
       argv.push_back(expand_placeholders(option.value, values,

@@ -5,6 +5,8 @@
 // per machine in machines/<name>.toml (format documented in machines/README.md), read
 // through config::Table, so a new server model is a new file.
 
+#include "vm/drac.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -30,6 +32,13 @@ struct MachineProfile {
     int line = 0;
   };
   std::vector<Option> options;
+  // The remote-access controller verify emulates (key drac): it answers racadm on the
+  // channel the profile declares (a QEMU serial port on {drac-socket}; the guest's name
+  // for it in drac-channel) and unplugs the devices in drac-media when told to detach.
+  DracKind drac = DracKind::None;
+  std::string drac_channel;             // e.g. "/dev/ttyS1", for the guest's racadm
+  std::vector<std::string> drac_media;  // QEMU device ids of the virtual CD and floppy
+  std::string system_model;             // what getsysinfo reports, e.g. "PowerEdge 2950"
 };
 
 // Parses a profile. `source` names it in errors ("machines/pe2950.toml:12: ...").
@@ -63,6 +72,10 @@ struct LaunchSettings {
   std::string floppy;
   std::string qmp_socket;      // QMP control socket (unix)
   std::string firmware_log;    // SeaBIOS debug console output (BIOS only)
+  std::string drac_socket;     // the emulated DRAC's channel (unix socket), {drac-socket}
+  // Devices left out of the machine (their -device options, the devices on their buses
+  // and the drives only they use): the DRAC's virtual media after a detach.
+  std::vector<std::string> omit_devices;
   Firmware firmware = Firmware::Bios;
   std::string ovmf_code;       // UEFI: read-only firmware code
   std::string ovmf_vars;       // UEFI: this run's private copy of the variable store

@@ -95,6 +95,34 @@ TEST(Profile, SyntaxAndStructure) {
   EXPECT_ERROR("qemu = [\"-drive file={iso}\", \"-drive file={floppy}\"]\n", "floppy-size");
 }
 
+TEST(Profile, Drac) {
+  const std::string qemu =
+      "qemu = [\n  \"-drive if=none,id=vcd,file={iso}\",\n  \"-device usb-bot,id=vcd-bot\",\n"
+      "  \"-chardev socket,id=drac,path={drac-socket},server=on,wait=off\",\n"
+      "  \"-device isa-serial,chardev=drac\",\n]\n";
+  auto p = parse_machine_profile(
+      "drac = \"idrac7\"\ndrac-channel = \"/dev/ttyS1\"\ndrac-media = [\"vcd-bot\"]\n" + qemu, "t", "t.toml");
+  EXPECT_EQ(p.drac, DracKind::Idrac7);
+  EXPECT_EQ(p.drac_media, (std::vector<std::string>{"vcd-bot"}));
+  EXPECT_EQ(p.system_model, "t");
+  EXPECT_ERROR("drac = \"drac4\"\n" + qemu, "t.toml:1: unknown drac \"drac4\"");
+  // No channel: the file and the drac line, and the fix.
+  EXPECT_ERROR("qemu = [\"-drive file={iso}\", \"-device usb-bot,id=vcd-bot\"]\ndrac = \"drac5\"\n"
+               "drac-media = [\"vcd-bot\"]\n",
+               "t.toml:2: drac = drac5 but the profile declares no channel");
+  EXPECT_ERROR("drac = \"drac5\"\ndrac-channel = \"/dev/ttyS1\"\n" + qemu, "drac-media names no device");
+  EXPECT_ERROR("drac = \"drac5\"\ndrac-channel = \"/dev/ttyS1\"\ndrac-media = [\"vfd-bot\"]\n" + qemu,
+               "\"vfd-bot\", which no -device");
+  // The channel in the command line, a placeholder like any other; the media left out.
+  LaunchSettings s;
+  s.drac_socket = "/w/drac.sock";
+  auto argv = qemu_command(p, s);
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "socket,id=drac,path=/w/drac.sock,server=on,wait=off"), argv.end());
+  s.omit_devices = {"vcd-bot"};
+  argv = qemu_command(p, s);
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "usb-bot,id=vcd-bot"), argv.end());
+}
+
 TEST(Profile, Sizes) {
   std::uint64_t bytes = 0;
   EXPECT_TRUE(parse_size("20G", bytes));
@@ -176,6 +204,25 @@ TEST(Profile, ShippedProfiles) {
   EXPECT_EQ(std::count(argv.begin(), argv.end(), "e1000,netdev=net0") +
                 std::count(argv.begin(), argv.end(), "e1000,netdev=net1"),
             2);
+
+  EXPECT_EQ(pe.drac, DracKind::Drac5);
+  EXPECT_EQ(pe.drac_media, (std::vector<std::string>{"vcd-bot", "vfd-bot"}));
+  // After the detach: the same machine without its USB media and their drives.
+  s.omit_devices = pe.drac_media;
+  joined.clear();
+  for (const auto& a : qemu_command(pe, s)) joined += a + "\n";
+  EXPECT_EQ(joined.find("Virtual"), std::string::npos);
+  EXPECT_EQ(joined.find("/a.iso"), std::string::npos);
+  EXPECT_NE(joined.find("megasas"), std::string::npos);
+  EXPECT_NE(joined.find("usb-ehci"), std::string::npos);
+
+  auto pe1950 = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe1950.toml");
+  EXPECT_EQ(pe1950.memory_mib, 8192u);
+  EXPECT_EQ(pe1950.drac, DracKind::Drac5);
+  EXPECT_EQ(pe1950.system_model, "PowerEdge 1950");
+  joined.clear();
+  for (const auto& a : qemu_command(pe1950, LaunchSettings{})) joined += a + "\n";
+  EXPECT_NE(joined.find("mptsas1068"), std::string::npos);
 
   auto generic = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/generic.toml");
   EXPECT_EQ(generic.memory_mib, 1024u);

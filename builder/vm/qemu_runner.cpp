@@ -3,6 +3,7 @@
 
 #include "util/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -81,6 +82,23 @@ std::string tail_of_file(const std::string& path, std::size_t max_bytes) {
 }
 
 }  // namespace
+
+std::string read_file_from(const std::string& path, std::uint64_t offset, std::size_t max_bytes) {
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return {};
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || static_cast<std::uint64_t>(st.st_size) <= offset) return {};
+  std::string out(std::min<std::uint64_t>(max_bytes, static_cast<std::uint64_t>(st.st_size) - offset), '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd.get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
 
 std::string json_quote(std::string_view text) {
   std::string out = "\"";
@@ -306,12 +324,79 @@ bool QemuRunner::screenshot(const std::string& png_path, std::string& why) {
   return true;
 }
 
-std::string QemuRunner::firmware_log() {
+std::string QemuRunner::firmware_log_from(std::uint64_t offset, std::size_t max_bytes) {
   if (m_settings.firmware_log.empty()) return {};
-  return tail_of_file(m_settings.firmware_log, 256u << 10);
+  return read_file_from(m_settings.firmware_log, offset, max_bytes);
 }
 
 std::string QemuRunner::diagnostics() { return tail_of_file(m_stderr_log, 64u << 10); }
+
+std::string QemuRunner::read_channel() {
+  if (m_settings.drac_socket.empty() || !m_child.running()) return {};
+  if (!m_channel) {
+    // QEMU listens there from its start (server=on,wait=off); one attempt per poll.
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (m_settings.drac_socket.size() >= sizeof address.sun_path) return {};
+    std::memcpy(address.sun_path, m_settings.drac_socket.c_str(), m_settings.drac_socket.size() + 1);
+    util::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return {};
+    m_channel = std::move(fd);
+  }
+  std::string out;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(m_channel.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {
+      m_channel = util::Fd();  // QEMU closed it; reconnect on the next poll
+      break;
+    }
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() >= (64u << 10)) break;
+  }
+  return out;
+}
+
+void QemuRunner::write_channel(const std::string& bytes) {
+  std::size_t done = 0;
+  // A few KiB at most: the socket buffer takes it at once; a guest that does not read
+  // loses the answer, which its racadm reports as no answer.
+  while (m_channel && done < bytes.size()) {
+    ssize_t n = ::send(m_channel.get(), bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+bool QemuRunner::remove_device(const std::string& id, std::string& why) {
+  if (!m_child.running()) {
+    why = "QEMU is no longer running";
+    return false;
+  }
+  auto reply = qmp().execute("{\"execute\": \"device_del\", \"arguments\": {\"id\": " + json_quote(id) + "}}", 15000);
+  if (!reply) {
+    why = "no answer from the QEMU monitor";
+    return false;
+  }
+  if (auto error = qmp_error_desc(*reply)) {
+    why = *error;
+    return false;
+  }
+  return true;
+}
+
+bool QemuRunner::power_off(std::chrono::milliseconds grace) {
+  if (!m_child.running()) return true;
+  if (qmp().connected()) {
+    m_qmp.execute("{\"execute\": \"system_powerdown\"}", 5000);
+    if (m_child.wait_for_exit(static_cast<int>(grace.count()))) return true;
+  }
+  stop();
+  return false;
+}
 
 void QemuRunner::stop() {
   if (!m_child.running()) return;

@@ -25,6 +25,10 @@ std::optional<std::string> qmp_return_string(std::string_view reply);
 // The "desc" of a QMP error reply; nullopt when the reply is not an error.
 std::optional<std::string> qmp_error_desc(std::string_view reply);
 
+// Up to `max_bytes` of a file from byte `offset` on; empty when the file is shorter or
+// cannot be read.
+std::string read_file_from(const std::string& path, std::uint64_t offset, std::size_t max_bytes);
+
 class QmpClient {
  public:
   // Connects to QEMU's QMP socket, retrying while QEMU creates it, and negotiates
@@ -58,9 +62,13 @@ class QemuRunner : public Runner {
   bool running() override;
   std::string monitor(const std::string& command) override;
   bool screenshot(const std::string& png_path, std::string& why) override;
-  std::string firmware_log() override;
+  std::string firmware_log_from(std::uint64_t offset, std::size_t max_bytes) override;
   std::string diagnostics() override;
   void stop() override;
+  std::string read_channel() override;
+  void write_channel(const std::string& bytes) override;
+  bool remove_device(const std::string& id, std::string& why) override;
+  bool power_off(std::chrono::milliseconds grace) override;
 
  private:
   QmpClient& qmp();
@@ -73,6 +81,7 @@ class QemuRunner : public Runner {
   bool m_qmp_tried = false;
   ChildProcess m_child;
   QmpClient m_qmp;
+  util::Fd m_channel;  // the DRAC channel's socket, connected on first use
 };
 
 // OVMF files for --firmware uefi (Debian package ovmf); throws Error naming the

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,25 @@ TEST(Qmp, Json) {
   EXPECT_EQ(qmp_error_desc(R"({"return": {}})"), std::nullopt);
   EXPECT_EQ(qmp_error_desc(R"({"error": {"class": "GenericError", "desc": "no PNG support"}})"),
             "no PNG support");
+}
+
+// The firmware log is read by offset: a long one must give its later bytes (it used to
+// be read as its last 256 KiB, which stops moving once the log is longer).
+TEST(QemuRunner, ReadsAFileFromAnOffsetPastAnyTailLimit) {
+  std::string dir = std::string(IMGBUILD_TEST_TMP) + "/read-from";
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/firmware.log";
+  std::string content(400u << 10, 'x');
+  content += "Booting from DVD/CD...\n";
+  {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << content;
+  }
+  EXPECT_EQ(read_file_from(path, 400u << 10, 1u << 20), "Booting from DVD/CD...\n");
+  EXPECT_EQ(read_file_from(path, 0, 8), "xxxxxxxx");
+  EXPECT_EQ(read_file_from(path, content.size(), 1u << 20), "");
+  EXPECT_EQ(read_file_from(path, content.size() + 10, 1u << 20), "");
+  EXPECT_EQ(read_file_from(dir + "/missing.log", 0, 10), "");
 }
 
 TEST(ChildProcess, KilledByDestructorAndReaped) {

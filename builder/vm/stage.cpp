@@ -65,6 +65,9 @@ std::string_view cause_name(Cause cause) {
     case Cause::MenuWaiting: return "menu did not auto-select";
     case Cause::PreseedNotFound: return "preseed not found";
     case Cause::QemuFailed: return "QEMU failed";
+    case Cause::NoReboot: return "installed system did not boot";
+    case Cause::FirstbootNotRun: return "first-boot hook did not run";
+    case Cause::UnhealthyAfterStage: return "unhealthy after the stage";
     case Cause::Timeout: return "timeout";
   }
   return "unknown";
@@ -199,6 +202,24 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
       why = "KVM internal error (KVM is broken on this host: use --accel tcg)";
     verdict.summary = stopped + ": QEMU exited after " + seconds_text(evidence.elapsed_seconds) +
                       (why.empty() ? std::string() : ": " + why);
+    return verdict;
+  }
+
+  if (evidence.firstboot_not_run) {
+    verdict.cause = Cause::FirstbootNotRun;
+    verdict.summary = stopped + ": the installed system came up to its login prompt and no "
+                      "IMGBUILD:firstboot-start came: the first-boot hook is not installed or not "
+                      "enabled (did late_command install it?)";
+    return verdict;
+  }
+
+  if (tracker.reached() == Stage::Install && tracker.target() == Stage::Firstboot &&
+      evidence.boots_after_install == 0) {
+    verdict.cause = Cause::NoReboot;
+    verdict.summary = stopped + ": the install finished but no kernel started after it in " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      " (the installer did not reboot, or the disk does not boot: boot loader "
+                      "not installed on the disk the firmware boots?)";
     return verdict;
   }
 

@@ -70,6 +70,9 @@ enum class Cause {
   MenuWaiting,        // boot loader never started a kernel (menu or prompt waiting)
   PreseedNotFound,    // a kernel ran but the preseed marker never came
   QemuFailed,         // QEMU exited on its own (crash, bad option, KVM internal error)
+  NoReboot,           // install finished, but the installed system never booted
+  FirstbootNotRun,    // the installed system came up with no first-boot hook marker
+  UnhealthyAfterStage,  // stage reached, then I/O errors or no login prompt
   Timeout,            // none of the above could be told apart: it was just too slow
 };
 
@@ -87,6 +90,10 @@ struct Evidence {
   // it could not be sampled.
   std::optional<bool> kernel_running;
   double elapsed_seconds = 0;
+  // Boots that began after install-finished (0: the installed system never started).
+  std::size_t boots_after_install = 0;
+  // The installed system showed its login prompt and no first-boot marker came.
+  bool firstboot_not_run = false;
 };
 
 struct Verdict {

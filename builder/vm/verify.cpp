@@ -2,6 +2,7 @@
 #include "vm/verify.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 namespace imgbuild::vm {
@@ -10,8 +11,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A serial log larger than this is a guest printing in a loop; the head is enough.
+// A serial or firmware log larger than this is a guest printing in a loop; the head is
+// enough.
 constexpr std::size_t k_max_serial_log = 64u << 20;
+constexpr std::size_t k_max_firmware_log = 64u << 20;
+// Read per poll: a firmware printing faster than this is caught up over the next polls.
+constexpr std::size_t k_firmware_chunk = 4u << 20;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -66,24 +71,88 @@ std::string stage_event_text(const Marker& marker, const StageTracker& tracker) 
 
 }  // namespace
 
+void take_screenshot(Runner& runner, const std::string& dir, const std::string& prefix, const std::string& caption,
+                     double seconds, std::vector<Screenshot>& shots) {
+  if (dir.empty() || !runner.running()) return;
+  Screenshot shot;
+  shot.seconds = seconds;
+  shot.caption = caption;
+  char name[64];
+  std::snprintf(name, sizeof name, "%s-%02zu.png", prefix.c_str(), shots.size() + 1);
+  std::string path = dir + "/" + name;
+  if (runner.screenshot(path, shot.problem)) shot.path = path;
+  shots.push_back(std::move(shot));
+}
+
 VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const VerifyObserver& observer) {
   VerifyOutcome outcome;
   StageTracker tracker(options.target, options.expected_build_id);
   MarkerParser parser;
   LineScanner firmware_lines;
   LineScanner serial_lines;
-  std::size_t firmware_seen = 0;
+  std::uint64_t firmware_seen = 0;  // bytes of the firmware log read so far
   Evidence evidence;
+  BootWatcher boots;
+  std::optional<EmulatedDrac> drac;
+  DracChannel channel;
+  if (options.drac != DracKind::None) drac.emplace(options.drac, options.system_model);
+  std::optional<Clock::time_point> reached_at;    // when the target stage was reached
+  std::optional<Clock::time_point> installed_login;  // the installed system's login prompt
+  std::size_t install_boot = 0;                   // boots seen when install-finished came
 
   const auto start = Clock::now();
   auto emit = [&](std::string text) {
     if (observer.on_event) observer.on_event({seconds_since(start), std::move(text)});
   };
+  auto shoot = [&](const std::string& caption) {
+    take_screenshot(runner, options.screenshot_dir, "shot", caption, seconds_since(start), outcome.screenshots);
+  };
   auto handle_markers = [&](const std::vector<Marker>& markers) {
     for (const auto& marker : markers) {
+      Stage before = tracker.reached();
       tracker.on_marker(marker);
+      if (before < Stage::Install && tracker.reached() >= Stage::Install) install_boot = boots.count();
       emit(stage_event_text(marker, tracker));
+      if (tracker.reached() != before) shoot("stage " + std::string(stage_name(tracker.reached())));
     }
+  };
+  // The emulated DRAC: answer what the guest asked on the channel; carry out a detach.
+  auto serve_drac = [&] {
+    if (!drac) return;
+    for (const auto& request : channel.feed(runner.read_channel())) {
+      RacadmAnswer answer = drac->racadm(request);
+      runner.write_channel(DracChannel::reply(answer));
+      emit("DRAC: racadm " + request + " -> status " + std::to_string(answer.status));
+    }
+    if (drac->take_media_change()) {
+      if (drac->media_attached()) {
+        emit("DRAC: told to attach the virtual media again; verify does not plug devices back");
+        return;
+      }
+      std::string removed;
+      for (const auto& id : options.media_devices) {
+        std::string why;
+        if (runner.remove_device(id, why)) {
+          removed += (removed.empty() ? "" : ", ") + id;
+        } else {
+          emit("DRAC: could not unplug " + id + ": " + why);
+        }
+      }
+      outcome.media_detached = !removed.empty();
+      shoot("virtual media detached");
+      emit("DRAC: virtual media detached (QMP device_del " + (removed.empty() ? std::string("of nothing") : removed) +
+           ")");
+    }
+  };
+
+  // New firmware output since the last poll: its boot-path lines become events, and it is
+  // kept (from its head) for the diagnosis.
+  auto read_firmware = [&] {
+    std::string fresh = runner.firmware_log_from(firmware_seen, k_firmware_chunk);
+    if (fresh.empty()) return;
+    firmware_seen += fresh.size();
+    firmware_lines.feed(fresh, [&](const std::string& line) { emit("firmware: " + line); });
+    if (outcome.firmware_log.size() < k_max_firmware_log) outcome.firmware_log += fresh;
   };
 
   runner.start();
@@ -106,15 +175,44 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
       }
       if (outcome.serial_log.size() < k_max_serial_log) outcome.serial_log += chunk;
       serial_lines.feed(chunk, [&](const std::string& line) { emit("firmware: " + line); });
+      std::size_t boots_before = boots.count();
+      boots.feed(chunk);
+      if (boots.count() > boots_before) {
+        emit("boot " + std::to_string(boots.count()) + ": kernel started");
+        shoot("boot " + std::to_string(boots.count()));
+      }
       handle_markers(parser.feed(chunk));
     }
-    std::string firmware = runner.firmware_log();
-    if (firmware.size() > firmware_seen) {
-      firmware_lines.feed(std::string_view(firmware).substr(firmware_seen),
-                          [&](const std::string& line) { emit("firmware: " + line); });
-      firmware_seen = firmware.size();
+    read_firmware();
+    serve_drac();
+    if (tracker.failed()) break;
+    if (tracker.target_reached()) {
+      if (options.settle.count() == 0) break;
+      if (!reached_at) reached_at = Clock::now();
+      const bool login = !boots.boots().empty() && boots.boots().back().login_prompt;
+      // A few seconds past the login prompt: I/O errors of a disk lost with the media
+      // show within them.
+      const auto since = Clock::now() - *reached_at;
+      if (login && (since >= std::chrono::seconds(10) || since >= options.settle)) break;
+      if (since >= options.settle) {
+        outcome.settle_problems.push_back("no login prompt within " +
+                                          std::to_string(options.settle.count() / 1000) +
+                                          " s after stage " + std::string(stage_name(options.target)));
+        break;
+      }
+    } else if (options.target == Stage::Firstboot && tracker.reached() == Stage::Install &&
+               boots.count() > install_boot && boots.boots().back().login_prompt) {
+      // The installed system is up; a hook would have said firstboot-start by now.
+      if (!installed_login) installed_login = Clock::now();
+      bool hook_started = false;
+      for (const auto& marker : tracker.markers())
+        if (marker.kind == MarkerKind::Firstboot) hook_started = true;
+      if (!hook_started && Clock::now() - *installed_login >= options.hook_grace) {
+        evidence.firstboot_not_run = true;
+        emit("installed system up, no first-boot hook marker");
+        break;
+      }
     }
-    if (tracker.target_reached() || tracker.failed()) break;
     if (!runner.running()) {
       // Whatever was still in the pipe belongs to the log.
       std::string rest = runner.read_serial(std::chrono::milliseconds(0));
@@ -130,8 +228,26 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   }
   handle_markers(parser.finish());
   outcome.seconds = seconds_since(start);
+  if (reached_at && !boots.boots().empty()) {
+    const BootRecord& boot = boots.boots().back();
+    for (const auto& problem : boot.problems) {
+      // The unplugged media may leave errors of their own; only the rest counts.
+      bool about_media = false;
+      for (const auto& disk : boot.disks)
+        if (disk.model.find("Virtual") != std::string::npos &&
+            (problem.find("dev " + disk.name + ",") != std::string::npos ||
+             problem.find("[" + disk.name + "]") != std::string::npos))
+          about_media = true;
+      if (!about_media)
+        outcome.settle_problems.push_back("console after stage " + std::string(stage_name(options.target)) + ": " + problem);
+    }
+  }
+  outcome.boots = boots.boots();
+  if (drac) outcome.drac_events = drac->events();
+  evidence.boots_after_install = install_boot > 0 ? boots.count() - install_boot : 0;
 
-  const bool passed = tracker.target_reached();
+  const bool passed = tracker.target_reached() && outcome.settle_problems.empty();
+  if (runner.running()) shoot(passed ? "stage " + std::string(stage_name(options.target)) + " passed" : "where it stopped");
   if (!passed && runner.running()) {
     // Evidence while the guest still stands where it stopped. The CPU state is sampled a
     // few times: a single sample could land in a user process or an idle loop.
@@ -146,14 +262,107 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   } else if (!passed) {
     outcome.screenshot_problem = "QEMU had already exited";
   }
-  outcome.firmware_log = runner.firmware_log();
+  read_firmware();
   evidence.elapsed_seconds = outcome.seconds;
   evidence.serial_log = outcome.serial_log;
   evidence.firmware_log = outcome.firmware_log;
   evidence.vga_text = outcome.vga_text;
+  // A settled guest is powered off as by its power button, so its disk is clean for what
+  // comes next (the power cycle, libguestfs); otherwise stopped at once.
+  if (passed && options.settle.count() > 0) {
+    if (!runner.power_off(std::chrono::seconds(90))) emit("the guest did not power off within 90 s: stopped");
+  }
   runner.stop();
   evidence.qemu_stderr = runner.diagnostics();
   outcome.verdict = diagnose(tracker, evidence);
+  if (outcome.verdict.passed && !outcome.settle_problems.empty()) {
+    outcome.verdict.passed = false;
+    outcome.verdict.cause = Cause::UnhealthyAfterStage;
+    outcome.verdict.summary = "stage " + std::string(stage_name(options.target)) +
+                              " reached, but the system was not healthy afterwards: " + outcome.settle_problems.front();
+    for (const auto& problem : outcome.settle_problems) outcome.verdict.details.push_back(problem);
+  }
+  return outcome;
+}
+
+PowerOnOutcome run_power_on(Runner& runner, const PowerOnOptions& options, const VerifyObserver& observer) {
+  PowerOnOutcome outcome;
+  BootWatcher boots;
+  MarkerParser parser;
+  bool hook_ran = false;
+  const auto start = Clock::now();
+  auto emit = [&](std::string text) {
+    if (observer.on_event) observer.on_event({seconds_since(start), std::move(text)});
+  };
+  runner.start();
+  emit("machine powered on");
+  const auto deadline = start + options.timeout;
+  bool ended = false;
+  std::string ending;
+  while (!ended) {
+    auto now = Clock::now();
+    if (now >= deadline) {
+      ending = "no login prompt within " + std::to_string(options.timeout.count() / 1000) + " s";
+      break;
+    }
+    std::string chunk = runner.read_serial(
+        std::min(options.poll, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    if (!chunk.empty()) {
+      if (outcome.serial_log.size() < k_max_serial_log) outcome.serial_log += chunk;
+      std::size_t before = boots.count();
+      boots.feed(chunk);
+      if (boots.count() > before) {
+        emit("kernel started");
+        take_screenshot(runner, options.screenshot_dir, options.screenshot_prefix, "after the power cycle: kernel started",
+                        seconds_since(start), outcome.screenshots);
+      }
+      for (const auto& marker : parser.feed(chunk)) {
+        if (marker.kind == MarkerKind::Firstboot && marker.event == "start") {
+          hook_ran = true;
+          emit("first-boot hook started again");
+        }
+      }
+    }
+    if (boots.count() > 0) {
+      const BootRecord& boot = boots.boots().back();
+      for (const auto& problem : boot.problems) {
+        // Lines after which a system does not come up on its own.
+        if (problem.find("Dropping to a shell") != std::string::npos ||
+            problem.find("emergency mode") != std::string::npos ||
+            problem.find("Give root password") != std::string::npos ||
+            problem.find("Kernel panic") != std::string::npos) {
+          ending = "the system did not come up: " + problem;
+          ended = true;
+        }
+      }
+      if (!ended && boot.login_prompt) {
+        emit("login prompt");
+        take_screenshot(runner, options.screenshot_dir, options.screenshot_prefix, "after the power cycle: login prompt",
+                        seconds_since(start), outcome.screenshots);
+        break;
+      }
+    }
+    if (!ended && !runner.running()) {
+      ending = "the machine stopped before its login prompt";
+      break;
+    }
+    if (observer.on_tick) observer.on_tick(seconds_since(start), Stage::None);
+  }
+  outcome.seconds = seconds_since(start);
+  if (boots.count() > 0) outcome.boot = boots.boots().back();
+  if (boots.count() > 1) outcome.details.push_back("the machine booted " + std::to_string(boots.count()) + " times");
+  if (hook_ran) ending = ending.empty() ? "the first-boot hook ran again" : ending;
+  for (const auto& problem : outcome.boot.problems) outcome.details.push_back("console: " + problem);
+  outcome.passed = ending.empty() && outcome.boot.problems.empty();
+  if (ending.empty() && !outcome.boot.problems.empty()) ending = "trouble on the console: " + outcome.boot.problems.front();
+  if (!outcome.passed && runner.running() && !options.screenshot_path.empty())
+    outcome.screenshot_saved = runner.screenshot(options.screenshot_path, outcome.screenshot_problem);
+  outcome.summary = outcome.passed ? "came up to its login prompt in " + std::to_string(static_cast<long>(outcome.seconds)) + " s"
+                                   : ending;
+  if (outcome.passed) {
+    if (!runner.power_off(options.power_off_grace)) emit("the guest did not power off: stopped");
+  }
+  runner.stop();
   return outcome;
 }
 

@@ -50,9 +50,34 @@ class FakeRunner : public Runner {
     ++screenshots;
     return true;
   }
-  std::string firmware_log() override { return firmware; }
+  std::string firmware_log_from(std::uint64_t offset, std::size_t max_bytes) override {
+    if (offset >= firmware.size()) return {};
+    return firmware.substr(offset, max_bytes);
+  }
   std::string diagnostics() override { return stderr_text; }
   void stop() override { ++stops; }
+
+  // The DRAC channel: what the guest will write (one entry per poll), what it was told.
+  std::deque<std::string> channel_in;
+  std::string channel_out;
+  std::vector<std::string> removed;
+  int power_offs = 0;
+  std::string read_channel() override {
+    if (channel_in.empty()) return {};
+    std::string bytes = channel_in.front();
+    channel_in.pop_front();
+    return bytes;
+  }
+  void write_channel(const std::string& bytes) override { channel_out += bytes; }
+  bool remove_device(const std::string& id, std::string&) override {
+    removed.push_back(id);
+    return true;
+  }
+  bool power_off(std::chrono::milliseconds) override {
+    ++power_offs;
+    ++stops;
+    return true;
+  }
 };
 
 VerifyOptions options(std::chrono::milliseconds timeout = std::chrono::milliseconds(300)) {
@@ -97,6 +122,138 @@ TEST(Verify, TimeoutGathersEvidence) {
   EXPECT_EQ(runner.stops, 1);
   EXPECT_NE(std::find(events.begin(), events.end(), "firmware: Booting from DVD/CD..."), events.end());
   EXPECT_GE(outcome.seconds, 0.3);
+}
+
+// Regression: the firmware log used to be read as its last 256 KiB, so once it was longer
+// its size stopped growing and no later firmware line was seen (nor kept for the
+// diagnosis). A SeaBIOS debug console that chatters that much is ordinary.
+TEST(Verify, FirmwareEventsPastTheFirst256KiBAreSeen) {
+  FakeRunner runner;
+  runner.registers = "CPU#0\r\nEIP=00102f3a CPL=0\r\nCR0=00000011\r\n";
+  std::string chatter;
+  while (chatter.size() < (300u << 10)) chatter += "enter handle_13: a=00004200 b=00000000\n";
+  runner.firmware = chatter;
+  std::vector<std::string> events;
+  VerifyObserver observer;
+  observer.on_event = [&](const TimelineEvent& e) {
+    events.push_back(e.text);
+    // The firmware goes on logging while verify watches: the boot attempt comes late.
+    if (e.text == "machine started") runner.firmware += "Booting from DVD/CD...\nBoot failed: Could not read from CDROM (code 0004)\n";
+  };
+  auto outcome = run_verify(runner, options(), observer);
+  EXPECT_NE(std::find(events.begin(), events.end(), "firmware: Booting from DVD/CD..."), events.end());
+  EXPECT_NE(std::find(events.begin(), events.end(), "firmware: Boot failed: Could not read from CDROM (code 0004)"),
+            events.end());
+  EXPECT_EQ(outcome.firmware_log, runner.firmware);  // kept whole, for the diagnosis
+  EXPECT_EQ(outcome.verdict.cause, Cause::NotBootable);
+}
+
+const std::string k_installer = "Linux version 6.1.0-50-amd64 (x)\nIMGBUILD:preseed-loaded:" + k_id +
+                                "\nIMGBUILD:install-finished\n";
+const std::string k_installed_boot =
+    "Linux version 6.1.0-50-amd64 (x)\nCommand line: root=UUID=1234 ro console=ttyS0\n"
+    "scsi 2:0:0:0: Direct-Access     Dell     Virtual Floppy   2.5+ PQ: 0 ANSI: 5\n"
+    "sd 2:0:0:0: [sda] Attached SCSI removable disk\n"
+    "scsi 0:2:0:0: Direct-Access     DELL     PERC 6/i         2.5+ PQ: 0 ANSI: 5\n"
+    "sd 0:2:0:0: [sdc] Attached SCSI disk\n";
+
+// The whole first session of a delivery: the hook asks the emulated DRAC5 to detach,
+// verify unplugs the media, the guest carries on to its login prompt.
+TEST(Verify, TheDracDetachesTheMediaAndTheGuestSettles) {
+  FakeRunner runner;
+  runner.chunks = {k_installer, k_installed_boot, "IMGBUILD:firstboot-start\n", "", "",
+                   "IMGBUILD:firstboot-detach-ok:drac5\nIMGBUILD:firstboot-done\n", "pe2950 login: "};
+  runner.channel_in = {"", "IMGBUILD-RACADM getsysinfo\n",
+                       "IMGBUILD-RACADM config -g cfgRacVirtual -o cfgVirMediaAttached 0\n",
+                       "IMGBUILD-RACADM getconfig -g cfgRacVirtual -o cfgVirMediaAttached\n"};
+  VerifyOptions o = options(std::chrono::milliseconds(60000));
+  o.target = Stage::Firstboot;
+  o.drac = DracKind::Drac5;
+  o.system_model = "PowerEdge 2950";
+  o.media_devices = {"vcd-bot", "vfd-bot"};
+  o.settle = std::chrono::milliseconds(300);
+  std::vector<std::string> events;
+  VerifyObserver observer;
+  observer.on_event = [&](const TimelineEvent& e) { events.push_back(e.text); };
+  auto outcome = run_verify(runner, o, observer);
+  EXPECT_TRUE(outcome.verdict.passed) << outcome.verdict.summary;
+  EXPECT_EQ(runner.removed, (std::vector<std::string>{"vcd-bot", "vfd-bot"}));
+  EXPECT_TRUE(outcome.media_detached);
+  EXPECT_NE(runner.channel_out.find("RAC Type                = DRAC 5\n"), std::string::npos);
+  EXPECT_NE(runner.channel_out.find("0\nIMGBUILD-RACADM-STATUS 0\n"), std::string::npos);
+  EXPECT_NE(std::find(events.begin(), events.end(), "DRAC: virtual media detached (QMP device_del vcd-bot, vfd-bot)"),
+            events.end());
+  ASSERT_EQ(outcome.boots.size(), 2u);
+  EXPECT_EQ(outcome.boots[1].system_disk(), "sdc");
+  EXPECT_EQ(runner.power_offs, 1);  // settled: powered off as by its button
+}
+
+// A hook that is not there: the installed system comes up and says nothing. The run stops
+// after the grace time with its own diagnosis, not after the hour-long timeout.
+TEST(Verify, AMissingHookIsToldApartFromATimeout) {
+  FakeRunner runner;
+  runner.chunks = {k_installer, k_installed_boot, "pe2950 login: "};
+  VerifyOptions o = options(std::chrono::milliseconds(60000));
+  o.target = Stage::Firstboot;
+  o.hook_grace = std::chrono::milliseconds(50);
+  auto outcome = run_verify(runner, o);
+  EXPECT_FALSE(outcome.verdict.passed);
+  EXPECT_EQ(outcome.verdict.cause, Cause::FirstbootNotRun);
+  EXPECT_LT(outcome.seconds, 10.0);
+}
+
+// A DRAC of another generation refuses the hook's dialect: the media stay, the run says so.
+TEST(Verify, AWrongDialectLeavesTheMediaAttached) {
+  FakeRunner runner;
+  runner.chunks = {k_installer, k_installed_boot, "IMGBUILD:firstboot-start\n", "", "",
+                   "IMGBUILD:firstboot-detach-failed:idrac\nIMGBUILD:firstboot-done\n", "pe2950 login: "};
+  runner.channel_in = {"", "IMGBUILD-RACADM set iDRAC.VirtualMedia.Attached Detached\n"};
+  VerifyOptions o = options(std::chrono::milliseconds(60000));
+  o.target = Stage::Firstboot;
+  o.drac = DracKind::Drac5;
+  o.media_devices = {"vcd-bot"};
+  auto outcome = run_verify(runner, o);
+  EXPECT_TRUE(runner.removed.empty());
+  EXPECT_FALSE(outcome.media_detached);
+  ASSERT_FALSE(outcome.drac_events.empty());
+  EXPECT_NE(outcome.drac_events.front().find("refused racadm set iDRAC.VirtualMedia.Attached Detached"),
+            std::string::npos);
+  EXPECT_NE(runner.channel_out.find("IMGBUILD-RACADM-STATUS 1\n"), std::string::npos);
+}
+
+// After the power cycle: an fstab or boot loader naming /dev/sdc finds no such disk.
+TEST(PowerOn, ARootByKernelNameIsCaught) {
+  FakeRunner runner;
+  runner.chunks = {"Linux version 6.1.0-50-amd64 (x)\nCommand line: root=/dev/sdc1 ro\n",
+                   "Gave up waiting for root file system device.\n",
+                   "ALERT!  /dev/sdc1 does not exist. Dropping to a shell!\n(initramfs) "};
+  PowerOnOptions o;
+  o.timeout = std::chrono::milliseconds(60000);
+  o.poll = std::chrono::milliseconds(5);
+  auto outcome = run_power_on(runner, o);
+  EXPECT_FALSE(outcome.passed);
+  EXPECT_NE(outcome.summary.find("ALERT!  /dev/sdc1 does not exist"), std::string::npos) << outcome.summary;
+  EXPECT_LT(outcome.seconds, 10.0);
+}
+
+TEST(PowerOn, UpToTheLoginPromptWithoutTheHook) {
+  FakeRunner runner;
+  runner.chunks = {"Linux version 6.1.0-50-amd64 (x)\nCommand line: root=UUID=1234 ro\n"
+                   "scsi 0:2:0:0: Direct-Access     DELL     PERC 6/i         2.5+ PQ: 0 ANSI: 5\n"
+                   "sd 0:2:0:0: [sda] Attached SCSI disk\n",
+                   "pe2950 login: "};
+  PowerOnOptions o;
+  o.poll = std::chrono::milliseconds(5);
+  auto outcome = run_power_on(runner, o);
+  EXPECT_TRUE(outcome.passed) << outcome.summary;
+  EXPECT_EQ(outcome.boot.system_disk(), "sda");
+  EXPECT_EQ(runner.power_offs, 1);
+
+  FakeRunner again;
+  again.chunks = {"Linux version 6.1.0-50-amd64 (x)\n", "IMGBUILD:firstboot-start\n", "pe2950 login: "};
+  auto twice = run_power_on(again, o);
+  EXPECT_FALSE(twice.passed);
+  EXPECT_EQ(twice.summary, "the first-boot hook ran again");
 }
 
 TEST(Verify, MismatchStopsEarly) {

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "delivery/verify_run.hpp"
+
+#include "delivery/live_timeline.hpp"
+#include "delivery/report.hpp"
+#include "remaster/describe.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "vm/qemu_runner.hpp"
+#include "vm/syslog_listener.hpp"
+
+#ifdef IMGBUILD_HAVE_GUESTFS
+#include "inspect/expect.hpp"
+#include "inspect/facts.hpp"
+#include "inspect/guestfs_guest.hpp"
+#include "inspect/logs.hpp"
+#endif
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace imgbuild::delivery {
+
+namespace {
+
+// A full install runs the whole installer: about 20 minutes under TCG here.
+constexpr unsigned k_boot_timeout = 300;
+constexpr unsigned k_install_timeout = 3600;
+
+#ifdef IMGBUILD_HAVE_GUESTFS
+// QEMU has quit: the disk is closed. Read-only, through the libguestfs appliance (~20 s).
+DiskCheck check_installed_disk(const std::string& disk, bool stage_reached,
+                               const std::optional<inspect::Profile>& expectations, bool say) {
+  DiskCheck check;
+  if (stage_reached && !expectations) return check;  // nothing asked of the disk
+  try {
+    auto guest = inspect::open_disk(disk, [say](const std::string& line) {
+      if (say) std::cerr << "imgbuild verify: " << line << "\n";
+    });
+    if (stage_reached) {
+      auto verdicts = inspect::judge(inspect::gather_facts(*guest), *expectations);
+      check.judged = true;
+      check.ok = inspect::all_ok(verdicts);
+      check.verdicts = inspect::verdicts_to_text(verdicts);
+    }
+    for (auto& log : inspect::installation_logs(*guest))
+      check.logs.push_back({log.saved_as, std::move(log.content)});
+  } catch (const Error& e) {
+    check.problem = e.problem();
+    if (stage_reached) check.ok = false;  // asked to judge a disk that cannot be read
+  }
+  return check;
+}
+#endif
+
+void save(const fs::path& path, const std::string& content) {
+  try {
+    util::write_file_atomically(path.string(), content);
+  } catch (const Error& e) {
+    std::cerr << "imgbuild: warning: " << e.what() << "\n";
+  }
+}
+
+}  // namespace
+
+std::string make_log_dir(const std::string& requested) {
+  if (!requested.empty()) {
+    std::error_code ec;
+    fs::create_directories(requested, ec);
+    if (ec || !fs::is_directory(requested))
+      throw Error(requested, "cannot create the log directory: " + ec.message(), "choose a writable path");
+    return requested;
+  }
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base && *base ? base : "/tmp") + "/imgbuild-verify-log-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (!::mkdtemp(buffer.data()))
+    throw Error(pattern, std::string("cannot create a log directory: ") + std::strerror(errno),
+                "set TMPDIR or pass --log DIR", 3);
+  return buffer.data();
+}
+
+SavedLogs save_logs(const std::string& dir, const Result& result, const std::string& qemu_diagnostics,
+                    const std::string& qemu_command, const std::string& screenshot_source) {
+  SavedLogs saved;
+  saved.dir = dir;
+  const fs::path logs(dir);
+  const vm::VerifyOutcome& outcome = result.outcome;
+  save(logs / "serial.log", outcome.serial_log);
+  if (!outcome.firmware_log.empty()) save(logs / "firmware.log", outcome.firmware_log);
+  save(logs / "qemu.log", qemu_diagnostics);
+  save(logs / "qemu-command.txt", qemu_command + "\n");
+  if (!outcome.vga_text.empty()) save(logs / "vga-text.txt", outcome.vga_text);
+  std::string report = outcome.verdict.summary + "\n";
+  for (const auto& detail : outcome.verdict.details) report += detail + "\n";
+  save(logs / "verdict.txt", report);
+  if (result.disk.judged) save(logs / "disk-expectations.txt", result.disk.verdicts);
+  std::string timeline;
+  for (const auto& e : result.timeline) timeline += "[" + std::to_string(static_cast<long>(e.seconds)) + "s] " + e.text + "\n";
+  if (!timeline.empty()) save(logs / "timeline.txt", timeline);
+  std::string drac;
+  for (const auto& e : outcome.drac_events) drac += e + "\n";
+  if (!drac.empty()) save(logs / "drac-events.txt", drac);
+  if (result.power_cycle) save(logs / "serial-power-cycle.log", result.power_cycle_serial_log);
+  if (!result.syslog_text.empty()) save(logs / "installer-syslog.log", result.syslog_text);
+  if (!result.disk.logs.empty()) {
+    std::error_code ec;
+    fs::create_directories(logs / "disk", ec);
+  }
+  for (const auto& log : result.disk.logs) {
+    save(logs / "disk" / log.saved_as, log.content);
+    saved.disk_logs.push_back((logs / "disk" / log.saved_as).string());
+  }
+  if (outcome.screenshot_saved) {
+    // Only a copy that really happened is reported as a screenshot.
+    std::error_code ec;
+    fs::copy_file(screenshot_source, logs / "screen.png", fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      saved.screenshot_problem = "could not keep " + screenshot_source + ": " + ec.message();
+    else
+      saved.screenshot = (logs / "screen.png").string();
+  } else {
+    saved.screenshot_problem = outcome.screenshot_problem;
+  }
+  return saved;
+}
+
+Result run(const Request& request, std::ostream& out) {
+  Result result;
+  result.request = request;
+  const vm::Stage target = *vm::parse_stage(request.stage);
+  result.target = target;
+  // Bad input first, before anything is started: exit 2 with one line.
+  util::open_for_reading(request.iso, "ISO");
+  const std::string iso_path = fs::absolute(request.iso).string();
+  const std::optional<std::string> build_id = remaster::read_build_id(iso_path);
+  const vm::MachineProfile profile = vm::load_machine_profile(request.machine);
+  result.machine = profile.name;
+  const vm::Firmware firmware = request.firmware == "uefi" ? vm::Firmware::Uefi : vm::Firmware::Bios;
+  result.firmware = firmware;
+  const unsigned timeout =
+      request.timeout.value_or(target == vm::Stage::Boot ? k_boot_timeout : k_install_timeout);
+  const bool say = !request.quiet;
+#ifdef IMGBUILD_HAVE_GUESTFS
+  // Before the run: a typo in the profile must not cost a 20-minute installation.
+  std::optional<inspect::Profile> expectations;
+  if (!request.expect.empty()) {
+    if (target == vm::Stage::Boot)
+      throw Error(request.expect, "--expect judges the installed disk, which stage boot does not make",
+                  "add --stage firstboot (or --stage install), or drop --expect");
+    expectations = inspect::load_profile(request.expect);
+  }
+#else
+  if (!request.expect.empty())
+    throw Error(request.expect, "this imgbuild was built without libguestfs: --expect cannot read the disk",
+                "install libguestfs-dev and rebuild", 3);
+#endif
+
+  if (say && !build_id)
+    out << "note: " << request.iso << " has no /imgbuild/build-id (not built by imgbuild build "
+        << "with a preseed?): it can boot, but cannot prove stage boot; booting anyway to show "
+        << "how far it gets\n";
+  if (say && target != vm::Stage::Boot)
+    out << "note: --stage " << request.stage << " runs a full installation (about 20 minutes under "
+        << "TCG) and needs every installer component from the disc or a reachable mirror; "
+        << (request.timeout ? "" : "timeout raised to " + std::to_string(timeout) + " s; ")
+        << "a build host without a complete mirror cannot get past stage boot (issue 7)\n";
+
+  util::TempDir work("verify");
+  const fs::path dir = work.path();
+  vm::LaunchSettings settings;
+  settings.iso = iso_path;
+  settings.disk = (dir / ("disk." + profile.disk_format)).string();
+  settings.floppy = (dir / "floppy.img").string();
+  settings.qmp_socket = (dir / "qmp.sock").string();
+  if (settings.qmp_socket.size() >= 100)
+    throw Error(settings.qmp_socket, "path too long for a unix socket", "set TMPDIR to a shorter directory", 3);
+  settings.firmware = firmware;
+  if (firmware == vm::Firmware::Bios) {
+    settings.firmware_log = (dir / "firmware.log").string();
+  } else {
+    vm::OvmfFiles ovmf = vm::find_ovmf();
+    settings.ovmf_code = ovmf.code;
+    settings.ovmf_vars = (dir / "OVMF_VARS.fd").string();
+  }
+  settings.cd_first = target == vm::Stage::Boot;
+
+  vm::QemuKvmProbe probe(settings.qemu_binary, dir.string());
+  result.accel = vm::choose_accel(request.accel, probe);
+  settings.accel = result.accel.accel;
+  if (say)
+    out << "verify: " << request.iso << " on " << profile.name << " (" << vm::firmware_name(firmware)
+        << "), stage " << request.stage << ", timeout " << timeout << " s\naccel: "
+        << vm::accel_name(result.accel.accel) << " (" << result.accel.reason << ")\n"
+        << std::flush;
+
+  // Listening before QEMU starts: the installer's syslogd sends from its first seconds.
+  std::optional<vm::SyslogListener> syslog;
+  if (request.syslog_port) syslog.emplace(*request.syslog_port);
+
+  // The whole delivery: with a DRAC, stage firstboot goes on through the detach, the
+  // power cycle without media and a boot from the PERC disk alone.
+  const bool delivery = target == vm::Stage::Firstboot && profile.drac != vm::DracKind::None;
+  if (profile.drac != vm::DracKind::None) settings.drac_socket = (dir / "drac.sock").string();
+  vm::QemuRunner runner(profile, settings, (dir / "qemu.log").string());
+  vm::VerifyOptions options;
+  options.target = target;
+  options.timeout = std::chrono::seconds(timeout);
+  options.expected_build_id = build_id;
+  options.screenshot_path = (dir / "screen.png").string();
+  options.drac = profile.drac;
+  options.system_model = profile.system_model;
+  options.media_devices = profile.drac_media;
+  if (delivery) options.settle = std::chrono::seconds(180);
+  std::string log_dir = request.log_dir;
+  if (!request.report_dir.empty()) {
+    // Made before the run: a report that cannot be written must not cost the run.
+    std::error_code ec;
+    fs::create_directories(fs::path(request.report_dir) / "screenshots", ec);
+    if (ec)
+      throw Error(request.report_dir, "cannot create the report directory: " + ec.message(), "choose a writable path");
+    options.screenshot_dir = (fs::path(request.report_dir) / "screenshots").string();
+    if (log_dir.empty()) log_dir = (fs::path(request.report_dir) / "logs").string();
+  }
+
+  LiveTimeline timeline(say && ::isatty(STDERR_FILENO));
+  double offset = 0;  // seconds of the sessions before the current one
+  vm::VerifyObserver observer;
+  observer.on_event = [&](const vm::TimelineEvent& e) {
+    vm::TimelineEvent shifted{e.seconds + offset, e.text};
+    result.timeline.push_back(shifted);
+    timeline.event(shifted);
+  };
+  observer.on_tick = [&](double seconds, vm::Stage reached) { timeline.tick(seconds + offset, reached, target); };
+  result.outcome = vm::run_verify(runner, options, observer);
+  observer.on_event({result.outcome.seconds, "machine stopped"});
+
+  if (delivery && result.outcome.verdict.passed) {
+    offset = result.outcome.seconds;
+    observer.on_event({0, "power cycle: the machine comes back without the DRAC's virtual media"});
+    vm::LaunchSettings bare = settings;
+    bare.omit_devices = profile.drac_media;
+    bare.drac_socket.clear();
+    vm::QemuRunner second(profile, bare, (dir / "qemu-2.log").string());
+    vm::PowerOnOptions power_on;
+    power_on.screenshot_path = (dir / "screen-2.png").string();
+    power_on.screenshot_dir = options.screenshot_dir;
+    result.power_cycle = vm::run_power_on(second, power_on, observer);
+    result.power_cycle_serial_log = result.power_cycle->serial_log;
+    const vm::BootRecord& boot = result.power_cycle->boot;
+    if (result.power_cycle->passed) {
+      // Booted by UUID, from the PERC disk now named first.
+      if (boot.command_line.find("root=UUID=") == std::string::npos &&
+          boot.command_line.find("root=LABEL=") == std::string::npos) {
+        result.power_cycle->passed = false;
+        result.power_cycle->summary = "booted, but not by UUID: kernel command line '" + boot.command_line + "'";
+      } else if (boot.system_disk() != "sda") {
+        result.power_cycle->passed = false;
+        result.power_cycle->summary = "without the virtual media the system disk should be sda, the console named " +
+                                      vm::describe_disks(boot);
+      }
+    }
+    offset += result.power_cycle->seconds;
+    observer.on_event({0, std::string("power cycle: ") + (result.power_cycle->passed ? "passed: " : "FAILED: ") +
+                              result.power_cycle->summary});
+  }
+  if (syslog) {
+    syslog->stop();
+    result.syslog_text = syslog->text();
+    result.syslog_datagrams = syslog->datagrams();
+  }
+
+#ifdef IMGBUILD_HAVE_GUESTFS
+  if (target != vm::Stage::Boot) {
+    const bool reached = result.outcome.verdict.passed && (!result.power_cycle || result.power_cycle->passed);
+    result.disk = check_installed_disk(settings.disk, reached, expectations, say);
+    if (result.disk.judged || !result.disk.problem.empty() || !result.disk.logs.empty())
+      timeline.event({result.outcome.seconds, "installed disk read"});
+  }
+#endif
+  result.passed = result.outcome.verdict.passed && result.disk.ok &&
+                  (!result.power_cycle || result.power_cycle->passed);
+  if (!result.passed || !log_dir.empty()) {
+    std::string command;
+    for (const auto& arg : runner.command()) command += (command.empty() ? "" : " ") + arg;
+    result.logs = save_logs(make_log_dir(log_dir), result, runner.diagnostics(), command,
+                            options.screenshot_path);
+  }
+  if (!request.report_dir.empty()) write_report(request.report_dir, result);
+  return result;
+}
+
+}  // namespace imgbuild::delivery

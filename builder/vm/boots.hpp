@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// What each boot of the guest showed on its serial console: the kernel command line, the
+// disk names the kernel gave (the DRAC hazard: with virtual media attached the PERC disk
+// is not sda), whether it came up to a login prompt, and the signs of a system in
+// trouble (I/O errors, a root device not found, emergency mode). Pure: fed serial bytes,
+// so every rule is tested on recorded consoles.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imgbuild::vm {
+
+struct BootDisk {
+  std::string name;   // "sdc"
+  std::string model;  // vendor and model as the kernel printed them: "Dell Virtual Floppy"
+};
+
+struct BootRecord {
+  std::string kernel;        // "6.1.0-50-amd64" (from "Linux version ...")
+  std::string command_line;  // from "Command line: ..."
+  std::vector<BootDisk> disks;  // in the order the kernel named them
+  bool login_prompt = false;    // a getty's "... login:" on the console
+  std::vector<std::string> problems;  // console lines that say the system is in trouble
+  // The name of the first disk that is not DRAC virtual media (model "Virtual ..."), or empty.
+  std::string system_disk() const;
+};
+
+class BootWatcher {
+ public:
+  void feed(std::string_view bytes);
+  const std::vector<BootRecord>& boots() const { return m_boots; }
+  // Boots that began so far (each "Linux version" line on the console starts one).
+  std::size_t count() const { return m_boots.size(); }
+
+ private:
+  void line(std::string text);
+  std::string m_partial;
+  std::vector<BootRecord> m_boots;
+  std::vector<std::pair<std::string, std::string>> m_scsi_models;  // "2:0:0:0" -> model
+};
+
+// "sdc: Dell Virtual Floppy, sdd: DELL PERC 6/i" for the report.
+std::string describe_disks(const BootRecord& boot);
+
+}  // namespace imgbuild::vm
