@@ -49,6 +49,14 @@ for sh in $shells; do
         fake_sys_disk "$r" sdc megasas "$style"
         expect_choice "$sh" "$r" /dev/sdc "megaraid_sas driver wins over an earlier ATA disk ($style)"
 
+        # PowerEdge 1950 during install: SAS 6/iR (mptsas) disk behind the DRAC's media and
+        # an ATA disk named before it; the controller decides, not the order.
+        r=$T/$sh-$style-sas; mkdir -p "$r"
+        fake_sys_disk "$r" sda usbfloppy "$style"
+        fake_sys_disk "$r" sdb ata "$style"
+        fake_sys_disk "$r" sdc sas6ir "$style"
+        expect_choice "$sh" "$r" /dev/sdc "mptsas (SAS 5/iR-6/iR) disk wins over an earlier ATA disk ($style)"
+
         # No PERC: first fixed non-USB disk (the virtio/modern server fallback).
         r=$T/$sh-$style-virtio; mkdir -p "$r"
         fake_sys_disk "$r" sda usbdisk "$style"

@@ -1,6 +1,7 @@
 # Sourced by tests: builds fake sysfs trees under a scratch root, shaped like the kernel's.
 #   fake_sys_disk ROOT NAME KIND [STYLE]
-#     KIND:  perc (PCI megaraid_sas, DELL "PERC 6/i"), megasas (QEMU's megasas: driver
+#     KIND:  perc (PCI megaraid_sas, DELL "PERC 6/i"), sas6ir (PCI mptsas, a SEAGATE disk),
+#            megasas (QEMU's megasas: driver
 #            megaraid_sas, QEMU "QEMU HARDDISK"), usbfloppy (Dell "Virtual Floppy" behind
 #            usb-storage, removable), usbdisk (USB stick, not removable), ata (ahci), virtio
 #     STYLE: etch (2.6.18: /sys/block/NAME is a directory with a device link, default) or
@@ -20,6 +21,11 @@ fake_sys_disk() {
             ctl=devices/pci0000:00/0000:00:0$n.0; ctldrv=pci/drivers/megaraid_sas
             dev=$ctl/host$n/target$n:2:0/$n:2:0:0
             if [ "$kind" = perc ]; then vendor=DELL model="PERC 6/i"; else vendor=QEMU model="QEMU HARDDISK"; fi ;;
+        sas6ir)
+            # SAS 6/iR (LSI SAS1068, driver mptsas): the disk reports its own make.
+            ctl=devices/pci0000:00/0000:00:0$n.0; ctldrv=pci/drivers/mptsas
+            dev=$ctl/host$n/port-$n:0/end_device-$n:0/target$n:0:0/$n:0:0:0
+            vendor=SEAGATE model=ST373455SS ;;
         usbfloppy|usbdisk)
             ctl=devices/pci0000:00/0000:00:1d.7/usb1/1-$n/1-$n:1.0; ctldrv=usb/drivers/usb-storage
             dev=$ctl/host$n/target$n:0:0/$n:0:0:0

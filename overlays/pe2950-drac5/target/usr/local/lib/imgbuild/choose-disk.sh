@@ -9,8 +9,9 @@
 # installer told "/dev/sda" would then partition the virtual floppy.
 #
 # Rule, first match wins:
-#   1. a disk whose controller driver is megaraid_sas / megaraid_mbox / megaraid (PERC
-#      5/6 and older), or whose SCSI vendor/model says PERC or MegaRAID;
+#   1. a disk on a Dell storage controller: driver megaraid_sas / megaraid_mbox / megaraid
+#      (PERC 5/6 and older) or mptsas (SAS 5/iR, SAS 6/iR: PowerEdge 1950/2950 without a
+#      PERC), or whose SCSI vendor/model says PERC or MegaRAID;
 #   2. else (IMGBUILD_DISK_FALLBACK=fixed, the default) the first disk that is neither
 #      removable nor behind USB, for machines without a PERC (QEMU virtio, modern servers);
 #      IMGBUILD_DISK_FALLBACK=none makes "no PERC" an error instead.
@@ -24,7 +25,7 @@
 
 R=${IMGBUILD_ROOT:-}
 SYS=$R/sys
-DRIVERS=${IMGBUILD_DISK_DRIVERS:-megaraid_sas megaraid_mbox megaraid}
+DRIVERS=${IMGBUILD_DISK_DRIVERS:-megaraid_sas megaraid_mbox megaraid mptsas}
 FALLBACK=${IMGBUILD_DISK_FALLBACK:-fixed}
 
 say() {
@@ -105,7 +106,7 @@ done
 chosen=
 if [ -n "$perc" ]; then
     chosen=$perc
-    say "chose $chosen (PERC/MegaRAID controller)"
+    say "chose $chosen (Dell storage controller: PERC/MegaRAID or SAS 5/iR-6/iR)"
 elif [ "$FALLBACK" = fixed ] && [ -n "$fixed" ]; then
     chosen=$fixed
     say "no PERC/MegaRAID disk; chose $chosen (first fixed, non-USB disk)"
