@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Builds the STAND-IN INSTALLER test disc (test code; see tests/standin/init for what the
+# stand-in does and does not prove): a Debian-CD-like layout that `imgbuild build` can
+# remaster (isolinux, install.amd/vmlinuz + initrd.gz, .disk/info, md5sum.txt), whose
+# "installer" is a busybox initrd running tests/standin/init, and which carries the
+# debootstrapped Debian 12 system (tests/target/make-rootfs.sh) as /standin/rootfs.tar.
+#
+#   make-standin-iso.sh ROOTFS.tar OUT.iso
+#
+# Kernel and modules are the target system's own (from the tarball), so the stand-in
+# drives the same megaraid_sas/mptsas/usb-storage the installed system will. The few tools
+# busybox lacks (sfdisk, mke2fs for ext4, kmod's modprobe for compressed modules) are this
+# host's Debian 12 binaries with their libraries. Output deterministic up to the inputs.
+set -euo pipefail
+rootfs=${1:?usage: make-standin-iso.sh ROOTFS.tar OUT.iso}
+out=${2:?usage: make-standin-iso.sh ROOTFS.tar OUT.iso}
+here=$(cd "$(dirname "$0")" && pwd)
+ISOLINUX_DIR=${ISOLINUX_DIR:-/usr/lib/ISOLINUX}
+SYSLINUX_MODULES=${SYSLINUX_MODULES:-/usr/lib/syslinux/modules/bios}
+export TZ=UTC SOURCE_DATE_EPOCH=1686355200 # Debian 12.0, 2023-06-10
+for tool in xorriso cpio gzip busybox kmod depmod sfdisk mke2fs; do
+    command -v "$tool" >/dev/null || { echo "make-standin-iso: $tool not found" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/standin-iso.XXXXXX")
+trap 'rm -rf "$work" "$out.tmp.$$"' EXIT
+disc=$work/disc initrd=$work/initrd sys=$work/sys
+mkdir -p "$disc/install.amd" "$disc/isolinux" "$disc/standin" "$disc/.disk" "$initrd" "$sys"
+
+# The target's kernel and module tree.
+tar -C "$sys" -xf "$rootfs" --wildcards './boot/vmlinuz-*' './lib/modules/*' './usr/lib/modules/*' 2>/dev/null ||
+    tar -C "$sys" -xf "$rootfs" --wildcards './boot/vmlinuz-*' './usr/lib/modules/*' 2>/dev/null ||
+    tar -C "$sys" -xf "$rootfs" --wildcards './boot/vmlinuz-*' './lib/modules/*'
+kernel=$(ls "$sys"/boot/vmlinuz-* | head -n1)
+version=${kernel##*/vmlinuz-}
+# Merged /usr (Debian 12): the tree is under usr/lib; modprobe -d looks in lib/modules.
+[ -e "$sys/lib" ] || ln -s usr/lib "$sys/lib"
+moddir=$sys/lib/modules
+[ -d "$moddir/$version" ] || { echo "make-standin-iso: no modules for $version in $rootfs" >&2; exit 1; }
+cp "$kernel" "$disc/install.amd/vmlinuz"
+
+# initrd: busybox, the host tools busybox lacks (with their libraries), the modules.
+mkdir -p "$initrd"/{bin,sbin,usr/bin,usr/sbin,etc,lib,lib64,proc,sys,dev,tmp}
+copy_exec() {  # copy_exec BINARY NAME: the binary as /sbin/NAME plus its shared libraries
+    cp "$1" "$initrd/sbin/$2"
+    ldd "$1" | grep -oE '/[^ ]+' | while read -r lib; do
+        mkdir -p "$initrd$(dirname "$lib")"
+        cp -L "$lib" "$initrd$lib"
+    done
+}
+copy_exec "$(command -v busybox)" busybox
+mv "$initrd/sbin/busybox" "$initrd/bin/busybox"
+copy_exec "$(command -v sfdisk)" sfdisk
+copy_exec "$(command -v mke2fs)" mke2fs
+copy_exec "$(command -v kmod)" kmod
+for applet in $("$initrd/bin/busybox" --list); do
+    [ -e "$initrd/bin/$applet" ] || ln -s busybox "$initrd/bin/$applet"
+done
+rm -f "$initrd/bin/modprobe" "$initrd/bin/insmod" "$initrd/bin/sfdisk" "$initrd/bin/mke2fs"
+ln -s kmod "$initrd/sbin/modprobe"
+ln -s kmod "$initrd/sbin/insmod"
+cp /etc/mke2fs.conf "$initrd/etc/mke2fs.conf"
+modules="ehci-pci uhci-hcd ohci-pci usb-storage sd_mod sr_mod isofs megaraid_sas mptsas mptspi ahci ata_piix
+         virtio_blk virtio_scsi virtio_pci ext4 crc32c_generic"
+for m in $modules; do
+    kmod_list=$(modprobe -S "$version" -d "$sys" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }') || true
+    for ko in $kmod_list; do
+        rel=${ko#"$sys"}
+        rel=/lib/modules/${rel#*/modules/}
+        mkdir -p "$initrd$(dirname "$rel")"
+        cp "$ko" "$initrd$rel"
+    done
+done
+cp "$moddir/$version/modules.order" "$moddir/$version/modules.builtin" "$initrd/lib/modules/$version/" 2>/dev/null || true
+cp "$moddir/$version/modules.builtin.modinfo" "$initrd/lib/modules/$version/" 2>/dev/null || true
+depmod -b "$initrd" "$version"
+install -m 755 "$here/init" "$initrd/init"
+(cd "$initrd" && find . -print0 | LC_ALL=C sort -z | cpio --quiet -o -0 -H newc --reproducible) |
+    gzip -n -9 >"$disc/install.amd/initrd.gz"
+
+# The disc: a Debian-CD-like layout.
+cp "$rootfs" "$disc/standin/rootfs.tar"
+cp "$ISOLINUX_DIR/isolinux.bin" "$SYSLINUX_MODULES/ldlinux.c32" "$disc/isolinux/"
+cat >"$disc/isolinux/isolinux.cfg" <<'CFG'
+DEFAULT install
+LABEL install
+	kernel /install.amd/vmlinuz
+	append vga=normal initrd=/install.amd/initrd.gz console=ttyS0,115200n8 --
+TIMEOUT 0
+PROMPT 1
+CFG
+printf 'imgbuild STAND-IN INSTALLER test disc (not debian-installer), Debian 12 amd64 target' >"$disc/.disk/info"
+(cd "$disc" && find . -type f ! -name md5sum.txt ! -path './isolinux/*' -print0 | LC_ALL=C sort -z |
+    xargs -0 md5sum) >"$disc/md5sum.txt"
+xorriso -report_about WARNING -as mkisofs -r -J -V "STANDIN 12 amd64" -o "$out.tmp.$$" \
+    -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+    "$disc" 2>"$work/xorriso.log" || { cat "$work/xorriso.log" >&2; exit 1; }
+mv "$out.tmp.$$" "$out"
+echo "make-standin-iso: $out (kernel $version)" >&2
