@@ -83,6 +83,20 @@ std::string tail_of_file(const std::string& path, std::size_t max_bytes) {
 
 }  // namespace
 
+// One QMP command whose answer is only "done" or an error; false with the reason otherwise.
+static bool qmp_command(QmpClient& qmp, const std::string& command_json, std::string& why) {
+  auto reply = qmp.execute(command_json, 15000);
+  if (!reply) {
+    why = "no answer from the QEMU monitor";
+    return false;
+  }
+  if (auto error = qmp_error_desc(*reply)) {
+    why = *error;
+    return false;
+  }
+  return true;
+}
+
 std::string read_file_from(const std::string& path, std::uint64_t offset, std::size_t max_bytes) {
   util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return {};
@@ -310,18 +324,10 @@ bool QemuRunner::screenshot(const std::string& png_path, std::string& why) {
   }
   // QMP screendump writes PNG directly since QEMU 7.1 (when built with libpng, as
   // Debian's is); an older or PNG-less QEMU says so in the error.
-  auto reply = qmp().execute("{\"execute\": \"screendump\", \"arguments\": {\"filename\": " +
-                                 json_quote(png_path) + ", \"format\": \"png\"}}",
-                             15000);
-  if (!reply) {
-    why = "no answer from the QEMU monitor";
-    return false;
-  }
-  if (auto error = qmp_error_desc(*reply)) {
-    why = *error;
-    return false;
-  }
-  return true;
+  return qmp_command(qmp(),
+                     "{\"execute\": \"screendump\", \"arguments\": {\"filename\": " + json_quote(png_path) +
+                         ", \"format\": \"png\"}}",
+                     why);
 }
 
 std::string QemuRunner::firmware_log_from(std::uint64_t offset, std::size_t max_bytes) {
@@ -376,16 +382,7 @@ bool QemuRunner::remove_device(const std::string& id, std::string& why) {
     why = "QEMU is no longer running";
     return false;
   }
-  auto reply = qmp().execute("{\"execute\": \"device_del\", \"arguments\": {\"id\": " + json_quote(id) + "}}", 15000);
-  if (!reply) {
-    why = "no answer from the QEMU monitor";
-    return false;
-  }
-  if (auto error = qmp_error_desc(*reply)) {
-    why = *error;
-    return false;
-  }
-  return true;
+  return qmp_command(qmp(), "{\"execute\": \"device_del\", \"arguments\": {\"id\": " + json_quote(id) + "}}", why);
 }
 
 bool QemuRunner::power_off(std::chrono::milliseconds grace) {
