@@ -16,6 +16,9 @@
 #                        tests/fixtures/make-base-iso.sh (built once, even when CTest
 #                        runs scripts in parallel)
 #   fail MSG             fails the test with MSG
+#   skip MSG             the test cannot run here (not root, a tool missing): exits with
+#                        $SKIP_STATUS, which CTest reports as "Skipped" (SKIP_RETURN_CODE
+#                        in CMakeLists.txt), never as passed
 #   expect_status N CMD...      runs CMD, fails unless it exits with status N; its stdout
 #                               goes to $T/last.out and stderr to $T/last.err
 #   expect_stderr_match REGEX   fails unless the last expect_status's stderr matches
@@ -41,6 +44,9 @@ IMGBUILD_CACHE=${IMGBUILD_CACHE:-$IMGBUILD_SOURCE_DIR/build/cache}
 export IMGBUILD IMGBUILD_SOURCE_DIR IMGBUILD_CACHE
 
 test_name=$(basename "$0" .sh)
+# CTest's SKIP_RETURN_CODE for every e2e script (CMakeLists.txt): a test that cannot run
+# here says so instead of passing.
+SKIP_STATUS=77
 T=$(mktemp -d "${TMPDIR:-/tmp}/imgbuild-e2e-$test_name.XXXXXX")
 
 _prelude_exit() {
@@ -48,6 +54,8 @@ _prelude_exit() {
     if [[ $rc -eq 0 ]]; then
         rm -rf "$T"
         echo "PASS $test_name"
+    elif [[ $rc -eq $SKIP_STATUS ]]; then
+        rm -rf "$T"
     else
         echo "FAIL $test_name (exit $rc); scratch kept in $T" >&2
     fi
@@ -58,6 +66,11 @@ trap _prelude_exit EXIT
 fail() {
     echo "FAIL: $*" >&2
     exit 1
+}
+
+skip() {
+    echo "SKIP $test_name: $*"
+    exit "$SKIP_STATUS"
 }
 
 # shellcheck source=../fixtures/cache.sh

@@ -4,7 +4,7 @@
 # A full disk: the output directory on a 50 MB tmpfs (the image is ~130 MB), then a
 # staging directory ($TMPDIR) on a 1 MB tmpfs. The build fails with one line that says
 # it is about space, exit status 3, leaves the previous output intact and no temp file.
-# Needs root (mount); skipped with a message where tmpfs cannot be mounted.
+# Needs root (mount); reported as skipped (not passed) where tmpfs cannot be mounted.
 source "$(dirname "$0")/prelude.sh"
 
 base=$(fixture_iso modern-amd64)
@@ -13,8 +13,7 @@ mkdir -p "$T/small" "$T/tiny"
 if ! mount -t tmpfs -o size=50m imgbuild-e2e "$T/small" 2>"$T/mount.err" ||
     ! mount -t tmpfs -o size=1m imgbuild-e2e "$T/tiny" 2>>"$T/mount.err"; then
     umount "$T/small" 2>/dev/null || true
-    echo "SKIP robust-full-disk: cannot mount a tmpfs here ($(head -1 "$T/mount.err")); run as root" >&2
-    exit 0
+    skip "cannot mount a tmpfs here ($(head -1 "$T/mount.err")); run as root"
 fi
 trap 'rc=$?; umount "$T/small" "$T/tiny" 2>/dev/null || true; (exit $rc); _prelude_exit' EXIT
 
