@@ -12,7 +12,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     libguestfs-dev googletest libgtest-dev libgmock-dev \
     clang libclang-rt-14-dev \
     qemu-system-x86 qemu-utils ovmf seabios \
-    xorriso genisoimage cpio libarchive-tools faketime libfaketime gzip xz-utils zstd \
+    xorriso genisoimage cpio libarchive-tools faketime libfaketime gzip xz-utils zstd lz4 \
     isolinux syslinux-common memtest86+ mtools dosfstools \
     grub-efi-amd64-bin grub-pc-bin grub-common \
     time openssl xxhash \
