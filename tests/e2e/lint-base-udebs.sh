@@ -15,9 +15,27 @@ mkdir -p "$T/ov/pool/main/i/imgbuild-test-udeb"
 dpkg-deb --root-owner-group -Zxz --build "$tree" "$T/ov/pool/main/i/imgbuild-test-udeb/imgbuild-test-udeb_1.0_all.udeb" >/dev/null
 expect_status 0 "$IMGBUILD" build "$base" -o "$T/disc.iso" --cdrom-overlay "$T/ov" --quiet
 
-printf 'd-i imgbuild-test/only-on-disc boolean true\n' >"$T/p.cfg"
-"$IMGBUILD" lint "$T/p.cfg" --release bookworm >"$T/list.out" 2>&1 || true
-grep -q 'unknown question imgbuild-test/only-on-disc' "$T/list.out" || { cat "$T/list.out"; fail "the shipped list alone should not know the question"; }
-"$IMGBUILD" lint "$T/p.cfg" --base "$T/disc.iso" >"$T/disc.out" 2>&1 || true
-grep -i 'unknown' "$T/disc.out" | grep -q 'only-on-disc' && { cat "$T/disc.out"; fail "question from the disc's udeb reported unknown"; }
-grep -q '1 udeb(s)' "$T/disc.out" || { cat "$T/disc.out"; fail "lint did not read the disc's udeb"; }
+# A preseed lint has nothing else to say about (every question it expects answered), plus
+# the question only the disc's udeb knows.
+{
+    printf 'd-i imgbuild-test/only-on-disc boolean true\n'
+    printf 'd-i partman-auto/method string regular\n'
+    printf 'd-i partman-partitioning/confirm_write_new_label boolean true\n'
+    printf 'd-i partman/choose_partition select finish\n'
+    printf 'd-i partman/confirm boolean true\n'
+    printf 'd-i passwd/root-password-crypted password %s\n' "$(openssl passwd -6 -salt imgbuild changeme)"
+    printf 'd-i passwd/make-user boolean false\n'
+    printf 'd-i mirror/country string manual\n'
+    printf 'd-i mirror/http/hostname string deb.debian.org\n'
+    printf 'd-i mirror/http/directory string /debian\n'
+    printf 'tasksel tasksel/first multiselect standard\n'
+    printf 'd-i grub-installer/bootdev string default\n'
+} >"$T/p.cfg"
+# Against the shipped list alone: a problem (exit 1), the unknown question named.
+expect_status 1 "$IMGBUILD" lint "$T/p.cfg" --release bookworm
+grep -q 'unknown question imgbuild-test/only-on-disc' "$T/last.out" || { cat "$T/last.out"; fail "the shipped list alone should not know the question"; }
+# Against the disc: clean (exit 0, nothing reported), the udeb counted.
+expect_status 0 "$IMGBUILD" lint "$T/p.cfg" --base "$T/disc.iso"
+[[ ! -s $T/last.out ]] || { cat "$T/last.out"; fail "lint against the disc reports problems"; }
+grep -q ' 0 error(s), 0 warning(s)' "$T/last.err" || { cat "$T/last.err"; fail "lint against the disc is not clean"; }
+grep -q '1 udeb(s)' "$T/last.err" || { cat "$T/last.err"; fail "lint did not read the disc's udeb"; }
