@@ -273,26 +273,6 @@ TEST(Repository, PoolPathUsesLibPrefixAndDropsEpoch) {
   EXPECT_EQ(repository.pool_path(repository.extras().front(), "libbar"), "pool/main/libb/libbar/libbar2_2.0-1_amd64.deb");
 }
 
-// Not a unit test: the driver of tests/e2e/repo-apt.sh, which hands it a directory of .debs
-// and an output directory and then lets apt-get read the result.
-TEST(RepositoryE2E, WriteFromEnvironment) {
-  const char* debs = std::getenv("IMGBUILD_REPO_E2E_DEBS");
-  const char* out = std::getenv("IMGBUILD_REPO_E2E_OUT");
-  if (!debs || !out) GTEST_SKIP() << "driver for tests/e2e/repo-apt.sh";
-  repo::RepositoryOptions options;
-  options.suite = std::getenv("IMGBUILD_REPO_E2E_SUITE") ? std::getenv("IMGBUILD_REPO_E2E_SUITE") : "bookworm";
-  repo::Repository repository(options);
-  repository.add_deb_directory(debs);
-  if (const char* base = std::getenv("IMGBUILD_REPO_E2E_BASE"); base && *base) repository.add_base_index(base);
-  try {
-    repository.check_dependencies();
-  } catch (const Error& e) {
-    std::printf("check_dependencies: %s\n", e.what());
-    FAIL();
-  }
-  repository.write(out);
-}
-
 TEST(Repository, UdebsGoToTheInstallerIndex) {
   auto dir = fresh_dir("udeb");
   auto debs = dir / "debs";

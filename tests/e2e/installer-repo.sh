@@ -23,8 +23,8 @@
 # (<component>/debian-installer/binary-<arch>/), listed in the Release it signs off.
 source "$(dirname "$0")/prelude.sh"
 IMGBUILD_BUILD_DIR=${IMGBUILD_BUILD_DIR:-$(dirname "$IMGBUILD")}
-driver="$IMGBUILD_BUILD_DIR/repo_test"
-[ -x "$driver" ] || fail "$driver not built (ninja repo_test)"
+driver="$IMGBUILD_BUILD_DIR/repo-write"
+[ -x "$driver" ] || fail "$driver not built (ninja repo-write)"
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed"
 boot_timeout=${IMGBUILD_INSTALLER_REPO_TIMEOUT:-600}
 start=$SECONDS
@@ -41,8 +41,7 @@ chmod 0755 "$tree/DEBIAN/postinst"
 dpkg-deb --root-owner-group -Zgzip --build "$tree" "$T/debs/imgbuild-probe_1.0_amd64.udeb" >/dev/null
 
 repo=$T/www/repo
-IMGBUILD_REPO_E2E_DEBS="$T/debs" IMGBUILD_REPO_E2E_OUT="$repo" IMGBUILD_REPO_E2E_SUITE=bookworm \
-    "$driver" --gtest_filter=RepositoryE2E.WriteFromEnvironment >"$T/driver.log" 2>&1 ||
+"$driver" "$T/debs" "$repo" bookworm >"$T/driver.log" 2>&1 ||
     { cat "$T/driver.log"; fail "writing the repository failed"; }
 dists=$repo/dists/bookworm
 [[ -f $dists/Release && -f $dists/main/debian-installer/binary-amd64/Packages.gz ]] || fail "generator wrote no udeb index"

@@ -10,8 +10,8 @@
 # refuse the repository once an index no longer matches the Release.
 source "$(dirname "$0")/prelude.sh"
 IMGBUILD_BUILD_DIR=${IMGBUILD_BUILD_DIR:-$(dirname "$IMGBUILD")}
-driver="$IMGBUILD_BUILD_DIR/repo_test"
-[ -x "$driver" ] || fail "$driver not built (ninja repo_test)"
+driver="$IMGBUILD_BUILD_DIR/repo-write"
+[ -x "$driver" ] || fail "$driver not built (ninja repo-write)"
 work=$T
 
 make_deb() {  # name version arch [extra control lines]
@@ -28,8 +28,7 @@ make_deb imgbuild-app 1.0-1 amd64 'Depends: imgbuild-lib (>= 2.0~rc1) | imgbuild
 make_deb imgbuild-lib 2.0-1 amd64 'Source: imgbuild-libsrc (2.0)'
 make_deb imgbuild-provider 1:0.5 all 'Provides: imgbuild-virtual'
 
-IMGBUILD_REPO_E2E_DEBS="$work/debs" IMGBUILD_REPO_E2E_OUT="$work/repo" \
-  "$driver" --gtest_filter=RepositoryE2E.WriteFromEnvironment >"$work/driver.log" 2>&1 ||
+"$driver" "$work/debs" "$work/repo" >"$work/driver.log" 2>&1 ||
   { cat "$work/driver.log"; fail "writing the repository failed"; }
 find "$work/repo" -type f | sed "s|$work/repo/||" | sort
 
