@@ -86,11 +86,19 @@ std::vector<std::string> without_block_addresses(const std::vector<std::string>&
 
 void diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b, const std::string& area,
                 std::vector<Difference>& out) {
-  std::multiset<std::string> left(a.begin(), a.end()), right(b.begin(), b.end());
+  // Multisets: each copy of a line pairs with one copy on the other side, so a duplicated
+  // entry (a second, identical boot image) is reported as a difference, once per surplus copy.
+  std::multiset<std::string> unmatched_in_b(b.begin(), b.end()), unmatched_in_a(a.begin(), a.end());
   for (const auto& line : a)
-    if (!right.count(line)) out.push_back({"boot", area, "- " + line});
+    if (auto it = unmatched_in_b.find(line); it != unmatched_in_b.end())
+      unmatched_in_b.erase(it);
+    else
+      out.push_back({"boot", area, "- " + line});
   for (const auto& line : b)
-    if (!left.count(line)) out.push_back({"boot", area, "+ " + line});
+    if (auto it = unmatched_in_a.find(line); it != unmatched_in_a.end())
+      unmatched_in_a.erase(it);
+    else
+      out.push_back({"boot", area, "+ " + line});
 }
 
 void diff_field(const std::string& name, const std::string& a, const std::string& b, std::vector<Difference>& out) {

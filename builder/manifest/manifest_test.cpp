@@ -54,3 +54,30 @@ TEST(Manifest, ReportsFilesVolumeAndBootButNotBlockAddresses) {
   for (const auto& x : manifest::diff(a, b)) found |= x.what == "boot" && x.detail.find("UEFI") != std::string::npos;
   EXPECT_TRUE(found);
 }
+
+// The boot lines are compared as multisets: a second, identical boot entry is a
+// difference (two BIOS images with the same settings), once per extra copy.
+TEST(Manifest, ReportsADuplicatedBootEntry) {
+  auto a = sample();
+  auto b = sample();
+  b.boot.el_torito.push_back(a.boot.el_torito[1]);
+  auto d = manifest::diff(a, b);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].what, "boot");
+  EXPECT_EQ(d[0].path, "el_torito");
+  // The duplicate is named (its block address column left out, as for every boot line).
+  EXPECT_EQ(d[0].detail.rfind("+ El Torito boot img :   1  BIOS  y   none  0x0000  0x00      4", 0), 0u) << d[0].detail;
+  b.boot.el_torito.push_back(a.boot.el_torito[1]);
+  EXPECT_EQ(manifest::diff(a, b).size(), 2u);
+  // And the other way round.
+  auto removed = manifest::diff(b, a);
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[0].detail.substr(0, 2), "- ");
+  a.boot.system_area = {"System area options: 0x00000201", "MBR partition  :   1  0x0  0xef"};
+  b.boot.system_area = a.boot.system_area;
+  b.boot.system_area.push_back(a.boot.system_area[1]);
+  b.boot.el_torito = a.boot.el_torito;
+  auto sa = manifest::diff(a, b);
+  ASSERT_EQ(sa.size(), 1u);
+  EXPECT_EQ(sa[0].path, "system_area");
+}
