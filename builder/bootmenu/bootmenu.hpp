@@ -39,6 +39,13 @@ struct MenuTree {
   std::vector<InstallerEntry> entries;        // in menu order, all entries found
 };
 
+// Where installer discs keep their boot menus, in the order loaders look: the first one
+// present on a disc is the one its isolinux/GRUB reads. build rewrites it and inspect reads
+// it, from this one list.
+inline constexpr const char* k_isolinux_roots[] = {"/isolinux/isolinux.cfg", "/boot/isolinux/isolinux.cfg",
+                                                   "/isolinux.cfg", "/syslinux/syslinux.cfg"};
+inline constexpr const char* k_grub_roots[] = {"/boot/grub/grub.cfg"};
+
 // Menu files larger than this are not menus (Error naming the file), nor is text with
 // NUL bytes in it.
 constexpr std::size_t k_max_menu_file = 1u << 20;

@@ -45,10 +45,6 @@ constexpr std::uint64_t k_max_preseed_size = 1 << 20;
 constexpr std::uint64_t k_level_2_max_file = (std::uint64_t{4} << 30) - 1;
 constexpr std::uint64_t k_no_limit = ~std::uint64_t{0};
 
-const char* const k_isolinux_roots[] = {"/isolinux/isolinux.cfg", "/boot/isolinux/isolinux.cfg",
-                                        "/isolinux.cfg", "/syslinux/syslinux.cfg"};
-const char* const k_grub_roots[] = {"/boot/grub/grub.cfg"};
-
 // Where memtest86+ lives once the Debian package is installed. The ".bin" suffix is
 // dropped on the disc: isolinux treats *.bin as a boot sector, not as a kernel.
 const char* const k_memtest_sources[] = {"/boot/memtest86+ia32.bin", "/boot/memtest86+.bin",
@@ -114,12 +110,12 @@ Menus load_menus(const iso::Reader& reader) {
     return reader.read_file(iso_path, k_max_menu_size);
   };
   Menus menus;
-  for (const char* root : k_isolinux_roots)
+  for (const char* root : bootmenu::k_isolinux_roots)
     if (reader.find(root)) {
       menus.isolinux = bootmenu::load_isolinux(root, read);
       break;
     }
-  for (const char* root : k_grub_roots)
+  for (const char* root : bootmenu::k_grub_roots)
     if (reader.find(root)) {
       menus.grub = bootmenu::load_grub(root, read);
       break;

@@ -148,7 +148,7 @@ ImageDescription describe(const std::string& iso_path) {
       for (const auto& i : e.initrds) initrds.insert(iso::normalise_iso_path(i));
     }
   };
-  for (const char* root : {"/isolinux/isolinux.cfg", "/boot/isolinux/isolinux.cfg", "/isolinux.cfg"})
+  for (const char* root : bootmenu::k_isolinux_roots)
     if (reader.find(root)) {
       if (auto text = reader.read_file(root, k_max_menu_size))
         if (auto entry = unattended_entry(*text, "isolinux")) {
@@ -158,14 +158,16 @@ ImageDescription describe(const std::string& iso_path) {
       add_tree(bootmenu::load_isolinux(root, read), "isolinux");
       break;
     }
-  if (reader.find("/boot/grub/grub.cfg")) {
-    if (auto text = reader.read_file("/boot/grub/grub.cfg", k_max_menu_size))
-      if (auto entry = unattended_entry(*text, "grub")) {
-        d.installers.push_back(*entry);
-        for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
-      }
-    add_tree(bootmenu::load_grub("/boot/grub/grub.cfg", read), "grub");
-  }
+  for (const char* root : bootmenu::k_grub_roots)
+    if (reader.find(root)) {
+      if (auto text = reader.read_file(root, k_max_menu_size))
+        if (auto entry = unattended_entry(*text, "grub")) {
+          d.installers.push_back(*entry);
+          for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
+        }
+      add_tree(bootmenu::load_grub(root, read), "grub");
+      break;
+    }
 
   // Look inside each installer initrd for the preseed imgbuild appended.
   util::TempDir work("inspect");
