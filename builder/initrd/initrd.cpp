@@ -608,13 +608,6 @@ std::optional<std::string> read_member_from_bytes(std::string_view initrd, const
   return std::move(found.begin()->second);
 }
 
-std::map<std::string, std::string> read_members(const std::string& initrd_path,
-                                                const MemberFilter& wanted,
-                                                std::uint64_t max_total) {
-  std::string bytes = util::read_small_file(initrd_path, k_max_initrd_file, "initrd");
-  return read_members_from_bytes(bytes, wanted, max_total, initrd_path);
-}
-
 std::optional<std::string> read_member(const std::string& initrd_path, const std::string& member,
                                        std::uint64_t max_size) {
   std::string bytes = util::read_small_file(initrd_path, k_max_initrd_file, "initrd");

@@ -58,14 +58,11 @@ std::optional<std::string> read_member_from_bytes(std::string_view initrd, const
                                                   std::uint64_t max_size,
                                                   const std::string& subject);
 
-// Every regular-file member whose normalised path ("./a" and "/a" become "a") the filter
-// accepts, path -> content, last copy winning; e.g. all "var/lib/dpkg/info/*.templates"
+// Every regular-file member of initrd bytes in memory whose normalised path ("./a" and
+// "/a" become "a") the filter accepts, path -> content, last copy winning; e.g. all "var/lib/dpkg/info/*.templates"
 // (the installer builds templates.dat from those at boot: it is not in the initrd).
 // Their total size is bounded by max_total (Error beyond).
 using MemberFilter = std::function<bool(const std::string& path)>;
-std::map<std::string, std::string> read_members(const std::string& initrd_path,
-                                                const MemberFilter& wanted,
-                                                std::uint64_t max_total);
 std::map<std::string, std::string> read_members_from_bytes(std::string_view initrd,
                                                            const MemberFilter& wanted,
                                                            std::uint64_t max_total,

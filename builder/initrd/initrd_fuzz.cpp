@@ -41,9 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Error&) {
   }
   try {
-    (void)initrd::read_members(
-        path, [](const std::string& name) { return name.find("templates") != std::string::npos; },
-        4 << 20);
+    (void)initrd::read_members_from_bytes(
+        std::string_view(reinterpret_cast<const char*>(data), size),
+        [](const std::string& name) { return name.find("templates") != std::string::npos; }, 4 << 20, "fuzz");
   } catch (const Error&) {
   }
   return 0;

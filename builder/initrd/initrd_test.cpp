@@ -3,6 +3,7 @@
 // own reader, and against the real Debian 12 installer initrd when it is installed.
 #include "initrd/initrd.hpp"
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -383,13 +384,13 @@ TEST(RealDebianInitrd, AppendedPreseedIsSeenByCpioAndReader) {
 
   // templates.dat is built at boot from the udebs' .templates files; those are in the
   // initrd. One pass of our reader finds them and the appended preseed.cfg.
-  auto found = initrd::read_members(
-      (dir / "initrd.gz").string(),
+  auto found = initrd::read_members_from_bytes(
+      util::read_small_file((dir / "initrd.gz").string(), 512u << 20, "initrd"),
       [](const std::string& path) {
         return path == "preseed.cfg" ||
                (path.starts_with("var/lib/dpkg/info/") && path.ends_with(".templates"));
       },
-      64 << 20);
+      64 << 20, (dir / "initrd.gz").string());
   ASSERT_EQ(found.count("preseed.cfg"), 1u);
   EXPECT_EQ(found.at("preseed.cfg"), preseed);
   std::size_t templates = std::count_if(members.begin(), members.end(), [](const std::string& m) {

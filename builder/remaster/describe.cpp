@@ -127,7 +127,6 @@ ImageDescription describe(const std::string& iso_path) {
   d.volume = reader.volume();
   d.boot = iso::read_boot_report(iso_path);
   if (auto id = reader.read_file(k_build_id_path, 4096)) d.build_id = trim(*id);
-  d.build_info_json = reader.read_file(k_build_info_path, 1 << 20);
   if (auto info = reader.read_file("/.disk/info", 4096)) d.disk_info = trim(*info);
   d.has_md5sums = reader.find("/md5sum.txt") != nullptr;
 

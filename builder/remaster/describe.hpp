@@ -46,7 +46,6 @@ struct ImageDescription {
   std::vector<InstallerDescription> installers;
   std::vector<InitrdDescription> initrds;
   std::optional<std::string> build_id;           // /imgbuild/build-id
-  std::optional<std::string> build_info_json;    // /imgbuild/build.json
   std::optional<std::string> disk_info;          // /.disk/info
   bool has_md5sums = false;
 };
