@@ -2,7 +2,7 @@
 # labels: e2e hook
 # timeout: 60
 # Key-by-key check of the Etch-specific choices in preseed/etch-pe2950-vmware.cfg (issue 4,
-# DOMAIN.md), the "one line per question" rules Etch's loader needs, and the early_command
+# docs/etch-pe2950.md), the "one line per question" rules Etch's loader needs, and the early_command
 # run for real on a scratch tree: the partman hook it writes picks the PERC disk at sdc.
 source "$(dirname "$0")/prelude.sh"
 source "$IMGBUILD_SOURCE_DIR/tests/hook/fake-sys.sh"
