@@ -21,4 +21,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     nlohmann-json3-dev libgpgme-dev libapt-pkg-dev libtomlplusplus-dev \
     zlib1g-dev liblzma-dev libzstd-dev \
     scdoc debhelper dpkg-dev fakeroot lintian man-db bash-completion zsh \
-    gnupg gpgv jq chromium btrfs-progs xfsprogs
+    gnupg gpgv jq chromium btrfs-progs xfsprogs libcsv-dev
