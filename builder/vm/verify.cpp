@@ -69,6 +69,16 @@ std::string stage_event_text(const Marker& marker, const StageTracker& tracker) 
   return marker.text;
 }
 
+// A console line after which a system does not come up on its own (an initramfs or
+// emergency shell, a panic); empty when the boot shows none.
+std::string stopping_problem(const BootRecord& boot) {
+  for (const auto& problem : boot.problems)
+    if (problem.find("Dropping to a shell") != std::string::npos || problem.find("emergency mode") != std::string::npos ||
+        problem.find("Give root password") != std::string::npos || problem.find("Kernel panic") != std::string::npos)
+      return problem;
+  return {};
+}
+
 }  // namespace
 
 void take_screenshot(Runner& runner, const std::string& dir, const std::string& prefix, const std::string& caption,
@@ -99,6 +109,7 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   std::optional<Clock::time_point> reached_at;    // when the target stage was reached
   std::optional<Clock::time_point> installed_login;  // the installed system's login prompt
   std::size_t install_boot = 0;                   // boots seen when install-finished came
+  std::string installed_trouble;  // the installed system stopped on its way up (shell, panic)
 
   const auto start = Clock::now();
   auto emit = [&](std::string text) {
@@ -201,6 +212,11 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
         break;
       }
     } else if (options.target == Stage::Firstboot && tracker.reached() == Stage::Install &&
+               boots.count() > install_boot && !(installed_trouble = stopping_problem(boots.boots().back())).empty()) {
+      // The installed system will not come up: no need to wait for the timeout.
+      emit("installed system stopped: " + installed_trouble);
+      break;
+    } else if (options.target == Stage::Firstboot && tracker.reached() == Stage::Install &&
                boots.count() > install_boot && boots.boots().back().login_prompt) {
       // The installed system is up; a hook would have said firstboot-start by now.
       if (!installed_login) installed_login = Clock::now();
@@ -275,6 +291,13 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   runner.stop();
   evidence.qemu_stderr = runner.diagnostics();
   outcome.verdict = diagnose(tracker, evidence);
+  if (!installed_trouble.empty()) {
+    outcome.verdict.cause = Cause::UnhealthyAfterStage;
+    outcome.verdict.summary = "stage firstboot not reached (last stage reached: install): the installed system "
+                              "did not come up: " + installed_trouble;
+    outcome.verdict.details.push_back("kernel command line: " + boots.boots().back().command_line);
+    outcome.verdict.details.push_back("disks: " + describe_disks(boots.boots().back()));
+  }
   if (outcome.verdict.passed && !outcome.settle_problems.empty()) {
     outcome.verdict.passed = false;
     outcome.verdict.cause = Cause::UnhealthyAfterStage;
@@ -325,15 +348,9 @@ PowerOnOutcome run_power_on(Runner& runner, const PowerOnOptions& options, const
     }
     if (boots.count() > 0) {
       const BootRecord& boot = boots.boots().back();
-      for (const auto& problem : boot.problems) {
-        // Lines after which a system does not come up on its own.
-        if (problem.find("Dropping to a shell") != std::string::npos ||
-            problem.find("emergency mode") != std::string::npos ||
-            problem.find("Give root password") != std::string::npos ||
-            problem.find("Kernel panic") != std::string::npos) {
-          ending = "the system did not come up: " + problem;
-          ended = true;
-        }
+      if (std::string problem = stopping_problem(boot); !problem.empty()) {
+        ending = "the system did not come up: " + problem;
+        ended = true;
       }
       if (!ended && boot.login_prompt) {
         emit("login prompt");

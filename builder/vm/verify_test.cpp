@@ -202,6 +202,21 @@ TEST(Verify, AMissingHookIsToldApartFromATimeout) {
   EXPECT_LT(outcome.seconds, 10.0);
 }
 
+// An installed system that stops on its way up (here: an fstab naming a disk that is not
+// there) ends the run at once with what the console said, not after the timeout.
+TEST(Verify, AnInstalledSystemThatDoesNotComeUpStopsTheRun) {
+  FakeRunner runner;
+  runner.chunks = {k_installer, k_installed_boot, "Timed out waiting for device /dev/sdc1.\n",
+                   "You are in emergency mode. After logging in, type \"journalctl -xb\"\n"};
+  VerifyOptions o = options(std::chrono::milliseconds(60000));
+  o.target = Stage::Firstboot;
+  auto outcome = run_verify(runner, o);
+  EXPECT_FALSE(outcome.verdict.passed);
+  EXPECT_EQ(outcome.verdict.cause, Cause::UnhealthyAfterStage);
+  EXPECT_NE(outcome.verdict.summary.find("You are in emergency mode"), std::string::npos) << outcome.verdict.summary;
+  EXPECT_LT(outcome.seconds, 10.0);
+}
+
 // A DRAC of another generation refuses the hook's dialect: the media stay, the run says so.
 TEST(Verify, AWrongDialectLeavesTheMediaAttached) {
   FakeRunner runner;
