@@ -147,26 +147,22 @@ ImageDescription describe(const std::string& iso_path) {
       for (const auto& i : e.initrds) initrds.insert(iso::normalise_iso_path(i));
     }
   };
-  for (const char* root : bootmenu::k_isolinux_roots)
-    if (reader.find(root)) {
-      if (auto text = reader.read_file(root, k_max_menu_size))
-        if (auto entry = unattended_entry(*text, "isolinux")) {
-          d.installers.push_back(*entry);
-          for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
-        }
-      add_tree(bootmenu::load_isolinux(root, read), "isolinux");
-      break;
-    }
-  for (const char* root : bootmenu::k_grub_roots)
-    if (reader.find(root)) {
-      if (auto text = reader.read_file(root, k_max_menu_size))
-        if (auto entry = unattended_entry(*text, "grub")) {
-          d.installers.push_back(*entry);
-          for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
-        }
-      add_tree(bootmenu::load_grub(root, read), "grub");
-      break;
-    }
+  // Per loader, the first of its menu files the disc has (the one build rewrites):
+  // imgbuild's own entry first, then the disc's entries.
+  auto add_menus = [&](const auto& roots, const char* loader, auto load) {
+    for (const char* root : roots)
+      if (reader.find(root)) {
+        if (auto text = reader.read_file(root, k_max_menu_size))
+          if (auto entry = unattended_entry(*text, loader)) {
+            d.installers.push_back(*entry);
+            for (const auto& i : entry->initrds) initrds.insert(iso::normalise_iso_path(i));
+          }
+        add_tree(load(root, read), loader);
+        return;
+      }
+  };
+  add_menus(bootmenu::k_isolinux_roots, "isolinux", bootmenu::load_isolinux);
+  add_menus(bootmenu::k_grub_roots, "grub", bootmenu::load_grub);
 
   // Look inside each installer initrd for the preseed imgbuild appended.
   util::TempDir work("inspect");
