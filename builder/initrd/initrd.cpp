@@ -1,34 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "initrd/initrd.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
 
+#include "archive/reader.hpp"
+#include "archive/writer.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
 namespace imgbuild::initrd {
 
 namespace {
-
-struct ReadDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
-using WriteArchive = std::unique_ptr<archive, WriteDeleter>;
-using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
 
 // Installer initrds are 20-60 MB; a file far larger than that is not one.
 constexpr std::uint64_t k_max_initrd_file = 1ull << 30;
@@ -37,11 +23,6 @@ constexpr std::uint64_t k_max_initrd_file = 1ull << 30;
 constexpr std::uint64_t k_max_unpacked = 4ull << 30;
 // PATH_MAX: the kernel refuses longer cpio names too.
 constexpr std::uint64_t k_max_name = 4096;
-
-std::string archive_problem(archive* a, const char* what) {
-  const char* message = archive_error_string(a);
-  return std::string(what) + ": " + (message ? message : "unknown libarchive error");
-}
 
 std::string hex_bytes(std::string_view bytes, std::size_t count) {
   std::string out;
@@ -87,11 +68,6 @@ void check_member_path(const std::string& path) {
     start = end + 1;
   }
   if (path.find('\0') != std::string::npos) bad("NUL byte in path");
-}
-
-la_ssize_t append_to_string(archive*, void* client, const void* buffer, size_t length) {
-  static_cast<std::string*>(client)->append(static_cast<const char*>(buffer), length);
-  return static_cast<la_ssize_t>(length);
 }
 
 // A streaming reader of newc ("070701"/"070702") cpio data that may hold several
@@ -355,25 +331,18 @@ std::optional<std::size_t> zstd_frame_end(std::string_view data) {
   return pos;
 }
 
-void enable_filter(archive* a, Format format) {
-  int rc = ARCHIVE_OK;
-  // Only the one decompressor this segment needs: support_filter_all would let libarchive
-  // run external programs (lrzip, lzop, ...) on untrusted input.
+// The one decompressor a segment needs, and no other.
+archive::Filter filter_for(Format format) {
   switch (format) {
-    case Format::gzip: rc = archive_read_support_filter_gzip(a); break;
-    case Format::xz: rc = archive_read_support_filter_xz(a); break;
-    case Format::lzma: rc = archive_read_support_filter_lzma(a); break;
-    case Format::zstd: rc = archive_read_support_filter_zstd(a); break;
-    case Format::bzip2: rc = archive_read_support_filter_bzip2(a); break;
-    case Format::lz4: rc = archive_read_support_filter_lz4(a); break;
+    case Format::gzip: return archive::Filter::gzip;
+    case Format::xz: return archive::Filter::xz;
+    case Format::lzma: return archive::Filter::lzma;
+    case Format::zstd: return archive::Filter::zstd;
+    case Format::bzip2: return archive::Filter::bzip2;
+    case Format::lz4: return archive::Filter::lz4;
     case Format::cpio: break;
   }
-  // ARCHIVE_WARN means "will use an external program": refuse that as well.
-  if (rc != ARCHIVE_OK) {
-    throw Error(std::string("libarchive"),
-                std::string("no built-in ") + format_name(format) + " decompressor",
-                "install a libarchive built with it", 3);
-  }
+  throw std::logic_error("an uncompressed cpio segment has no filter");
 }
 
 // Decompresses one compressed segment starting at `data` into the scanner; returns the
@@ -381,47 +350,39 @@ void enable_filter(archive* a, Format format) {
 // concatenated members of the same compression, and stop before anything else).
 std::size_t scan_compressed_segment(std::string_view data, Format format, CpioScanner& scanner,
                                     std::uint64_t& unpacked, const std::string& subject) {
-  ReadArchive a(archive_read_new());
-  if (!a) throw Error(subject, "out of memory", {}, 3);
-  enable_filter(a.get(), format);
-  archive_read_support_format_raw(a.get());
-  if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-    throw Error(subject, archive_problem(a.get(), "cannot read initrd segment"));
+  archive::Reader reader({archive::Format::raw}, {filter_for(format)});
+  if (!reader.open_memory(data)) {
+    throw Error(subject, "cannot read initrd segment: " + reader.error_text());
   }
-  archive_entry* entry = nullptr;
-  int rc = archive_read_next_header(a.get(), &entry);
-  if (rc != ARCHIVE_OK) {
-    throw Error(subject, archive_problem(a.get(), "cannot decompress initrd segment"));
+  if (reader.next_entry() != archive::Reader::Status::ok) {
+    throw Error(subject, "cannot decompress initrd segment: " + reader.error_text());
   }
   bool stopped = false;
   for (;;) {
-    const void* block = nullptr;
-    size_t size = 0;
-    la_int64_t offset = 0;
-    rc = archive_read_data_block(a.get(), &block, &size, &offset);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+    std::string_view block;
+    archive::Reader::Status status = reader.read_block(block);
+    if (status == archive::Reader::Status::end) break;
+    if (status == archive::Reader::Status::failed) {
       throw Error(subject,
-                  archive_problem(a.get(), (std::string("corrupt ") + format_name(format) +
-                                            " data in initrd").c_str()),
+                  std::string("corrupt ") + format_name(format) + " data in initrd: " + reader.error_text(),
                   "the initrd is truncated or damaged");
     }
-    unpacked += size;
+    unpacked += block.size();
     if (unpacked > k_max_unpacked) {
       throw Error(subject, "initrd unpacks to more than 4 GiB", "this is not an installer initrd");
     }
-    if (!stopped && size) {
-      std::size_t used = scanner.feed(static_cast<const char*>(block), size);
+    if (!stopped && !block.empty()) {
+      std::size_t used = scanner.feed(block.data(), block.size());
       // Junk after the cpio inside a compressed stream: the kernel gives up on the rest
       // of that stream too, but must still be drained to learn where the stream ends.
-      if (used < size) stopped = true;
+      if (used < block.size()) stopped = true;
     }
   }
   if (!scanner.at_boundary() && !stopped) {
     throw Error(subject, std::string(format_name(format)) + " segment ends inside a cpio entry",
                 "the initrd is truncated or damaged");
   }
-  la_int64_t consumed = archive_filter_bytes(a.get(), -1);
+  std::int64_t consumed = reader.input_bytes_consumed();
   if (consumed <= 0 || static_cast<std::uint64_t>(consumed) > data.size()) {
     throw Error(subject, "cannot tell where a compressed initrd segment ends");
   }
@@ -504,48 +465,22 @@ std::string make_appendix(const std::vector<Member>& members, std::int64_t mtime
       items.emplace(parent, Item{true, 0755, nullptr});
     }
   }
-  std::string out;
-  WriteArchive a(archive_write_new());
-  if (!a) throw Error("initrd appendix", "out of memory", {}, 3);
-  auto check = [&](int rc, const char* what) {
-    if (rc != ARCHIVE_OK) throw Error("initrd appendix", archive_problem(a.get(), what), {}, 3);
-  };
-  check(archive_write_set_format_cpio_newc(a.get()), "newc format");
-  check(archive_write_add_filter_gzip(a.get()), "gzip filter");
-  // No timestamp in the gzip header: the bytes must not depend on when they were made.
-  check(archive_write_set_options(a.get(), "gzip:!timestamp"), "gzip options");
-  // No block padding after the gzip stream: the appendix is exactly one gzip member, so
-  // `gzip -t` and the kernel see nothing after it.
-  check(archive_write_set_bytes_per_block(a.get(), 0), "block size");
-  check(archive_write_set_bytes_in_last_block(a.get(), 1), "last block size");
-  check(archive_write_open(a.get(), &out, nullptr, append_to_string, nullptr), "open");
-
+  std::vector<archive::CpioEntry> entries;
+  entries.reserve(items.size());
   std::int64_t ino = 0;
   for (const auto& [path, item] : items) {
-    Entry entry(archive_entry_new());
-    if (!entry) throw Error("initrd appendix", "out of memory", {}, 3);
-    archive_entry_set_pathname(entry.get(), path.c_str());
-    archive_entry_set_filetype(entry.get(), item.directory ? AE_IFDIR : AE_IFREG);
-    archive_entry_set_perm(entry.get(), item.mode);
-    archive_entry_set_size(entry.get(), item.directory ? 0 : static_cast<la_int64_t>(item.content->size()));
-    archive_entry_set_mtime(entry.get(), mtime, 0);
-    archive_entry_set_uid(entry.get(), 0);
-    archive_entry_set_gid(entry.get(), 0);
+    archive::CpioEntry entry;
+    entry.path = path;
+    entry.directory = item.directory;
+    entry.permissions = item.mode;
+    if (!item.directory) entry.content = *item.content;
+    entry.mtime = mtime;
     // Inode numbers by position and fixed link counts: nothing from the build host leaks in.
-    archive_entry_set_ino64(entry.get(), ++ino);
-    archive_entry_set_nlink(entry.get(), item.directory ? 2 : 1);
-    archive_entry_set_dev(entry.get(), 0);
-    archive_entry_set_rdev(entry.get(), 0);
-    check(archive_write_header(a.get(), entry.get()), "write header");
-    if (!item.directory && !item.content->empty()) {
-      la_ssize_t written = archive_write_data(a.get(), item.content->data(), item.content->size());
-      if (written < 0 || static_cast<std::size_t>(written) != item.content->size()) {
-        throw Error("initrd appendix", archive_problem(a.get(), "write data"), {}, 3);
-      }
-    }
+    entry.inode = ++ino;
+    entry.nlink = item.directory ? 2 : 1;
+    entries.push_back(std::move(entry));
   }
-  check(archive_write_close(a.get()), "close");
-  return out;
+  return archive::gzip_newc_cpio(entries, "initrd appendix");
 }
 
 std::map<std::string, std::string> read_members_from_bytes(std::string_view initrd,

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "iso/reader.hpp"
 
+#include "archive/reader.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
-
-#include <archive.h>
-#include <archive_entry.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,29 +18,19 @@ namespace imgbuild::iso {
 
 namespace {
 
-struct ArchiveReadDeleter {
-  void operator()(archive* handle) const { archive_read_free(handle); }
-};
-using ArchiveReadPtr = std::unique_ptr<archive, ArchiveReadDeleter>;
-
 // libarchive walks the whole directory tree before the first entry; a hostile image with a
 // directory loop or millions of entries is bounded here.
 constexpr std::size_t k_max_entries = 2'000'000;
 
-ArchiveReadPtr open_iso(const std::string& path) {
-  ArchiveReadPtr handle(archive_read_new());
-  if (!handle) throw std::bad_alloc();
-  archive_read_support_format_iso9660(handle.get());
-  if (archive_read_open_filename(handle.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
-    throw Error(path, std::string("cannot read as ISO 9660: ") + archive_error_string(handle.get()),
-                "is this an installer .iso?");
-  return handle;
+archive::Reader open_iso(const std::string& path) {
+  archive::Reader reader({archive::Format::iso9660}, {});
+  if (!reader.open_file(path, 1 << 16))
+    throw Error(path, "cannot read as ISO 9660: " + reader.error_text(), "is this an installer .iso?");
+  return reader;
 }
 
-[[noreturn]] void throw_archive_error(const std::string& path, archive* handle) {
-  const char* text = archive_error_string(handle);
-  throw Error(path, std::string("damaged ISO image: ") + (text ? text : "unknown libarchive error"),
-              "download the image again");
+[[noreturn]] void throw_archive_error(const std::string& path, const archive::Reader& reader) {
+  throw Error(path, "damaged ISO image: " + reader.error_text(), "download the image again");
 }
 
 }  // namespace
@@ -70,23 +58,23 @@ Reader::Reader(std::string path) : m_path(std::move(path)), m_volume(read_volume
 
 const std::vector<Entry>& Reader::entries() const {
   if (m_entries) return *m_entries;
-  auto handle = open_iso(m_path);
+  auto reader = open_iso(m_path);
   std::vector<Entry> entries;
-  archive_entry* entry = nullptr;
   for (;;) {
-    int status = archive_read_next_header(handle.get(), &entry);
-    if (status == ARCHIVE_EOF) break;
-    if (status < ARCHIVE_WARN) throw_archive_error(m_path, handle.get());
+    archive::Reader::Status status = reader.next_entry();
+    if (status == archive::Reader::Status::end) break;
+    if (status == archive::Reader::Status::failed) throw_archive_error(m_path, reader);
     if (entries.size() >= k_max_entries)
       throw Error(m_path, "more than " + std::to_string(k_max_entries) + " entries", "the image is damaged");
+    const archive::Entry& header = reader.entry();
     Entry e;
-    e.path = normalise_iso_path(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
-    e.is_dir = archive_entry_filetype(entry) == AE_IFDIR;
-    e.is_symlink = archive_entry_filetype(entry) == AE_IFLNK;
-    if (e.is_symlink && archive_entry_symlink(entry)) e.symlink_target = archive_entry_symlink(entry);
-    if (archive_entry_hardlink(entry)) e.hardlink_target = normalise_iso_path(archive_entry_hardlink(entry));
-    e.size = e.is_dir ? 0 : static_cast<std::uint64_t>(archive_entry_size(entry));
-    e.mode = archive_entry_perm(entry);
+    e.path = normalise_iso_path(header.path);
+    e.is_dir = header.type == archive::EntryType::directory;
+    e.is_symlink = header.type == archive::EntryType::symlink;
+    if (e.is_symlink) e.symlink_target = header.symlink_target;
+    if (!header.hardlink_target.empty()) e.hardlink_target = normalise_iso_path(header.hardlink_target);
+    e.size = e.is_dir ? 0 : static_cast<std::uint64_t>(header.size);
+    e.mode = header.permissions;
     if (e.path != "/") entries.push_back(std::move(e));
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
@@ -115,21 +103,21 @@ void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& si
   }
   std::set<std::string> wanted;
   for (const auto& [data_path, name] : names_by_data_path) wanted.insert(data_path);
-  auto handle = open_iso(m_path);
-  archive_entry* entry = nullptr;
+  auto reader = open_iso(m_path);
   std::vector<char> buffer(1 << 20);
   std::size_t seen = 0;
   while (seen < wanted.size()) {
-    int status = archive_read_next_header(handle.get(), &entry);
-    if (status == ARCHIVE_EOF) break;
-    if (status < ARCHIVE_WARN) throw_archive_error(m_path, handle.get());
-    if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry)) continue;
-    std::string path = normalise_iso_path(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+    archive::Reader::Status status = reader.next_entry();
+    if (status == archive::Reader::Status::end) break;
+    if (status == archive::Reader::Status::failed) throw_archive_error(m_path, reader);
+    const archive::Entry& header = reader.entry();
+    if (header.type != archive::EntryType::regular || !header.hardlink_target.empty()) continue;
+    std::string path = normalise_iso_path(header.path);
     if (!wanted.count(path)) continue;
     ++seen;
     for (;;) {
-      la_ssize_t n = archive_read_data(handle.get(), buffer.data(), buffer.size());
-      if (n < 0) throw_archive_error(m_path, handle.get());
+      std::ptrdiff_t n = reader.read_data(buffer.data(), buffer.size());
+      if (n < 0) throw_archive_error(m_path, reader);
       if (n == 0) break;
       auto names = names_by_data_path.equal_range(path);
       for (auto it = names.first; it != names.second; ++it)

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "repo/deb.hpp"
 
+#include "archive/reader.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
-
-#include <memory>
 #include <optional>
+#include <vector>
 
 namespace imgbuild::repo {
 
@@ -17,37 +15,14 @@ namespace {
 // A control.tar is a few kB; anything near this is not a control archive.
 constexpr std::size_t k_max_control_tar = 64u << 20;
 
-struct ReadArchiveDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteArchiveDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-using ReadArchive = std::unique_ptr<archive, ReadArchiveDeleter>;
-using WriteArchive = std::unique_ptr<archive, WriteArchiveDeleter>;
-
-ReadArchive new_reader() {
-  ReadArchive a(archive_read_new());
-  if (!a) throw std::bad_alloc();
-  return a;
-}
-
-std::string archive_problem(archive* a) {
-  const char* message = archive_error_string(a);
-  return message ? message : "unreadable archive";
-}
-
 // Reads the current entry's data, refusing more than `limit` bytes.
-std::string read_entry_data(archive* a, std::size_t limit, const std::string& subject,
+std::string read_entry_data(archive::Reader& reader, std::size_t limit, const std::string& subject,
                             const std::string& what) {
   std::string data;
   char buffer[65536];
   for (;;) {
-    la_ssize_t n = archive_read_data(a, buffer, sizeof buffer);
-    if (n < 0) throw Error(subject, what + ": " + archive_problem(a), "is the file truncated?");
+    std::ptrdiff_t n = reader.read_data(buffer, sizeof buffer);
+    if (n < 0) throw Error(subject, what + ": " + reader.error_text(), "is the file truncated?");
     if (n == 0) break;
     data.append(buffer, static_cast<std::size_t>(n));
     if (data.size() > limit)
@@ -62,68 +37,104 @@ std::string strip_dot_slash(std::string name) {
   return name;
 }
 
+// The decompressor a .deb member needs, by its name: what dpkg-deb(1) writes and reads
+// (control.tar: none, gzip, xz, zstd; data.tar also bzip2 and lzma). Nothing else is
+// enabled, so a member that claims one compression and holds another is unreadable rather
+// than handed to whatever libarchive would recognise.
+struct MemberCompression {
+  bool known = false;
+  std::optional<archive::Filter> filter;
+};
+
+MemberCompression compression_of(const std::string& name, const std::string& stem) {
+  if (name == stem) return {true, std::nullopt};
+  static const std::pair<const char*, archive::Filter> k_control[] = {
+      {".gz", archive::Filter::gzip}, {".xz", archive::Filter::xz}, {".zst", archive::Filter::zstd}};
+  static const std::pair<const char*, archive::Filter> k_data_only[] = {
+      {".bz2", archive::Filter::bzip2}, {".lzma", archive::Filter::lzma}};
+  for (const auto& [suffix, filter] : k_control)
+    if (name == stem + suffix) return {true, filter};
+  if (stem == "data.tar")
+    for (const auto& [suffix, filter] : k_data_only)
+      if (name == stem + suffix) return {true, filter};
+  return {};
+}
+
+struct ControlTar {
+  std::string bytes;
+  std::optional<archive::Filter> filter;
+};
+
 // Finds `member` (e.g. "control", "templates") inside the (compressed) control tarball.
-std::optional<std::string> member_from_control_tar(const std::string& tar_bytes, const std::string& path,
+std::optional<std::string> member_from_control_tar(const ControlTar& tar, const std::string& path,
                                                    const std::string& member) {
-  ReadArchive a = new_reader();
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_memory(a.get(), tar_bytes.data(), tar_bytes.size()) != ARCHIVE_OK)
-    throw Error(path, "control archive: " + archive_problem(a.get()), "not a Debian package?");
-  archive_entry* entry = nullptr;
+  archive::Reader reader = tar.filter ? archive::Reader({archive::Format::tar}, {*tar.filter})
+                                      : archive::Reader({archive::Format::tar}, {});
+  if (!reader.open_memory(tar.bytes))
+    throw Error(path, "control archive: " + reader.error_text(), "not a Debian package?");
   for (;;) {
-    int r = archive_read_next_header(a.get(), &entry);
-    if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN)
-      throw Error(path, "control archive: " + archive_problem(a.get()), "is the file truncated?");
+    archive::Reader::Status status = reader.next_entry();
+    if (status == archive::Reader::Status::end) break;
+    if (status == archive::Reader::Status::failed)
+      throw Error(path, "control archive: " + reader.error_text(), "is the file truncated?");
     // A tar entry may have no name at all (hostile or damaged archive): never a match.
-    const char* entry_name = archive_entry_pathname(entry);
-    if (entry_name && strip_dot_slash(entry_name) == member)
-      return read_entry_data(a.get(), 4u << 20, path, "DEBIAN/" + member);
+    const std::string& entry_name = reader.entry().path;
+    if (!entry_name.empty() && strip_dot_slash(entry_name) == member)
+      return read_entry_data(reader, 4u << 20, path, "DEBIAN/" + member);
   }
   return std::nullopt;
 }
 
-// The control.tar[.gz|.xz|.zst] member of a .deb/.udeb, after checking it is one.
-std::string control_tar_bytes(const std::string& path) {
-  ReadArchive a = new_reader();
-  archive_read_support_format_ar(a.get());
+[[noreturn]] void unknown_compression(const std::string& path, const std::string& name) {
+  throw Error(path, "member " + name + " is compressed in a way dpkg cannot unpack",
+              "build the package with dpkg-deb -Zgzip, -Zxz or -Zzstd");
+}
+
+// The control.tar[.gz|.xz|.zst] member of a .deb/.udeb, after checking it is one. The
+// data member is only checked by name (imgbuild copies it, dpkg unpacks it).
+ControlTar control_tar(const std::string& path) {
+  archive::Reader reader({archive::Format::ar}, {});
   // Opening reads the first header: a missing file and a non-archive fail here.
   util::open_for_reading(path, "package file");
-  if (archive_read_open_filename(a.get(), path.c_str(), 65536) != ARCHIVE_OK)
-    throw Error(path, "not a Debian package (" + archive_problem(a.get()) + ")", "pass .deb files only");
-  archive_entry* entry = nullptr;
+  if (!reader.open_file(path, 65536))
+    throw Error(path, "not a Debian package (" + reader.error_text() + ")", "pass .deb files only");
+  std::optional<ControlTar> control;
   int member = 0;
   for (;;) {
-    int r = archive_read_next_header(a.get(), &entry);
-    if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) {
+    archive::Reader::Status status = reader.next_entry();
+    if (status == archive::Reader::Status::end) break;
+    if (status == archive::Reader::Status::failed) {
       if (member == 0)
         throw Error(path, "not a Debian package (not an ar archive)", "pass .deb files only");
-      throw Error(path, archive_problem(a.get()), "is the file truncated?");
+      throw Error(path, reader.error_text(), "is the file truncated?");
     }
-    const char* entry_name = archive_entry_pathname(entry);
-    std::string name = entry_name ? entry_name : "";
+    std::string name = reader.entry().path;
     if (!name.empty() && name.back() == '/') name.pop_back();  // GNU ar name terminator
     if (member == 0) {
-      std::string magic = read_entry_data(a.get(), 64, path, "debian-binary");
+      std::string magic = read_entry_data(reader, 64, path, "debian-binary");
       if (name != "debian-binary" || magic.rfind("2.", 0) != 0)
         throw Error(path, "not a Debian binary package (first member is \"" + name + "\")",
                     "pass .deb files only");
-    } else if (name == "control.tar" || name.rfind("control.tar.", 0) == 0) {
-      return read_entry_data(a.get(), k_max_control_tar, path, name);
+    } else if (!control && name.rfind("control.tar", 0) == 0) {
+      MemberCompression compression = compression_of(name, "control.tar");
+      if (!compression.known) unknown_compression(path, name);
+      control = ControlTar{read_entry_data(reader, k_max_control_tar, path, name), compression.filter};
+    } else if (control && name.rfind("data.tar", 0) == 0) {
+      if (!compression_of(name, "data.tar").known) unknown_compression(path, name);
+      return std::move(*control);
     }
     ++member;
   }
   if (member == 0)
     throw Error(path, "not a Debian package (empty or not an ar archive)", "pass .deb files only");
+  if (control) return std::move(*control);
   throw Error(path, "no control.tar member", "not a Debian binary package?");
 }
 
 }  // namespace
 
 DebControl read_deb_control(const std::string& path) {
-  auto control = member_from_control_tar(control_tar_bytes(path), path, "control");
+  auto control = member_from_control_tar(control_tar(path), path, "control");
   if (!control) throw Error(path, "control archive has no control file", "not a Debian binary package?");
   const std::string& control_text = *control;
 
@@ -145,52 +156,20 @@ DebControl read_deb_control(const std::string& path) {
 }
 
 std::optional<std::string> read_control_member(const std::string& path, const std::string& member) {
-  return member_from_control_tar(control_tar_bytes(path), path, member);
+  return member_from_control_tar(control_tar(path), path, member);
 }
 
 std::string read_maybe_compressed(const std::string& path, std::size_t max_size) {
-  ReadArchive a = new_reader();
-  archive_read_support_filter_all(a.get());
-  // "raw" is what makes libarchive hand back a compressed single file's bytes.
-  archive_read_support_format_raw(a.get());
-  archive_read_support_format_empty(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 65536) != ARCHIVE_OK)
-    throw Error(path, "cannot open: " + archive_problem(a.get()), "check the path");
-  archive_entry* entry = nullptr;
-  int r = archive_read_next_header(a.get(), &entry);
-  if (r == ARCHIVE_EOF) return {};
-  if (r < ARCHIVE_WARN) throw Error(path, archive_problem(a.get()), "is the file truncated?");
-  return read_entry_data(a.get(), max_size, path, "contents");
-}
-
-std::string gzip_reproducible(std::string_view data) {
-  WriteArchive a(archive_write_new());
-  if (!a) throw std::bad_alloc();
-  std::string out;
-  auto fail = [&](const char* step) {
-    return Error("gzip", std::string(step) + ": " + archive_problem(a.get()), "", 4);
-  };
-  if (archive_write_add_filter_gzip(a.get()) != ARCHIVE_OK) throw fail("gzip filter");
-  // No timestamp in the header: equal Packages give an equal Packages.gz. The raw format
-  // writes no file name either.
-  if (archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr) != ARCHIVE_OK)
-    throw fail("gzip options");
-  if (archive_write_set_format_raw(a.get()) != ARCHIVE_OK) throw fail("raw format");
-  archive_write_set_bytes_in_last_block(a.get(), 1);  // no padding to a 10 kB block
-  auto write_callback = [](archive*, void* client, const void* buffer, size_t length) -> la_ssize_t {
-    static_cast<std::string*>(client)->append(static_cast<const char*>(buffer), length);
-    return static_cast<la_ssize_t>(length);
-  };
-  if (archive_write_open2(a.get(), &out, nullptr, write_callback, nullptr, nullptr) != ARCHIVE_OK)
-    throw fail("open");
-  std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
-  archive_entry_set_pathname(entry.get(), "data");
-  archive_entry_set_filetype(entry.get(), AE_IFREG);
-  archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
-  if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) throw fail("header");
-  if (!data.empty() && archive_write_data(a.get(), data.data(), data.size()) < 0) throw fail("data");
-  if (archive_write_close(a.get()) != ARCHIVE_OK) throw fail("close");
-  return out;
+  // The compressions apt's index files come in ("raw" is what makes libarchive hand back
+  // a compressed single file's bytes).
+  archive::Reader reader({archive::Format::raw, archive::Format::empty},
+                         {archive::Filter::gzip, archive::Filter::xz, archive::Filter::lzma,
+                          archive::Filter::bzip2, archive::Filter::zstd, archive::Filter::lz4});
+  if (!reader.open_file(path, 65536)) throw Error(path, "cannot open: " + reader.error_text(), "check the path");
+  archive::Reader::Status status = reader.next_entry();
+  if (status == archive::Reader::Status::end) return {};
+  if (status == archive::Reader::Status::failed) throw Error(path, reader.error_text(), "is the file truncated?");
+  return read_entry_data(reader, max_size, path, "contents");
 }
 
 }  // namespace imgbuild::repo

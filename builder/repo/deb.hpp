@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// Reading .deb packages and compressed index files, and writing reproducible gzip, all
-// through libarchive (the only module-level C library of repo/).
+// Reading .deb packages and compressed index files (through archive/).
 
 #include "repo/control.hpp"
 
@@ -34,9 +33,5 @@ std::optional<std::string> read_control_member(const std::string& path, const st
 // Reads a file that may be compressed (.gz, .xz, .bz2, .zst, or plain), e.g. a base disc's
 // dists/*/binary-*/Packages.gz. Throws Error naming `path`.
 std::string read_maybe_compressed(const std::string& path, std::size_t max_size = 512u << 20);
-
-// gzip of `data` with no file name and a zero timestamp, so equal input gives equal bytes
-// (Packages.gz on a reproducible disc).
-std::string gzip_reproducible(std::string_view data);
 
 }  // namespace imgbuild::repo

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "repo/repository.hpp"
 
+#include "archive/writer.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
@@ -312,13 +313,13 @@ void Repository::write(const fs::path& root) const {
                                "\nLabel: " + m_options.label + "\nComponent: " + m_options.component +
                                "\nArchitecture: " + arch + "\n";
     indices.emplace_back(dir + "/Packages", packages);
-    indices.emplace_back(dir + "/Packages.gz", gzip_reproducible(packages));
+    indices.emplace_back(dir + "/Packages.gz", archive::gzip_reproducible(packages));
     indices.emplace_back(dir + "/Release", arch_release);
     std::string udebs = packages_index(arch, true);
     if (!udebs.empty()) {
       std::string installer_dir = m_options.component + "/debian-installer/binary-" + arch;
       indices.emplace_back(installer_dir + "/Packages", udebs);
-      indices.emplace_back(installer_dir + "/Packages.gz", gzip_reproducible(udebs));
+      indices.emplace_back(installer_dir + "/Packages.gz", archive::gzip_reproducible(udebs));
     }
   }
   for (const auto& [relative, content] : indices) {

@@ -311,3 +311,74 @@ TEST(DebControl, TarEntryWithoutNameIsNotACrash) {
     // A clean error naming the file is fine; a crash or another exception is not.
   }
 }
+
+namespace {
+
+// A dpkg-deb .deb taken apart with ar and put together again with `control` and `data`
+// as its 2nd and 3rd members (file names in `dir`), e.g. to give it a compression dpkg
+// cannot unpack.
+fs::path reassemble_deb(const fs::path& dir, const std::string& name, const std::string& control,
+                        const std::string& data) {
+  run("cd '" + dir.string() + "' && rm -f '" + name + "' && ar rc '" + name + "' debian-binary '" + control +
+      "' '" + data + "'");
+  return dir / name;
+}
+
+std::string error_of(const fs::path& deb) {
+  try {
+    repo::read_deb_control(deb.string());
+  } catch (const Error& e) {
+    EXPECT_EQ(e.subject(), deb.string());
+    return e.what();
+  }
+  ADD_FAILURE() << deb << " was accepted";
+  return {};
+}
+
+}  // namespace
+
+TEST(DebControl, MembersInCompressionsDpkgCannotUnpackAreRefused) {
+  // libarchive's catch-all filter set would run /usr/bin/lzop on these: the reader must
+  // enable only what a .deb can hold (dpkg-deb: gzip, xz, zstd; data also bzip2, lzma).
+  auto dir = fresh_dir("bad-compression");
+  fs::path deb = build_deb(dir, "lzo", "1.0", "all");
+  run("cd '" + dir.string() + "' && ar x '" + deb.string() + "' && gzip -dc control.tar.gz > control.tar && "
+      "lzop -q -f -o control.tar.lzo control.tar && cp control.tar.lzo control-is-lzo.tar.gz && "
+      "cp data.tar.gz data.tar.lzo");
+  ASSERT_EQ(repo::read_deb_control(reassemble_deb(dir, "plain.deb", "control.tar", "data.tar.gz").string()).package,
+            "lzo");
+
+  // A control member named for a compression dpkg does not know.
+  EXPECT_THAT(error_of(reassemble_deb(dir, "named-lzo.deb", "control.tar.lzo", "data.tar.gz")),
+              HasSubstr("member control.tar.lzo is compressed in a way dpkg cannot unpack"));
+  // One that claims gzip but holds lzop data: not decoded at all.
+  run("cd '" + dir.string() + "' && cp control-is-lzo.tar.gz control.tar.gz");
+  EXPECT_THAT(error_of(reassemble_deb(dir, "disguised.deb", "control.tar.gz", "data.tar.gz")),
+              HasSubstr("control archive: "));
+  // The data member is not unpacked by imgbuild, but dpkg would refuse it on the server.
+  run("cd '" + dir.string() + "' && ar x '" + deb.string() + "' control.tar.gz");
+  EXPECT_THAT(error_of(reassemble_deb(dir, "data-lzo.deb", "control.tar.gz", "data.tar.lzo")),
+              HasSubstr("member data.tar.lzo is compressed in a way dpkg cannot unpack"));
+  // bzip2 and lzma are data compressions dpkg reads (old packages), never control ones.
+  run("cd '" + dir.string() + "' && gzip -dc data.tar.gz | bzip2 > data.tar.bz2 && "
+      "gzip -dc control.tar.gz | bzip2 > control.tar.bz2");
+  EXPECT_EQ(repo::read_deb_control(reassemble_deb(dir, "data-bz2.deb", "control.tar.gz", "data.tar.bz2").string())
+                .package,
+            "lzo");
+  EXPECT_THAT(error_of(reassemble_deb(dir, "control-bz2.deb", "control.tar.bz2", "data.tar.gz")),
+              HasSubstr("member control.tar.bz2 is compressed in a way dpkg cannot unpack"));
+}
+
+TEST(ReadMaybeCompressed, AptIndexCompressionsOnly) {
+  auto dir = fresh_dir("index-compressions");
+  std::string text = "Package: a\nVersion: 1\n\nPackage: b\nVersion: 2\n";
+  std::ofstream(dir / "Packages") << text;
+  run("cd '" + dir.string() + "' && gzip -kn Packages && xz -k Packages && bzip2 -k Packages && "
+      "zstd -q -k Packages && lzma -k Packages && lz4 -q Packages Packages.lz4 && lzop -q Packages");
+  for (const char* name : {"Packages", "Packages.gz", "Packages.xz", "Packages.bz2", "Packages.zst",
+                           "Packages.lzma", "Packages.lz4"})
+    EXPECT_EQ(repo::read_maybe_compressed((dir / name).string()), text) << name;
+  // lzop is no apt index compression: its bytes come back undecoded (libarchive would
+  // otherwise run the lzop program on them).
+  EXPECT_NE(repo::read_maybe_compressed((dir / "Packages.lzo").string()), text);
+}
