@@ -7,6 +7,9 @@
 #include <map>
 #include <memory>
 
+#include <lzma.h>
+#include <zstd.h>
+
 #include "archive/reader.hpp"
 #include "archive/writer.hpp"
 #include "util/error.hpp"
@@ -266,69 +269,45 @@ class CpioScanner {
   std::uint64_t m_data_left = 0;
 };
 
-std::uint32_t le32(std::string_view data, std::size_t pos) {
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos])) |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos + 1])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos + 2])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(data[pos + 3])) << 24;
-}
-
-std::uint32_t crc32(std::string_view data) {
-  std::uint32_t crc = 0xffffffffu;
-  for (char c : data) {
-    crc ^= static_cast<unsigned char>(c);
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
 // libarchive's xz and zstd readers go on decoding whatever follows a stream and fail on
 // the next segment (our gzip appendix), so those two streams are measured first and
 // libarchive is given exactly one. The kernel's decompressors likewise stop at the end of
 // one stream.
 
-// End of the first xz stream: the first 4-aligned stream footer whose CRC32 checks and
-// whose flags repeat the header's (xz-file-format 2.2).
+// End of the first xz stream (xz-file-format 2.2): the first 4-aligned stream footer that
+// liblzma accepts (magic, CRC32), whose flags repeat the header's, and whose index decodes
+// and accounts for exactly the bytes before it. Found without decompressing anything.
 std::optional<std::size_t> xz_stream_end(std::string_view data) {
-  if (data.size() < 32) return std::nullopt;
-  for (std::size_t end = 24; end <= data.size(); end += 4) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+  lzma_stream_flags header;
+  if (data.size() < 2 * LZMA_STREAM_HEADER_SIZE || lzma_stream_header_decode(&header, bytes) != LZMA_OK)
+    return std::nullopt;
+  for (std::size_t end = 2 * LZMA_STREAM_HEADER_SIZE; end <= data.size(); end += 4) {
+    // Most positions are not a footer: skip them before calling into liblzma.
     if (data[end - 2] != 'Y' || data[end - 1] != 'Z') continue;
-    if (data.substr(end - 4, 2) != data.substr(6, 2)) continue;
-    if (crc32(data.substr(end - 8, 6)) != le32(data, end - 12)) continue;
-    std::uint64_t index_size = (static_cast<std::uint64_t>(le32(data, end - 8)) + 1) * 4;
-    if (index_size + 24 > end || data[end - 12 - index_size] != '\0') continue;
-    return end;
+    lzma_stream_flags footer;
+    std::size_t footer_start = end - LZMA_STREAM_HEADER_SIZE;
+    if (lzma_stream_footer_decode(&footer, bytes + footer_start) != LZMA_OK) continue;
+    if (lzma_stream_flags_compare(&header, &footer) != LZMA_OK) continue;
+    if (footer.backward_size > footer_start - LZMA_STREAM_HEADER_SIZE) continue;
+    std::size_t index_start = footer_start - static_cast<std::size_t>(footer.backward_size);
+    lzma_index* index = nullptr;
+    std::uint64_t memory_limit = 64u << 20;
+    std::size_t index_pos = index_start;
+    if (lzma_index_buffer_decode(&index, &memory_limit, nullptr, bytes, &index_pos, footer_start) != LZMA_OK)
+      continue;
+    lzma_vli stream_size = lzma_index_stream_size(index);
+    lzma_index_end(index, nullptr);
+    if (index_pos == footer_start && stream_size == end) return end;
   }
   return std::nullopt;
 }
 
-// End of the first zstd frame, by walking its block headers (RFC 8878 3.1.1).
+// End of the first zstd frame, from its block headers (zstd does the walking).
 std::optional<std::size_t> zstd_frame_end(std::string_view data) {
-  if (data.size() < 6) return std::nullopt;
-  auto byte = [&](std::size_t pos) { return static_cast<unsigned char>(data[pos]); };
-  unsigned descriptor = byte(4);
-  std::size_t pos = 5;
-  bool single_segment = descriptor & 0x20;
-  bool checksum = descriptor & 0x04;
-  if (descriptor & 0x08) return std::nullopt;  // reserved bit
-  if (!single_segment) pos += 1;               // window descriptor
-  static constexpr std::size_t k_dict_id_size[4] = {0, 1, 2, 4};
-  pos += k_dict_id_size[descriptor & 3];
-  unsigned fcs_flag = descriptor >> 6;
-  pos += fcs_flag == 0 ? (single_segment ? 1 : 0) : (std::size_t{1} << fcs_flag);
-  for (;;) {
-    if (pos + 3 > data.size()) return std::nullopt;
-    std::uint32_t header = byte(pos) | byte(pos + 1) << 8 | byte(pos + 2) << 16;
-    pos += 3;
-    unsigned type = (header >> 1) & 3;
-    if (type == 3) return std::nullopt;  // reserved block type
-    pos += type == 1 ? 1 : (header >> 3);
-    if (pos > data.size()) return std::nullopt;
-    if (header & 1) break;  // last block
-  }
-  if (checksum) pos += 4;
-  if (pos > data.size()) return std::nullopt;
-  return pos;
+  std::size_t size = ZSTD_findFrameCompressedSize(data.data(), data.size());
+  if (ZSTD_isError(size) || size > data.size()) return std::nullopt;
+  return size;
 }
 
 // The one decompressor a segment needs, and no other.

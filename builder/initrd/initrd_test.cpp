@@ -322,6 +322,43 @@ TEST(ReadMember, FindsLastCopyAcrossFormats) {
   EXPECT_EQ(*found, "new\n");
 }
 
+TEST(ReadMember, XzAndZstdStreamsEndWhereTheirLibrariesSay) {
+  // liblzma (stream footer, index) and libzstd (ZSTD_findFrameCompressedSize) find where
+  // a stream ends so the appendix after it is read; checked over the variants xz and zstd
+  // write: every xz integrity check, several blocks, frames with and without a content size
+  // or checksum.
+  auto dir = fresh_dir("stream-ends");
+  fs::create_directories(dir / "tree");
+  std::string big;
+  for (int i = 0; i < 400000; ++i) big += static_cast<char>("abcdefgh\n"[(i * 7 + i / 13) % 9]);
+  write_file(dir / "tree/big", big);
+  write_file(dir / "tree/preseed.cfg", "old\n");
+  ASSERT_EQ(run("cd " + quote((dir / "tree").string()) +
+                " && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../orig.newc").status,
+            0);
+  std::string appendix = initrd::make_appendix({{"preseed.cfg", "new\n", 0644}}, 0);
+  for (const char* compress :
+       {"xz --check=none -c", "xz --check=crc32 -c", "xz --check=crc64 -c", "xz --check=sha256 -c",
+        "xz --block-size=65536 -c", "xz -T2 --block-size=100000 -c", "zstd -q -c", "zstd -q --no-check -c",
+        "zstd -q -c --no-content-size -B65536", "cat | zstd -q -c"}) {
+    SCOPED_TRACE(compress);
+    ASSERT_EQ(run(std::string(compress) + " < " + quote((dir / "orig.newc").string()) + " > " +
+                  quote((dir / "orig.z").string()))
+                  .status,
+              0);
+    std::string original = read_file(dir / "orig.z");
+    EXPECT_EQ(initrd::read_member_from_bytes(original + appendix, "preseed.cfg", 1024, "s").value_or(""), "new\n");
+    // xz's stream padding (zeros, a multiple of 4) between the stream and the appendix.
+    EXPECT_EQ(initrd::read_member_from_bytes(original + std::string(4, '\0') + appendix, "preseed.cfg", 1024, "s")
+                  .value_or(""),
+              "new\n");
+    EXPECT_EQ(initrd::read_member_from_bytes(original + appendix, "big", 1 << 20, "s").value_or(""), big);
+    // A stream cut short before the appendix: an Error, not the appendix read as if whole.
+    std::string cut = original.substr(0, original.size() - 5) + appendix;
+    EXPECT_THROW(initrd::read_member_from_bytes(cut, "preseed.cfg", 1024, "cut"), Error);
+  }
+}
+
 TEST(ReadMember, ErrorsNameTheFile) {
   auto dir = fresh_dir("errors");
   std::string appendix = initrd::make_appendix({{"preseed.cfg", std::string(2000, 'x'), 0644}}, 0);
