@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "remaster/base_checksum.hpp"
 
-#include "repo/digest.hpp"
+#include "digest/digest.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
-#include "util/hash.hpp"
-
-#include <nettle/sha2.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 #include <vector>
 
@@ -27,24 +25,6 @@ bool is_hex(std::string_view text) {
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-std::string sha512_file(const std::string& path) {
-  sha512_ctx context;
-  sha512_init(&context);
-  util::read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { sha512_update(&context, size, data); });
-  std::uint8_t digest[SHA512_DIGEST_SIZE];
-  sha512_digest(&context, sizeof digest, digest);
-  return util::to_hex(digest, sizeof digest);
-}
-
-// The digest of the file with the algorithm that gives `hex_length` hex digits.
-std::string digest_of_length(const std::string& path, std::size_t hex_length) {
-  if (hex_length == 128) return sha512_file(path);
-  repo::FileDigests d = repo::digest_file(path);
-  if (hex_length == 32) return d.md5;
-  if (hex_length == 40) return d.sha1;
-  return d.sha256;
 }
 
 }  // namespace
@@ -74,7 +54,7 @@ void check_base_sha256(const std::string& base_path, const std::string& expected
   if (expected.size() != 64 || !is_hex(expected))
     throw Error("--base-sha256", "'" + expected_hex + "' is not a SHA-256 digest (64 hex digits)",
                 "copy it from the SHA256SUMS file published beside the ISO");
-  std::string actual = repo::digest_file(base_path).sha256;
+  std::string actual = digest::file_hex(base_path, digest::Algorithm::sha256);
   if (actual != expected)
     throw Error(base_path, "SHA-256 is " + actual + ", not the expected " + expected,
                 "the download is damaged or not the published image: download it again");
@@ -86,10 +66,13 @@ void check_base_against_sums(const std::string& base_path, const std::string& su
   std::string expected = find_sum(text, name);
   if (expected.empty())
     throw Error(sums_path, "does not list " + name, "give the checksum file published beside this ISO");
-  if (expected.size() != 32 && expected.size() != 40 && expected.size() != 64 && expected.size() != 128)
+  // The one algorithm the file names (by its digests' length): the base ISO is read once,
+  // for that digest only.
+  std::optional<digest::Algorithm> algorithm = digest::algorithm_of_hex_length(expected.size());
+  if (!algorithm)
     throw Error(sums_path, "the digest for " + name + " has " + std::to_string(expected.size()) +
                                " hex digits: not MD5, SHA-1, SHA-256 or SHA-512", "is this a checksum file?");
-  std::string actual = digest_of_length(base_path, expected.size());
+  std::string actual = digest::file_hex(base_path, *algorithm);
   if (actual != expected)
     throw Error(base_path, "does not match " + sums_path + " (" + actual + " != " + expected + ")",
                 "the download is damaged or not the published image: download it again");

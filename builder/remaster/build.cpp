@@ -2,6 +2,7 @@
 #include "remaster/build.hpp"
 
 #include "bootmenu/bootmenu.hpp"
+#include "digest/digest.hpp"
 #include "initrd/initrd.hpp"
 #include "iso/reader.hpp"
 #include "iso/writer.hpp"
@@ -13,7 +14,6 @@
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
 #include "remaster/package_trust.hpp"
-#include "repo/digest.hpp"
 #include "repo/repository.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -27,7 +27,6 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <map>
-#include <nettle/md5.h>
 #include <regex>
 #include <set>
 #include <sys/stat.h>
@@ -81,16 +80,8 @@ void append_to_local_file(const fs::path& path, std::string_view content) {
   util::write_all(fd.get(), content, path.string());
 }
 
-// md5sum.txt wants MD5 only: nettle's, rather than repo's three-digest pass over
-// initrds of tens of megabytes.
-std::string md5_file_hex(const fs::path& path) {
-  md5_ctx context;
-  md5_init(&context);
-  util::read_chunks(path.string(), [&](const std::uint8_t* data, std::size_t size) { md5_update(&context, size, data); });
-  std::uint8_t digest[MD5_DIGEST_SIZE];
-  md5_digest(&context, sizeof digest, digest);
-  return util::to_hex(digest, sizeof digest);
-}
+// md5sum.txt wants MD5 only, not repo's three-digest pass over initrds of tens of megabytes.
+std::string md5_file_hex(const fs::path& path) { return digest::file_hex(path.string(), digest::Algorithm::md5); }
 
 // Installer menus of the disc, by boot loader; a disc may have both (BIOS isolinux + UEFI grub).
 struct Menus {

@@ -65,3 +65,25 @@ TEST(Digest, FileMatchesBytes) {
   EXPECT_EQ(a.md5, b.md5);
   EXPECT_THROW(repo::digest_file(path + ".missing"), Error);
 }
+
+TEST(Digest, FileMatchesCoreutils) {
+  std::string path = std::string(IMGBUILD_TEST_TMP) + "/digest-coreutils.bin";
+  std::filesystem::create_directories(IMGBUILD_TEST_TMP);
+  std::string content;
+  for (int i = 0; i < 1000003; ++i) content += static_cast<char>(i * 31 + (i >> 9));
+  std::ofstream(path, std::ios::binary) << content;
+  auto sums = repo::digest_file(path);
+  auto tool = [&](const char* name) {
+    std::string command = std::string(name) + " '" + path + "'";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[256] = {};
+    std::size_t n = pipe ? std::fread(buffer, 1, sizeof buffer - 1, pipe) : 0;
+    if (!pipe || ::pclose(pipe) != 0) ADD_FAILURE() << command << " failed";
+    std::string out(buffer, n);
+    return out.substr(0, out.find(' '));
+  };
+  EXPECT_EQ(sums.size, content.size());
+  EXPECT_EQ(sums.md5, tool("md5sum"));
+  EXPECT_EQ(sums.sha1, tool("sha1sum"));
+  EXPECT_EQ(sums.sha256, tool("sha256sum"));
+}
