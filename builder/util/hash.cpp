@@ -4,17 +4,28 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
+#include <xxhash.h>
+
 #include <cstring>
+#include <new>
 
 namespace imgbuild::util {
 
-Xxh3_128::Xxh3_128() : m_state(XXH3_createState()) {
-  if (!m_state) throw std::bad_alloc();
-  XXH3_128bits_reset(m_state.get());
+struct Xxh3_128::State {
+  XXH3_state_t* xxh3 = nullptr;
+  ~State() { XXH3_freeState(xxh3); }
+};
+
+Xxh3_128::Xxh3_128() : m_state(std::make_unique<State>()) {
+  m_state->xxh3 = XXH3_createState();
+  if (!m_state->xxh3) throw std::bad_alloc();
+  XXH3_128bits_reset(m_state->xxh3);
 }
 
+Xxh3_128::~Xxh3_128() = default;
+
 void Xxh3_128::update(const void* data, std::size_t size) {
-  XXH3_128bits_update(m_state.get(), data, size);
+  XXH3_128bits_update(m_state->xxh3, data, size);
 }
 
 void Xxh3_128::update_field(std::string_view text) {
@@ -27,7 +38,7 @@ void Xxh3_128::update_field(std::string_view text) {
 
 Xxh3_128::Digest Xxh3_128::digest() const {
   XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(m_state.get()));
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(m_state->xxh3));
   Digest out;
   std::memcpy(out.data(), canonical.digest, out.size());
   return out;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <xxhash.h>
-
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -18,6 +16,7 @@ class Xxh3_128 {
   using Digest = std::array<std::uint8_t, 16>;
 
   Xxh3_128();
+  ~Xxh3_128();
   Xxh3_128(const Xxh3_128&) = delete;
   Xxh3_128& operator=(const Xxh3_128&) = delete;
 
@@ -29,10 +28,9 @@ class Xxh3_128 {
   std::string hex() const;
 
  private:
-  struct StateDeleter {
-    void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
-  };
-  std::unique_ptr<XXH3_state_t, StateDeleter> m_state;
+  // xxHash's state, behind a pointer so that <xxhash.h> stays inside util/hash.cpp.
+  struct State;
+  std::unique_ptr<State> m_state;
 };
 
 std::string to_hex(const std::uint8_t* data, std::size_t size);
