@@ -74,6 +74,18 @@ TEST(Config, SyntaxErrorNamesFileAndLine) {
   EXPECT_EQ(message.rfind("m.toml:1: ", 0), 0u) << message;
 }
 
+// toml++ 3.3.0 reached __builtin_unreachable on these (upstream #190; inspect_fuzz found
+// the second, tests/fuzz/findings/inspect-toml-unreachable.toml): now a plain syntax Error
+// (UBSan builds, as ./run-tests makes, would report the old behaviour).
+TEST(Config, CharactersTomlPlusPlusCouldNotClassify) {
+  // Valid TOML: a line-ending backslash, then U+00A7 starts the next line.
+  auto t = Table::parse("s = \"\"\"\\\n\xc2\xa7\"\"\"\n", "u.toml");
+  EXPECT_EQ(t.string("s")->value, "\xc2\xa7");
+  // Not TOML: a syntax error at its line.
+  auto message = error_of([] { Table::parse(std::string("T\xef\xbb\x93\r\0*\r\0\0\r", 11), "u.toml"); });
+  EXPECT_EQ(message.rfind("u.toml:1: ", 0), 0u) << message;
+}
+
 TEST(Config, WrongTypeNamesLineAndBothTypes) {
   auto t = Table::parse("\nmemory = \"16G\"\nname = 5\nlist = [\"a\", 2]\nsub = 1\n", "m.toml");
   auto message = error_of([&] { t.integer("memory", "a number of MiB"); });
