@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
+#include "fleet/inventory.hpp"
+#include "fleet/lint_hosts.hpp"
 #include "iso/reader.hpp"
 #include "preseed/lint.hpp"
 #include "remaster/disc_questions.hpp"
@@ -8,6 +10,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace imgbuild::cli {
 
@@ -17,6 +20,7 @@ struct LintArgs {
   std::string file;
   std::string release;
   std::string base;
+  std::string hosts;
   bool errors_only = false;
 };
 
@@ -37,6 +41,10 @@ int run_lint(const LintArgs& args) {
   }
   if (!release.empty()) preseed::builtin_questions(release);  // validates the name early
 
+  // A malformed inventory is bad input (exit 2), like a malformed preseed.
+  std::optional<fleet::Inventory> inventory;
+  if (!args.hosts.empty()) inventory = fleet::read_inventory(args.hosts);
+
   std::string text = util::read_small_file(args.file, 16u << 20, "preseed");
   preseed::Preseed parsed = preseed::parse(text, args.file);
   preseed::QuestionSet questions =
@@ -45,6 +53,10 @@ int run_lint(const LintArgs& args) {
   preseed::LintOptions options;
   options.release = release;
   auto diagnostics = preseed::lint(parsed, questions, options);
+  if (inventory) {
+    auto per_host = fleet::lint_hosts(*inventory, text, args.file, questions, options);
+    diagnostics.insert(diagnostics.end(), per_host.begin(), per_host.end());
+  }
   int errors = 0, warnings = 0;
   for (const auto& d : diagnostics) {
     if (d.severity == preseed::Severity::error) ++errors; else ++warnings;
@@ -68,6 +80,8 @@ void register_lint(CLI::App& app, Action& action) {
   command->add_option("--release", args->release, "installer release: etch, lenny, bookworm, trixie");
   command->add_option("--base", args->base,
                       "base ISO: questions from its installer's templates, release from .disk/info");
+  command->add_option("--hosts", args->hosts,
+                      "inventory (CSV): checked, and each host's preseed (this file + its answers + its fragment) linted");
   command->add_flag("--errors-only", args->errors_only, "print and count errors only");
   command->callback([&action, args] { action = [args] { return run_lint(*args); }; });
 }
