@@ -147,6 +147,12 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
     MachineProfile::Option option;
     std::size_t space = value.find_first_of(" \t");
     option.flag = std::string(value.substr(0, space));
+    // QEMU option names are lower-case words with dashes; anything else (a missing space
+    // as in "-drive,file={iso}") would pass an unexpanded placeholder to QEMU.
+    if (option.flag.size() < 2 ||
+        option.flag.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-", 1) != std::string::npos)
+      fail(line.line, "\"" + option.flag + "\" is not a QEMU option name",
+           "write the option and its value separated by a space: \"-drive file={iso}\"");
     if (space != std::string_view::npos) option.value = std::string(trim(value.substr(space)));
     option.line = line.line;
     expand_placeholders(option.value, probe, where);

@@ -91,6 +91,10 @@ TEST(Profile, SyntaxAndStructure) {
   EXPECT_ERROR("qemu = [\"-m 4096\", \"-drive file={iso}\"]\n", "t.toml:1: option -m is set by imgbuild");
   EXPECT_ERROR("qemu = [\"-drive file={iso}\",\n \"-kernel vmlinuz\"]\n", "t.toml:2: option -kernel is set by imgbuild");
   EXPECT_ERROR("qemu = [\"machine pc\", \"-drive file={iso}\"]\n", "t.toml:1: a qemu entry holds one option");
+  // A missing space used to leave {iso} unexpanded in the flag (fuzz finding
+  // vm-placeholder-in-flag.toml): the flag must be an option name.
+  EXPECT_ERROR("qemu = [\"-drive,file={iso}\", \"-cdrom {iso}\"]\n",
+               "t.toml:1: \"-drive,file={iso}\" is not a QEMU option name");
   EXPECT_ERROR("qemu = [\"-machine pc\"]\n", "t.toml: the profile never attaches the ISO");
   EXPECT_ERROR("qemu = [\"-drive file={iso}\", \"-drive file={floppy}\"]\n", "floppy-size");
 }
