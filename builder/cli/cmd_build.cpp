@@ -2,12 +2,10 @@
 #include "cli/commands.hpp"
 #include "remaster/build.hpp"
 #include "util/error.hpp"
+#include "util/progress.hpp"
 
-#include <chrono>
-#include <cstdio>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 namespace imgbuild::cli {
 
@@ -20,43 +18,27 @@ struct BuildArgs {
   bool no_lint = false;
 };
 
-// "312.4 MiB written, 85.2 MiB/s" on one self-overwriting line of a terminal.
-class ProgressLine {
- public:
-  void update(std::uint64_t written, std::uint64_t expected) {
-    auto now = std::chrono::steady_clock::now();
-    double seconds = std::chrono::duration<double>(now - m_start).count();
-    double mib = static_cast<double>(written) / (1024.0 * 1024.0);
-    double rate = seconds > 0.1 ? mib / seconds : 0.0;
-    if (expected > 0)
-      std::fprintf(stderr, "\r%8.1f MiB written (~%3.0f%%), %6.1f MiB/s ", mib,
-                   std::min(100.0, 100.0 * static_cast<double>(written) / static_cast<double>(expected)), rate);
-    else
-      std::fprintf(stderr, "\r%8.1f MiB written, %6.1f MiB/s ", mib, rate);
-    m_drawn = true;
-  }
-  ~ProgressLine() {
-    if (m_drawn) std::fputc('\n', stderr);
-  }
-
- private:
-  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
-  bool m_drawn = false;
-};
-
 }  // namespace
 
 void register_build(CLI::App& app, Action& action) {
   auto args = std::make_shared<BuildArgs>();
   auto* command = app.add_subcommand("build", "remaster a base installer ISO into an unattended, reproducible one");
-  command->add_option("base", args->options.base_path, "the base ISO (e.g. debian-40r9-i386-netinst.iso)")->required();
-  command->add_option("-o,--output", args->options.output_path, "the ISO to write (appears only when complete)")->required();
-  command->add_option("--preseed", args->preseed, "preseed file embedded as /preseed.cfg in every installer initrd");
-  command->add_option("--cdrom-overlay", args->options.cdrom_overlays, "directory tree added at the ISO root (repeatable)");
+  command->add_option("base", args->options.base_path, "the base ISO (e.g. debian-40r9-i386-netinst.iso)")
+      ->required()
+      ->type_name(k_type_iso);
+  command->add_option("-o,--output", args->options.output_path, "the ISO to write (appears only when complete)")
+      ->required()
+      ->type_name(k_type_iso);
+  command->add_option("--preseed", args->preseed, "preseed file embedded as /preseed.cfg in every installer initrd")
+      ->type_name(k_type_preseed);
+  command->add_option("--cdrom-overlay", args->options.cdrom_overlays, "directory tree added at the ISO root (repeatable)")
+      ->type_name(k_type_dir);
   command->add_option("--target-overlay", args->options.target_overlays,
-                      "directory tree copied into the installed system by the late_command (repeatable)");
+                      "directory tree copied into the installed system by the late_command (repeatable)")
+      ->type_name(k_type_dir);
   command->add_option("--packages", args->options.package_dirs,
-                      "directory of extra .debs carried as an apt repository for the installed system (repeatable)");
+                      "directory of extra .debs carried as an apt repository for the installed system (repeatable)")
+      ->type_name(k_type_dir);
   command->add_option("--sign-key", args->options.sign_key,
                       "sign that repository with this key: an id or fingerprint in your keyring, or an unprotected "
                       "secret key file; the installed system trusts it through this key only");
@@ -72,7 +54,8 @@ void register_build(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 3))->capture_default_str();
   command->add_option("--base-sha256", args->options.base_sha256, "refuse the base ISO unless its SHA-256 is this");
   command->add_option("--base-checksums", args->options.base_checksums,
-                      "refuse the base ISO unless it matches this MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file");
+                      "refuse the base ISO unless it matches this MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file")
+      ->type_name(k_type_file);
   command->add_flag("--no-lint", args->no_lint, "build even when the preseed has lint errors");
   command->add_flag("--allow-plaintext-password", args->options.allow_plaintext_password,
                     "carry passwords that are not crypt(3) hashes to the disc (never to the build id, "
@@ -88,15 +71,8 @@ void register_build(CLI::App& app, Action& action) {
       options.lint_report = [quiet = args->quiet](const std::string& line) {
         if (!quiet || line.find(": error: ") != std::string::npos) std::cerr << line << "\n";
       };
-      std::unique_ptr<ProgressLine> progress;
-      if (!args->quiet && ::isatty(STDERR_FILENO)) {
-        progress = std::make_unique<ProgressLine>();
-        options.progress = [&progress](std::uint64_t written, std::uint64_t expected) {
-          progress->update(written, expected);
-        };
-      }
+      if (args->quiet) util::set_progress_mode(util::ProgressMode::Off);
       remaster::BuildResult result = remaster::build(options);
-      progress.reset();
       for (const auto& notice : result.notices) std::cerr << "imgbuild: note: " << notice << "\n";
       if (!args->quiet) {
         std::cout << options.output_path << ": " << result.output_size << " bytes, build id " << result.build_id << "\n";

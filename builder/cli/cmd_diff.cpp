@@ -15,8 +15,8 @@ void register_diff(CLI::App& app, Action& action) {
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand("diff", "what differs between two images: files, boot setup, volume fields "
                                              "(exit 1 if anything does)");
-  command->add_option("a", args->a, "first ISO image")->required();
-  command->add_option("b", args->b, "second ISO image")->required();
+  command->add_option("a", args->a, "first ISO image")->required()->type_name(k_type_iso);
+  command->add_option("b", args->b, "second ISO image")->required()->type_name(k_type_iso);
   command->callback([args, &action] {
     action = [args]() -> int {
       iso::Reader a(args->a), b(args->b);

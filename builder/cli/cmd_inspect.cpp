@@ -14,7 +14,7 @@ void register_inspect(CLI::App& app, Action& action) {
   };
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand("inspect", "describe an image: volume, boot setup, installers, preseed, build id");
-  command->add_option("iso", args->iso, "the ISO image")->required();
+  command->add_option("iso", args->iso, "the ISO image")->required()->type_name(k_type_iso);
   command->add_flag("--json", args->json, "machine-readable output");
   command->callback([args, &action] {
     action = [args]() -> int {

@@ -57,10 +57,11 @@ void register_inspect_disk(CLI::App& app, Action& action) {
       "inspect-disk",
       "Read an installed disk image (read-only, libguestfs): OS, kernels, GRUB default and boot sector, "
       "fstab, apt sources, packages, first-boot hook state; --expect judges it against a profile");
-  command->add_option("disk", options->disk, "disk image (raw or qcow2)")->required();
+  command->add_option("disk", options->disk, "disk image (raw or qcow2)")->required()->type_name(k_type_file);
   command->add_option("--expect", options->expect,
                       "expectation profile (key = value lines, see builder/inspect/expect.hpp); exit 1 when "
-                      "the disk differs");
+                      "the disk differs")
+      ->type_name(k_type_file);
   command->add_flag("--json", options->json, "print facts (and verdicts) as JSON");
   command->callback([&action, options] {
     action = [options]() -> int {

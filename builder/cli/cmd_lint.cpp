@@ -76,12 +76,15 @@ void register_lint(CLI::App& app, Action& action) {
   auto* command = app.add_subcommand(
       "lint", "check a preseed against the questions of an installer release: exit 0 clean, "
               "1 problems found, 2 bad input");
-  command->add_option("file", args->file, "preseed file")->required();
-  command->add_option("--release", args->release, "installer release: etch, lenny, bookworm, trixie");
+  command->add_option("file", args->file, "preseed file")->required()->type_name(k_type_preseed);
+  command->add_option("--release", args->release, "installer release: etch, lenny, bookworm, trixie")
+      ->type_name(k_type_release);
   command->add_option("--base", args->base,
-                      "base ISO: questions from its installer's templates, release from .disk/info");
+                      "base ISO: questions from its installer's templates, release from .disk/info")
+      ->type_name(k_type_iso);
   command->add_option("--hosts", args->hosts,
-                      "inventory (CSV): checked, and each host's preseed (this file + its answers + its fragment) linted");
+                      "inventory (CSV): checked, and each host's preseed (this file + its answers + its fragment) linted")
+      ->type_name(k_type_file);
   command->add_flag("--errors-only", args->errors_only, "print and count errors only");
   command->callback([&action, args] { action = [args] { return run_lint(*args); }; });
 }

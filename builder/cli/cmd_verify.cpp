@@ -13,9 +13,12 @@ void register_verify(CLI::App& app, Action& action) {
   auto* command = app.add_subcommand(
       "verify", "boot an ISO as delivered in QEMU and report how far it gets (exit 0 stage reached, "
                 "1 not reached, 2 bad input)");
-  command->add_option("iso", args->iso, "the ISO to boot (never modified)")->required();
+  command->add_option("iso", args->iso, "the ISO to boot (never modified)")
+      ->required()
+      ->type_name(k_type_iso);
   command->add_option("--machine", args->machine,
                       "machine profile: generic, pe2950, or the path of a .toml file (see machines/README.md)")
+      ->type_name(k_type_machine)
       ->capture_default_str();
   command->add_option("--firmware", args->firmware, "bios (SeaBIOS) or uefi (OVMF)")
       ->check(CLI::IsMember({"bios", "uefi"}))
@@ -30,14 +33,16 @@ void register_verify(CLI::App& app, Action& action) {
       ->check(CLI::Range(1u, 86400u));
   command->add_option("--log", args->log_dir,
                       "directory for the serial log, screenshot and QEMU logs (default on failure: a new "
-                      "directory under $TMPDIR)");
+                      "directory under $TMPDIR)")
+      ->type_name(k_type_dir);
   command->add_option("--accel", args->accel, "auto (KVM only if a probe boot works, else TCG), kvm or tcg")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
       ->capture_default_str();
   command->add_option("--expect", args->expect,
                       "with --stage install/firstboot: once the stage is reached and the machine is off, "
                       "judge the installed disk against this profile (as inspect-disk --expect); exit 1 "
-                      "when it differs");
+                      "when it differs")
+      ->type_name(k_type_file);
   command->add_option("--syslog-port", args->syslog_port,
                       "receive the installer's syslog on 127.0.0.1:PORT/udp and keep it with the logs "
                       "(the image needs --kernel-args \"log_host=10.0.2.2 log_port=PORT\")")

@@ -21,5 +21,16 @@ void register_diff(CLI::App& app, Action& action);
 void register_verify(CLI::App& app, Action& action);
 void register_lint(CLI::App& app, Action& action);
 void register_inspect_disk(CLI::App& app, Action& action);
+// `completion bash|zsh`: a script generated from `app` itself (all of it, so register last).
+void register_completion(CLI::App& app, Action& action);
+
+// Value types named in --help and read by the completion generator (cli_model.hpp):
+// files by kind, directories, machine profiles, installer releases.
+inline constexpr const char* k_type_iso = "ISO";
+inline constexpr const char* k_type_preseed = "PRESEED";
+inline constexpr const char* k_type_dir = "DIR";
+inline constexpr const char* k_type_file = "FILE";
+inline constexpr const char* k_type_machine = "MACHINE";
+inline constexpr const char* k_type_release = "RELEASE";
 
 }  // namespace imgbuild::cli

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// The live timeline of a run on a terminal: one line per event, and a status line that
-// overwrites itself while verify waits. Nothing at all when not live (a pipe, --quiet).
+// The timeline of a run (util/progress.hpp's modes): one line per event; on a terminal a
+// status line that overwrites itself while verify waits, in a log (not a terminal) a
+// status line every 30 s; nothing at all with --quiet.
 
+#include "util/progress.hpp"
 #include "vm/stage.hpp"
 #include "vm/verify.hpp"
 
@@ -13,7 +15,7 @@ namespace imgbuild::delivery {
 
 class LiveTimeline {
  public:
-  LiveTimeline(bool live, std::FILE* stream = stderr) : m_live(live), m_stream(stream) {}
+  explicit LiveTimeline(util::ProgressMode mode, std::FILE* stream = stderr) : m_mode(mode), m_stream(stream) {}
   ~LiveTimeline() { clear_status(); }
   LiveTimeline(const LiveTimeline&) = delete;
   LiveTimeline& operator=(const LiveTimeline&) = delete;
@@ -23,7 +25,7 @@ class LiveTimeline {
 
  private:
   void clear_status();
-  bool m_live;
+  util::ProgressMode m_mode;
   std::FILE* m_stream;
   bool m_status = false;
   long m_drawn_second = -1;

@@ -2,6 +2,7 @@
 #include "delivery/verify_run.hpp"
 
 #include "delivery/live_timeline.hpp"
+#include "util/progress.hpp"
 #include "delivery/report.hpp"
 #include "remaster/describe.hpp"
 #include "util/error.hpp"
@@ -230,7 +231,8 @@ Result run(const Request& request, std::ostream& out) {
     if (log_dir.empty()) log_dir = (fs::path(request.report_dir) / "logs").string();
   }
 
-  LiveTimeline timeline(say && ::isatty(STDERR_FILENO));
+  LiveTimeline timeline(util::progress_mode_for_stderr(!say));
+  if (!say) util::set_progress_mode(util::ProgressMode::Off);  // nor the libguestfs launch's line
   double offset = 0;  // seconds of the sessions before the current one
   vm::VerifyObserver observer;
   observer.on_event = [&](const vm::TimelineEvent& e) {

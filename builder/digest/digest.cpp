@@ -73,9 +73,9 @@ std::string Hasher::finish_hex() {
   return util::to_hex(out, size);
 }
 
-std::string file_hex(const std::string& path, Algorithm algorithm) {
+std::string file_hex(const std::string& path, Algorithm algorithm, util::ProgressStep* progress) {
   Hasher hasher(algorithm);
-  util::read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { hasher.update(data, size); });
+  util::read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { hasher.update(data, size); }, progress);
   return hasher.finish_hex();
 }
 

@@ -12,6 +12,10 @@
 #include <string>
 #include <string_view>
 
+namespace imgbuild::util {
+class ProgressStep;
+}
+
 namespace imgbuild::digest {
 
 enum class Algorithm { md5, sha1, sha256, sha512 };
@@ -43,7 +47,8 @@ class Hasher {
 };
 
 // One algorithm over a file, streamed; an Error naming the file when it cannot be read.
-std::string file_hex(const std::string& path, Algorithm algorithm);
+// `progress`, when given, advances as the file is read.
+std::string file_hex(const std::string& path, Algorithm algorithm, util::ProgressStep* progress = nullptr);
 std::string bytes_hex(std::string_view data, Algorithm algorithm);
 
 }  // namespace imgbuild::digest

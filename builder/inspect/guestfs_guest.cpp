@@ -3,6 +3,7 @@
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 
 #include <guestfs.h>
 
@@ -150,6 +151,7 @@ std::unique_ptr<Guest> open_disk(const std::string& disk_path,
   bool tcg = !reason.empty();
   if (tcg) note("KVM unusable (" + reason + "): libguestfs appliance runs under TCG (about 20 s)");
   Handle g;
+  util::ProgressStep progress("starting the libguestfs appliance for " + disk_path, 0);
   try {
     g = launch(disk_path, tcg);
   } catch (const Error& e) {
@@ -157,6 +159,7 @@ std::unique_ptr<Guest> open_disk(const std::string& disk_path,
     note("libguestfs launch failed with KVM (" + e.problem() + "): retrying under TCG");
     g = launch(disk_path, true);
   }
+  progress.finish();
   if (!tcg) note("libguestfs appliance launched (KVM usable)");
 
   auto roots = take_list(guestfs_inspect_os(g.get()));

@@ -4,6 +4,7 @@
 #include "digest/digest.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -54,7 +55,8 @@ void check_base_sha256(const std::string& base_path, const std::string& expected
   if (expected.size() != 64 || !is_hex(expected))
     throw Error("--base-sha256", "'" + expected_hex + "' is not a SHA-256 digest (64 hex digits)",
                 "copy it from the SHA256SUMS file published beside the ISO");
-  std::string actual = digest::file_hex(base_path, digest::Algorithm::sha256);
+  util::ProgressStep progress("checking the SHA-256 of " + base_path, util::file_size_or_zero(base_path));
+  std::string actual = digest::file_hex(base_path, digest::Algorithm::sha256, &progress);
   if (actual != expected)
     throw Error(base_path, "SHA-256 is " + actual + ", not the expected " + expected,
                 "the download is damaged or not the published image: download it again");
@@ -72,7 +74,8 @@ void check_base_against_sums(const std::string& base_path, const std::string& su
   if (!algorithm)
     throw Error(sums_path, "the digest for " + name + " has " + std::to_string(expected.size()) +
                                " hex digits: not MD5, SHA-1, SHA-256 or SHA-512", "is this a checksum file?");
-  std::string actual = digest::file_hex(base_path, *algorithm);
+  util::ProgressStep progress("checking " + base_path + " against " + sums_path, util::file_size_or_zero(base_path));
+  std::string actual = digest::file_hex(base_path, *algorithm, &progress);
   if (actual != expected)
     throw Error(base_path, "does not match " + sums_path + " (" + actual + " != " + expected + ")",
                 "the download is damaged or not the published image: download it again");

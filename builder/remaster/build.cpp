@@ -19,6 +19,7 @@
 #include "util/fs.hpp"
 #include "util/hash.hpp"
 #include "util/json.hpp"
+#include "util/progress.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -115,7 +116,10 @@ Menus load_menus(const iso::Reader& reader) {
 }
 
 // The base image's own hash: part of the build id, so another base means another id.
-std::string hash_base(const std::string& path) { return util::xxh3_128_file_hex(path); }
+std::string hash_base(const std::string& path) {
+  util::ProgressStep progress("hashing " + path, util::file_size_or_zero(path));
+  return util::xxh3_128_file_hex(path, &progress);
+}
 
 // The base disc's own package indices (dists/<suite>/<component>/binary-<arch>/Packages*),
 // which satisfy the extras' dependencies. Symlinked suites (stable -> etch) are the same
@@ -323,6 +327,11 @@ BuildResult build(const BuildOptions& options) {
         for (const auto& entry : tree->entries)
           if (entry.is_installer)
             for (const auto& initrd_path : entry.initrds) initrds.insert(iso::normalise_iso_path(initrd_path));
+    std::uint64_t initrd_bytes = 0;
+    for (const auto& initrd_path : initrds)
+      if (const iso::Entry* entry = reader.find(initrd_path)) initrd_bytes += entry->size;
+    util::ProgressStep initrd_progress("reading and rewriting " + std::to_string(initrds.size()) + " initrd(s)",
+                                       initrd_bytes);
     for (const auto& initrd_path : initrds) {
       const iso::Entry* entry = reader.find(initrd_path);
       if (!entry || entry->is_dir)
@@ -344,7 +353,9 @@ BuildResult build(const BuildOptions& options) {
       ::chmod(local.c_str(), 0644);
       add_graft_file(local, initrd_path);
       result.preseeded_initrds.push_back(initrd_path);
+      initrd_progress.advance(entry->size);
     }
+    initrd_progress.finish();
 
     // 5. Menus: an unattended entry first, the disc's own entries kept below it.
     std::vector<bootmenu::ExtraEntry> extras;
@@ -463,11 +474,12 @@ BuildResult build(const BuildOptions& options) {
   write.timestamp = timestamp;
   write.joliet = reader.volume().has_joliet;
   write.iso_level = options.iso_level;
-  if (options.progress) {
-    std::uint64_t expected = reader.volume().volume_sectors * iso::k_sector_size;
-    write.progress = [&, expected](std::uint64_t written) { options.progress(written, expected); };
-  }
+  // The base's size: the output is about as large (grafts are small next to it).
+  util::ProgressStep write_progress("writing " + options.output_path,
+                                    reader.volume().volume_sectors * iso::k_sector_size);
+  write.progress = [&write_progress](std::uint64_t written) { write_progress.set_done(written); };
   iso::write_remastered(write);
+  write_progress.finish();
   output.commit();
   struct stat st;
   if (::stat(options.output_path.c_str(), &st) == 0) result.output_size = static_cast<std::uint64_t>(st.st_size);

@@ -41,7 +41,6 @@ struct BuildOptions {
   // Set or not, no such value reaches the build id, build.json or any message.
   bool allow_plaintext_password = false;
   std::function<void(const std::string& line)> lint_report;      // each diagnostic line
-  std::function<void(std::uint64_t written, std::uint64_t expected)> progress;
 };
 
 struct BuildResult {

@@ -5,6 +5,7 @@
 #include "repo/deb.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 
 #include <fcntl.h>
 #include <set>
@@ -23,6 +24,16 @@ bool is_installer_initrd(const std::string& path) {
 
 preseed::QuestionSet disc_questions(const iso::Reader& disc, const std::string& release) {
   preseed::QuestionSet set;
+  // The udebs on the disc (pool/**/*.udeb), which the installer loads after the initrd:
+  // their DEBIAN/templates hold the questions of partman, apt-setup, grub-installer...
+  std::set<std::string> udebs;
+  std::uint64_t total = 0;
+  for (const iso::Entry& entry : disc.entries()) {
+    if (entry.is_dir || entry.is_symlink) continue;
+    if (entry.path.ends_with(".udeb") && entry.size < (64u << 20)) udebs.insert(entry.path);
+    if (udebs.count(entry.path) || is_installer_initrd(entry.path)) total += entry.size;
+  }
+  util::ProgressStep progress("reading the installer's templates on " + disc.path(), total);
   int initrds = 0;
   for (const iso::Entry& entry : disc.entries()) {
     if (entry.is_dir || entry.is_symlink || !is_installer_initrd(entry.path)) continue;
@@ -37,13 +48,8 @@ preseed::QuestionSet disc_questions(const iso::Reader& disc, const std::string& 
         256u << 20, disc.path() + ":" + entry.path);
     for (const auto& [path, content] : members) preseed::add_templates(set, content);
     ++initrds;
+    progress.advance(entry.size);
   }
-  // The udebs on the disc (pool/**/*.udeb), which the installer loads after the initrd:
-  // their DEBIAN/templates hold the questions of partman, apt-setup, grub-installer...
-  std::set<std::string> udebs;
-  for (const iso::Entry& entry : disc.entries())
-    if (!entry.is_dir && !entry.is_symlink && entry.path.ends_with(".udeb") && entry.size < (64u << 20))
-      udebs.insert(entry.path);
   util::TempDir work("lint");
   std::string current;
   util::Fd out;
@@ -62,8 +68,10 @@ preseed::QuestionSet disc_questions(const iso::Reader& disc, const std::string& 
     }
     if (size && ::write(out.get(), data, size) != static_cast<ssize_t>(size))
       throw Error(work.path().string(), "cannot write a temporary file", "free some space in $TMPDIR", 3);
+    progress.advance(size);
     if (last) finish();
   });
+  progress.finish();
   std::string origin = "templates of " + std::to_string(initrds) + " installer initrd(s) and " +
                        std::to_string(udebs.size()) + " udeb(s) on " + disc.path();
   if (!release.empty()) {

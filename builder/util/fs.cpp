@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 
 #include "util/error.hpp"
 
@@ -158,7 +159,13 @@ void write_all(int fd, std::string_view data, const std::string& subject) {
   }
 }
 
-void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume) {
+std::uint64_t file_size_or_zero(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume,
+                 ProgressStep* progress) {
   Fd fd = open_for_reading(path);
   std::vector<std::uint8_t> buffer(1 << 20);
   for (;;) {
@@ -169,6 +176,7 @@ void read_chunks(const std::string& path, const std::function<void(const std::ui
     }
     if (n == 0) break;
     consume(buffer.data(), static_cast<std::size_t>(n));
+    if (progress) progress->advance(static_cast<std::uint64_t>(n));
   }
 }
 

@@ -42,7 +42,13 @@ std::string read_small_file(const std::string& path, std::uint64_t max_size = 16
 void write_all(int fd, std::string_view data, const std::string& subject);
 
 // Streams a regular file in chunks of up to 1 MiB to `consume`; Error naming the file.
-void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume);
+// A file's size, 0 when it cannot be read (a progress total, not a check).
+std::uint64_t file_size_or_zero(const std::string& path);
+
+class ProgressStep;
+// `progress`, when given, advances by every chunk read.
+void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume,
+                 ProgressStep* progress = nullptr);
 
 // Writes bytes through fsync and rename, so `path` holds either the old or the new content.
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode = 0644);

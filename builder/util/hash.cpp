@@ -60,9 +60,9 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
-std::string xxh3_128_file_hex(const std::string& path) {
+std::string xxh3_128_file_hex(const std::string& path, ProgressStep* progress) {
   Xxh3_128 hash;
-  read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { hash.update(data, size); });
+  read_chunks(path, [&](const std::uint8_t* data, std::size_t size) { hash.update(data, size); }, progress);
   return hash.hex();
 }
 

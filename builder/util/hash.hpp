@@ -35,6 +35,7 @@ class Xxh3_128 {
 
 std::string to_hex(const std::uint8_t* data, std::size_t size);
 // Hash of a file's bytes, streamed; throws Error naming the file when it cannot be read.
-std::string xxh3_128_file_hex(const std::string& path);
+class ProgressStep;
+std::string xxh3_128_file_hex(const std::string& path, ProgressStep* progress = nullptr);
 
 }  // namespace imgbuild::util

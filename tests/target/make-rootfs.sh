@@ -26,6 +26,14 @@ if [ -s "$tarball" ]; then
   exit 0
 fi
 mkdir -p "$cache_dir"
+# Two tests may ask at once (target-bookworm, package-install): one debootstraps, the
+# other waits for its tarball.
+exec 9>"$cache_dir/.make-rootfs.lock"
+flock 9
+if [ -s "$tarball" ]; then
+  echo "$tarball"
+  exit 0
+fi
 work=$(mktemp -d "$cache_dir/debootstrap.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
