@@ -76,7 +76,7 @@ void register_lint(CLI::App& app, Action& action) {
   auto* command = app.add_subcommand(
       "lint", "check a preseed against the questions of an installer release: exit 0 clean, "
               "1 problems found, 2 bad input");
-  command->add_option("file", args->file, "preseed file")->required()->type_name(k_type_preseed);
+  command->add_option("preseed", args->file, "preseed file")->required()->type_name(k_type_preseed);
   command->add_option("--release", args->release, "installer release: etch, lenny, bookworm, trixie")
       ->type_name(k_type_release);
   command->add_option("--base", args->base,

@@ -67,7 +67,8 @@ ProgressStep::ProgressStep(std::string what, std::uint64_t total)
       std::mutex sleep_mutex;
       std::condition_variable_any wake;
       std::unique_lock sleep_lock(sleep_mutex);
-      while (!wake.wait_for(sleep_lock, stop, std::chrono::milliseconds(250), [] { return false; })) {
+      // wait_for returns the predicate's value both on time-out and on a stop request.
+      while (!wake.wait_for(sleep_lock, stop, std::chrono::milliseconds(250), [&stop] { return stop.stop_requested(); })) {
         std::lock_guard lock(m_mutex);
         maybe_draw(false);
       }

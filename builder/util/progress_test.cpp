@@ -86,6 +86,6 @@ TEST(Progress, AStepThatCannotCountShowsElapsedTime) {
   std::string out = testing::internal::GetCapturedStderr();
   // Drawn at start, by the ticker while waiting, and at the end.
   EXPECT_GE(std::count(out.begin(), out.end(), '\r'), 3) << out;
-  EXPECT_TRUE(out.ends_with(" s\n")) << out;
+  EXPECT_TRUE(out.ends_with(" s\x1b[K\n")) << out;
   EXPECT_EQ(out.find("MiB"), std::string::npos) << out;
 }
