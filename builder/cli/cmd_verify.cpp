@@ -50,7 +50,8 @@ void register_verify(CLI::App& app, Action& action) {
   command->add_option("--report", args->report_dir,
                       "write DIR/index.html and DIR/report.json: the timeline, a screenshot at every stage "
                       "change, the DRAC's event log, the disk names of each boot, the --expect verdicts "
-                      "(the logs go to DIR/logs unless --log is given)");
+                      "(the logs go to DIR/logs unless --log is given)")
+      ->type_name(k_type_dir);
   command->add_flag("-q,--quiet", args->quiet, "only the verdict");
   command->callback([args, &action] {
     action = [args]() -> int { return delivery::print_text(delivery::run(*args, std::cout), std::cout); };

@@ -2,11 +2,11 @@
 #include "delivery/verify_run.hpp"
 
 #include "delivery/live_timeline.hpp"
-#include "util/progress.hpp"
 #include "delivery/report.hpp"
 #include "remaster/describe.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/progress.hpp"
 #include "vm/qemu_runner.hpp"
 #include "vm/syslog_listener.hpp"
 

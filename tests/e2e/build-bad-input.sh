@@ -15,7 +15,7 @@ expect_bad() {
     local named=$1 regex=$2
     shift 3
     expect_status 2 "$IMGBUILD" build "$@"
-    [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line: $*"; }
+    [[ $(error_line_count "$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line: $*"; }
     grep -qF -- "$named" "$T/last.err" || { cat "$T/last.err" >&2; fail "error does not name $named"; }
     expect_stderr_match "$regex"
     [[ -z $(ls -A "$out_dir") ]] || { ls -la "$out_dir" >&2; fail "output directory not empty after: $*"; }

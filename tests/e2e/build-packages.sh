@@ -24,7 +24,7 @@ export GNUPGHOME=$T/gnupg
 expect_status 2 "$IMGBUILD" build "$base" -o "$T/none.iso" --preseed "$T/p.cfg" --packages "$T/debs"
 expect_stderr_match '--sign-key'
 expect_stderr_match '--unsigned-packages'
-[ "$(wc -l <"$T/last.err")" -eq 1 ] || fail "more than one line of error"
+[ "$(error_line_count "$T/last.err")" -eq 1 ] || fail "more than one line of error"
 expect_file_absent "$T/none.iso"
 
 # Signed with a secret key file. The key's home is moved away meanwhile: a key file must not
@@ -87,7 +87,7 @@ gpg --export "$fpr" >"$T/public.gpg"
 printf 'not a key\n' >"$T/garbage.key"
 for key in DEADBEEFDEADBEEF "$T/missing.key" "$T/public.gpg" "$T/garbage.key"; do
     expect_status 2 "$IMGBUILD" build "$base" -o "$T/bad-key.iso" --preseed "$T/p.cfg" --packages "$T/debs" --sign-key "$key" --quiet
-    [ "$(wc -l <"$T/last.err")" -eq 1 ] || { cat "$T/last.err"; fail "more than one line of error for $key"; }
+    [ "$(error_line_count "$T/last.err")" -eq 1 ] || { cat "$T/last.err"; fail "more than one line of error for $key"; }
     expect_stderr_match "$key"
     expect_file_absent "$T/bad-key.iso"
 done

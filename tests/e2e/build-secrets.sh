@@ -38,7 +38,7 @@ refused() {
     local cfg=$1 regex=$2
     shift 2
     run 2 build "$base" -o "$T/out/x.iso" --preseed "$cfg" "$@"
-    [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line"; }
+    [[ $(error_line_count "$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line"; }
     grep -qF -- "$cfg" "$T/last.err" || { cat "$T/last.err" >&2; fail "error does not name $cfg"; }
     expect_stderr_match "$regex"
     [[ ! -s $T/last.out ]] || fail "refused build printed on stdout"
@@ -73,7 +73,7 @@ grep -q 'badhash.cfg:2: error: passwd/root-password-crypted does not hold a cryp
 # Passwords on the kernel command line (kernel-line preseeding) are checked the same way.
 preseed "$T/crypted1.cfg" "d-i passwd/root-password-crypted password $(openssl passwd -1 -salt one "$pw")"
 run 2 build "$base" -o "$T/out/x.iso" --preseed "$T/crypted1.cfg" --kernel-args "passwd/root-password=$pw"
-[[ $(wc -l <"$T/last.err") -eq 1 ]] && grep -q -- '--kernel-args: passwd/root-password is a plaintext secret' "$T/last.err" ||
+[[ $(error_line_count "$T/last.err") -eq 1 ]] && grep -q -- '--kernel-args: passwd/root-password is a plaintext secret' "$T/last.err" ||
     { cat "$T/last.err" >&2; fail "a password on --kernel-args is not refused in one line"; }
 [[ -z $(ls -A "$T/out") ]] || fail "output left after a --kernel-args refusal"
 

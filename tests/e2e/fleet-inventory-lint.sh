@@ -14,7 +14,7 @@ n=0
 for csv in "$corpus"/bad/*.csv; do
     name=$(basename "$csv" .csv)
     expect_status 2 "$IMGBUILD" lint "$preseed" --release bookworm --hosts "$csv"
-    [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "$name: expected one line on stderr"; }
+    [[ $(error_line_count "$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "$name: expected one line on stderr"; }
     [[ ! -s $T/last.out ]] || fail "$name: nothing belongs on stdout"
     expect_stderr_match "$(cat "$corpus/bad/$name.expect")"
     expect_stderr_match "\\("  # the fix, in parentheses

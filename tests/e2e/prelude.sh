@@ -21,6 +21,7 @@
 #                        in CMakeLists.txt), never as passed
 #   expect_status N CMD...      runs CMD, fails unless it exits with status N; its stdout
 #                               goes to $T/last.out and stderr to $T/last.err
+#   error_line_count FILE       lines of a stderr file other than progress lines
 #   expect_stderr_match REGEX   fails unless the last expect_status's stderr matches
 #   expect_file_absent PATH     fails if PATH exists
 #   iso_ls ISO           lists every path on the disc, one per line ("/isolinux/isolinux.cfg")
@@ -90,6 +91,14 @@ expect_status() {
         fail "expected exit status $want, got $got: $*"
     fi
 }
+
+# The lines of a stderr file that are not progress (util/progress writes plain lines
+# "imgbuild: WHAT: N of M MiB (P%), S s, R MiB/s[, done]" when stderr is not a terminal):
+# an error is one line among them.
+error_lines() {
+    grep -vE '^imgbuild: .*: [0-9.]+ (of [0-9.]+ )?MiB.*, [0-9.]+ s, [0-9.]+ MiB/s(, done)?$' "$1" || true
+}
+error_line_count() { error_lines "$1" | wc -l; }
 
 expect_stderr_match() {
     grep -Eq -- "$1" "$T/last.err" ||

@@ -27,7 +27,7 @@ expect_refused() {
     local name=$1 regex=$2
     make_disc "$name"
     expect_status 2 timeout 60 "$IMGBUILD" build "$T/$name.iso" -o "$T/out/x.iso" --preseed "$T/p.cfg" --quiet
-    [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "$name: error is not one line"; }
+    [[ $(error_line_count "$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "$name: error is not one line"; }
     grep -qF "$T/$name.iso:/install.amd/initrd.gz" "$T/last.err" || { cat "$T/last.err" >&2; fail "$name: error does not name the initrd"; }
     expect_stderr_match "$regex"
     [[ -z $(ls -A "$T/out") ]] || { ls -la "$T/out" >&2; fail "$name: something was written"; }

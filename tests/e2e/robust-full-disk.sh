@@ -19,7 +19,7 @@ trap 'rc=$?; umount "$T/small" "$T/tiny" 2>/dev/null || true; (exit $rc); _prelu
 
 expect_no_space() {
     local out=$1 before=$2
-    [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line"; }
+    [[ $(error_line_count "$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "error is not one line"; }
     expect_stderr_match '[Ss]pace'
     [[ $(sha256sum <"$out") == "$before" ]] || fail "the previous output $out was changed"
     leftovers=$(find "$(dirname "$out")" -name '.*.imgbuild-*')

@@ -19,7 +19,7 @@ expect_rejected() {
         [[ $command == build ]] && args+=(-o "$T/out/x.iso" --preseed "$T/p.cfg" --quiet)
         # timeout: a hang is a failure (status 124), not a stalled test.
         expect_status 2 timeout 60 "$IMGBUILD" "${args[@]}"
-        [[ $(wc -l <"$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "$command $image: error is not one line"; }
+        [[ $(error_line_count "$T/last.err") -eq 1 ]] || { cat "$T/last.err" >&2; fail "$command $image: error is not one line"; }
         grep -qF -- "$image" "$T/last.err" || { cat "$T/last.err" >&2; fail "$command: error does not name $image"; }
         expect_stderr_match "$regex"
         [[ -z $(ls -A "$T/out") ]] || { ls -la "$T/out" >&2; fail "$command $image wrote into the output directory"; }

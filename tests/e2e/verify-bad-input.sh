@@ -41,7 +41,7 @@ bad_machine key 'qemu = ["-drive file={iso}"]\ncolour = "red"\n' "key\.toml:2: u
 bad_machine placeholder 'qemu = [\n  "-drive file={iso}",\n  "-device x,drive={cdrom}",\n]\n' \
     'placeholder\.toml:3: unknown placeholder \{cdrom\}'
 bad_machine old 'memory = 64\nqemu = -drive file={iso}\n' 'old\.toml:2: .*TOML'
-[[ $(wc -l <"$T/last.err") -eq 1 ]] || fail "a TOML syntax error is not one line"
+[[ $(error_line_count "$T/last.err") -eq 1 ]] || fail "a TOML syntax error is not one line"
 
 expect_status 2 "$IMGBUILD" verify "$iso" --stage reboot
 expect_status 2 "$IMGBUILD" verify "$iso" --firmware coreboot
@@ -52,7 +52,7 @@ expect_status 2 "$IMGBUILD" verify "$iso" --timeout 0
 # before a 20-minute installation starts.
 expect_status 2 "$IMGBUILD" verify "$iso" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect"
 expect_stderr_match 'bookworm\.expect: --expect judges the installed disk.*--stage firstboot'
-[[ $(wc -l <"$T/last.err") -eq 1 ]] || fail "--expect with stage boot: error is not one line"
+[[ $(error_line_count "$T/last.err") -eq 1 ]] || fail "--expect with stage boot: error is not one line"
 expect_status 2 "$IMGBUILD" verify "$iso" --stage install --expect "$T/missing.expect"
 expect_stderr_match 'missing\.expect'
 printf 'package openssh-server\nbogus-key = 1\n' >"$T/bad.expect"
