@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "util/paths.hpp"
 
+#include "util/fs.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,13 +12,6 @@ namespace fs = std::filesystem;
 using namespace imgbuild;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 struct NoDataDirEnv {
   NoDataDirEnv() {
@@ -33,7 +28,8 @@ struct NoDataDirEnv {
 
 TEST(DataSearchPath, InstalledBinaryUsesItsPrefix) {
   NoDataDirEnv env;
-  auto root = fresh_dir("paths-installed");
+  util::TempDir temp("paths-installed");
+  const fs::path& root = temp.path();
   fs::create_directories(root / "opt/x/bin");
   auto dirs = util::data_search_path(root / "opt/x/bin/imgbuild");
   ASSERT_EQ(dirs.size(), 1u);
@@ -45,7 +41,8 @@ TEST(DataSearchPath, InstalledBinaryUsesItsPrefix) {
 
 TEST(DataSearchPath, BuildTreeMarkerNamesTheSourceTree) {
   NoDataDirEnv env;
-  auto build = fresh_dir("paths-build");
+  util::TempDir temp("paths-build");
+  const fs::path& build = temp.path();
   std::ofstream(build / util::k_build_tree_marker) << "/src/imgbuild\n";
   auto dirs = util::data_search_path(build / "imgbuild");
   ASSERT_EQ(dirs.size(), 2u);
