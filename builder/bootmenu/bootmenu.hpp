@@ -62,11 +62,17 @@ MenuTree load_grub(const std::string& root_file, const FileReader& read);
 
 struct ExtraEntry {  // e.g. memtest86+
   std::string title;
-  std::string kernel;
+  std::string kernel;  // for isolinux: an image it boots with KERNEL (Linux boot protocol)
   std::string args;
   // The isolinux label, what a user types at a plain "boot:" prompt (Etch has no menu);
   // empty: imgbuild-extra-N.
   std::string label;
+  // For GRUB on UEFI: EFI programs it starts with `chainloader` (passing args), by
+  // GRUB's ${grub_cpu} ("x86_64", "i386"). Without any, the entry is left out of GRUB
+  // menus (a BIOS image is no EFI program).
+  std::map<std::string, std::string> efi_programs;
+  // GRUB's --hotkey: the key that boots the entry from the menu at once.
+  std::string hotkey;
 };
 
 struct Unattended {

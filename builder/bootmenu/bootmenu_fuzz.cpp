@@ -50,7 +50,8 @@ void exercise(const std::map<std::string, std::string>& files, const std::string
     u.kernel = base.kernel;
     u.initrds = base.initrds;
     u.args = unattended_args(base.args, "console=ttyS0");
-    u.extras.push_back({"memtest", "/boot/memtest86+x64.bin", ""});
+    u.extras.push_back({"memtest", "/imgbuild/memtest86+", "console=ttyS0,115200", "memtest",
+                        {{"x86_64", "/imgbuild/memtest86+x64.efi"}}, "m"});
     auto changed = rewrite(tree, u);
     auto after = files;
     for (const auto& [path, text] : changed) after[path] = text;

@@ -513,7 +513,7 @@ TEST(Debian12Isolinux, MenuStaysWithUnattendedDefaultAndNoSpeechTimeout) {
   Files files = debian12_isolinux();
   MenuTree tree = load_isolinux("/isolinux/isolinux.cfg", reader(files));
   Unattended u = unattended_for(choose_base_entry(tree, "amd64"));
-  u.extras.push_back({"Memory test (memtest86+)", "/boot/memtest86+x64.bin", ""});
+  u.extras.push_back({"Memory test (memtest86+)", "/boot/memtest86+x64.bin", "", "", {}, ""});
   auto changed = make_unattended_isolinux(tree, u);
   // Only the files with something to change.
   std::vector<std::string> paths;
@@ -703,7 +703,10 @@ TEST(Debian12Grub, UnattendedFirstWithTimeoutAndOthersNeutralised) {
   MenuTree tree = load_grub("/boot/grub/grub.cfg", reader(files));
   Unattended u = unattended_for(choose_base_entry(tree, "amd64"), "console=ttyS0");
   u.timeout_seconds = 7;
-  u.extras.push_back({"memtest86+", "/boot/memtest86+x64.efi", ""});
+  u.extras.push_back({"memtest86+", "/imgbuild/memtest86+", "console=ttyS0,115200", "memtest",
+                      {{"x86_64", "/imgbuild/memtest86+x64.efi"}, {"i386", "/imgbuild/memtest86+ia32.efi"}}, "m"});
+  // An extra with no EFI program (a BIOS image only) has no place in GRUB's menu.
+  u.extras.push_back({"BIOS only", "/imgbuild/bios-only", "", "bios", {}, ""});
   auto changed = make_unattended_grub(tree, u);
   ASSERT_EQ(changed.size(), 2u);
   const std::string& root = changed.at("/boot/grub/grub.cfg");
@@ -717,8 +720,22 @@ TEST(Debian12Grub, UnattendedFirstWithTimeoutAndOthersNeutralised) {
                               "    linux /install.amd/vmlinuz vga=788 auto=true priority=critical "
                               "console=ttyS0 --- quiet\n"
                               "    initrd /install.amd/initrd.gz\n}\n"
-                              "menuentry 'memtest86+' {\n    linux /boot/memtest86+x64.efi\n}\n"
+                              "if [ \"${grub_platform}\" = efi ]; then\n"
+                              "    if [ \"${grub_cpu}\" = i386 ]; then\n"
+                              "        menuentry --hotkey=m 'memtest86+' {\n"
+                              "            insmod chain\n"
+                              "            chainloader /imgbuild/memtest86+ia32.efi console=ttyS0,115200\n"
+                              "        }\n"
+                              "    fi\n"
+                              "    if [ \"${grub_cpu}\" = x86_64 ]; then\n"
+                              "        menuentry --hotkey=m 'memtest86+' {\n"
+                              "            insmod chain\n"
+                              "            chainloader /imgbuild/memtest86+x64.efi console=ttyS0,115200\n"
+                              "        }\n"
+                              "    fi\n"
+                              "fi\n"
                               "# imgbuild: end\n"));
+  EXPECT_THAT(root, Not(HasSubstr("bios-only")));
   EXPECT_THAT(changed.at("/boot/grub/config.cfg"), HasSubstr("# imgbuild: disabled: set timeout=30\n"));
 
   // Reloaded: the original entries are all there (imgbuild's own block is not offered as
@@ -841,7 +858,7 @@ TEST(ExtraEntries, IsolinuxLabelIsWhatTheUserTypes) {
   u.kernel = "/install.386/vmlinuz";
   u.initrds = {"/install.386/initrd.gz"};
   u.args = "auto=true priority=critical --";
-  u.extras = {{"Memory test", "/imgbuild/memtest86+", "", "memtest"}};
+  u.extras = {{"Memory test", "/imgbuild/memtest86+", "", "memtest", {}, ""}};
   auto changed = imgbuild::bootmenu::make_unattended_isolinux(tree, u);
   const std::string& text = changed.at("/isolinux/isolinux.cfg");
   EXPECT_NE(text.find("label memtest\n\tkernel /imgbuild/memtest86+\n"), std::string::npos) << text;

@@ -317,10 +317,22 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
   block.push_back("    " + grub_command("linux", {u.kernel, u.args}));
   if (!u.initrds.empty()) block.push_back("    " + grub_command("initrd", u.initrds));
   block.push_back("}");
+  // Extras are EFI programs here, each offered where GRUB runs on the CPU it was built
+  // for (GRUB for BIOS reads the same menu and skips them).
   for (const ExtraEntry& extra : u.extras) {
-    block.push_back("menuentry " + grub_quote(extra.title) + " {");
-    block.push_back("    " + grub_command("linux", {extra.kernel, extra.args}));
-    block.push_back("}");
+    if (extra.efi_programs.empty()) continue;
+    block.push_back("if [ \"${grub_platform}\" = efi ]; then");
+    for (const auto& [cpu, program] : extra.efi_programs) {
+      block.push_back("    if [ \"${grub_cpu}\" = " + grub_word(cpu) + " ]; then");
+      block.push_back("        menuentry " + std::string(extra.hotkey.empty() ? "" : "--hotkey=" + grub_word(extra.hotkey) + " ") +
+                      grub_quote(extra.title) + " {");
+      // A GRUB image may lack the command built in (a disc's modules directory has it).
+      block.push_back("            insmod chain");
+      block.push_back("            " + grub_command("chainloader", {program, extra.args}));
+      block.push_back("        }");
+      block.push_back("    fi");
+    }
+    block.push_back("fi");
   }
   block.push_back(k_end);
   Text& target = texts.at(file);

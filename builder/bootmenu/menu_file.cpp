@@ -199,6 +199,11 @@ void check_unattended(const MenuTree& tree, const Unattended& u) {
     check(e.title, "extra entry title");
     check(e.kernel, "extra entry kernel");
     check(e.args, "extra entry arguments");
+    check(e.hotkey, "extra entry hotkey");
+    for (const auto& [cpu, program] : e.efi_programs) {
+      check(cpu, "extra entry CPU");
+      check(program, "extra entry EFI program");
+    }
     if (e.label.find_first_of(" \t") != std::string::npos)
       throw Error(e.label, "an isolinux label cannot contain blanks", "choose a one-word label");
   }

@@ -49,7 +49,7 @@ void register_build(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"i386", "amd64"}));
   command->add_option("--timeout", args->options.timeout_seconds, "seconds the boot menu waits before the unattended entry")
       ->check(CLI::Range(1, 600))->capture_default_str();
-  command->add_flag("--memtest", args->options.memtest, "add a memtest86+ entry below the unattended one (BIOS menus)");
+  command->add_flag("--memtest", args->options.memtest, "add a memtest86+ entry below the unattended one (isolinux; GRUB on UEFI)");
   command->add_option("--iso-level", args->options.iso_level, "ISO 9660 level of the output (3 allows files of 4 GiB and more)")
       ->check(CLI::Range(1, 3))->capture_default_str();
   command->add_option("--base-sha256", args->options.base_sha256, "refuse the base ISO unless its SHA-256 is this");

@@ -50,6 +50,18 @@ constexpr std::uint64_t k_no_limit = ~std::uint64_t{0};
 const char* const k_memtest_sources[] = {"/boot/memtest86+ia32.bin", "/boot/memtest86+.bin",
                                          "/boot/memtest86+x64.bin"};
 constexpr const char* k_memtest_iso_path = "/imgbuild/memtest86+";
+// Its EFI programs (Debian 12's memtest86+ 6.x ships them beside the BIOS images), for
+// GRUB on UEFI, by GRUB's ${grub_cpu}.
+struct MemtestEfi {
+  const char* grub_cpu;
+  const char* source;
+  const char* iso_path;
+};
+const MemtestEfi k_memtest_efi[] = {{"x86_64", "/boot/memtest86+x64.efi", "/imgbuild/memtest86+x64.efi"},
+                                    {"i386", "/boot/memtest86+ia32.efi", "/imgbuild/memtest86+ia32.efi"}};
+// memtest86+ mirrors its screen to the serial port it is given: the port verify watches,
+// and where a remote console (serial over LAN) can follow the test.
+constexpr const char* k_memtest_args = "console=ttyS0,115200";
 
 std::int64_t choose_timestamp(const BuildOptions& options, const iso::VolumeInfo& volume) {
   if (options.source_date_epoch) return *options.source_date_epoch;
@@ -358,6 +370,12 @@ BuildResult build(const BuildOptions& options) {
     initrd_progress.finish();
 
     // 5. Menus: an unattended entry first, the disc's own entries kept below it.
+    bool isolinux_has_installer = false;
+    if (menus.isolinux)
+      for (const auto& e : menus.isolinux->entries) isolinux_has_installer |= e.is_installer;
+    bool grub_has_installer = false;
+    if (menus.grub)
+      for (const auto& e : menus.grub->entries) grub_has_installer |= e.is_installer;
     std::vector<bootmenu::ExtraEntry> extras;
     if (options.memtest) {
       std::string source;
@@ -372,16 +390,26 @@ BuildResult build(const BuildOptions& options) {
       fs::copy_file(source, local);
       ::chmod(local.c_str(), 0644);
       add_graft_file(local, k_memtest_iso_path);
-      extras.push_back({"Memory test (memtest86+)", k_memtest_iso_path, "", "memtest"});
+      bootmenu::ExtraEntry memtest{"Memory test (memtest86+)", k_memtest_iso_path, k_memtest_args, "memtest", {}, "m"};
+      // Only where GRUB will offer them (a disc with GRUB menus, i.e. one that boots on UEFI).
+      for (const MemtestEfi& efi : k_memtest_efi) {
+        if (!grub_has_installer || ::access(efi.source, R_OK) != 0) continue;
+        fs::path efi_local = stage / fs::path(efi.iso_path).filename();
+        fs::copy_file(efi.source, efi_local);
+        ::chmod(efi_local.c_str(), 0644);
+        add_graft_file(efi_local, efi.iso_path);
+        memtest.efi_programs.emplace(efi.grub_cpu, efi.iso_path);
+      }
+      extras.push_back(std::move(memtest));
     }
-    auto rewrite = [&](const bootmenu::MenuTree& tree, bool with_extras) {
+    auto rewrite = [&](const bootmenu::MenuTree& tree) {
       const bootmenu::InstallerEntry& base_entry = bootmenu::choose_base_entry(tree, options.arch);
       bootmenu::Unattended unattended;
       unattended.kernel = base_entry.kernel;
       unattended.initrds = base_entry.initrds;
       unattended.args = bootmenu::unattended_args(base_entry.args, options.kernel_args);
       unattended.timeout_seconds = options.timeout_seconds;
-      if (with_extras) unattended.extras = extras;
+      unattended.extras = extras;
       // A command line longer than the kernel accepts is cut silently (255 bytes for
       // Etch's 2.6.18): refuse it here instead of at 3 a.m. in the datacenter.
       if (const iso::Entry* kernel = reader.find(unattended.kernel); kernel && !kernel->is_dir) {
@@ -401,15 +429,9 @@ BuildResult build(const BuildOptions& options) {
         result.rewritten_menus.push_back(iso_path);
       }
     };
-    bool isolinux_has_installer = false;
-    if (menus.isolinux)
-      for (const auto& e : menus.isolinux->entries) isolinux_has_installer |= e.is_installer;
-    bool grub_has_installer = false;
-    if (menus.grub)
-      for (const auto& e : menus.grub->entries) grub_has_installer |= e.is_installer;
-    if (isolinux_has_installer) rewrite(*menus.isolinux, true);
-    // memtest86+'s BIOS image is not an EFI program: grub menus get no memtest entry.
-    if (grub_has_installer) rewrite(*menus.grub, false);
+    if (isolinux_has_installer) rewrite(*menus.isolinux);
+    // GRUB menus offer the extras' EFI programs (memtest86+'s .efi) on UEFI.
+    if (grub_has_installer) rewrite(*menus.grub);
   }
 
   // 6. imgbuild's own files: build id, build information, the target overlay.

@@ -29,7 +29,7 @@ struct BuildOptions {
   std::string kernel_args;                    // added to the unattended entry
   std::string arch;                           // "i386", "amd64" or "" (the menu's first)
   int timeout_seconds = 5;
-  bool memtest = false;                       // add a memtest86+ entry (isolinux menus)
+  bool memtest = false;                       // add a memtest86+ entry (isolinux, GRUB on UEFI)
   int iso_level = 3;
   std::optional<std::int64_t> source_date_epoch;
   std::string base_sha256;                    // checked before use when given
