@@ -6,6 +6,8 @@
 #include "inspect/expect.hpp"
 #include "inspect/facts.hpp"
 #include "inspect/guestfs_guest.hpp"
+#include "inspect/report.hpp"
+#include "util/json_document.hpp"
 #endif
 
 #include <iostream>
@@ -35,11 +37,8 @@ int run_inspect_disk(const InspectDiskOptions& options) {
   std::vector<inspect::Verdict> verdicts;
   if (profile) verdicts = inspect::judge(facts, *profile);
   if (options.json) {
-    std::cout << "{\"disk\":" << inspect::json_escape(options.disk) << ",\"facts\":" << inspect::facts_to_json(facts);
-    if (profile)
-      std::cout << ",\"expect\":" << inspect::json_escape(options.expect) << ",\"ok\":"
-                << (inspect::all_ok(verdicts) ? "true" : "false") << ",\"verdicts\":" << inspect::verdicts_to_json(verdicts);
-    std::cout << "}\n";
+    std::cout << util::json_text(
+        inspect::disk_report_to_json(options.disk, facts, options.expect, profile ? &verdicts : nullptr));
   } else {
     std::cout << inspect::facts_to_text(facts);
     if (profile) std::cout << "\nexpectations from " << options.expect << ":\n" << inspect::verdicts_to_text(verdicts);

@@ -197,12 +197,4 @@ std::string verdicts_to_text(const std::vector<Verdict>& verdicts) {
   return out;
 }
 
-std::string verdicts_to_json(const std::vector<Verdict>& verdicts) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < verdicts.size(); ++i)
-    out += std::string(i ? "," : "") + "{\"item\":" + json_escape(verdicts[i].item) +
-           ",\"ok\":" + (verdicts[i].ok ? "true" : "false") + ",\"detail\":" + json_escape(verdicts[i].detail) + "}";
-  return out + "]";
-}
-
 }  // namespace imgbuild::inspect

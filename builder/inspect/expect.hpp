@@ -52,6 +52,5 @@ std::vector<Verdict> judge(const DiskFacts& facts, const Profile& profile);
 bool all_ok(const std::vector<Verdict>& verdicts);
 // "ok   package openssh-server: 1:9.2p1-2+deb12u3" per line, then a summary line.
 std::string verdicts_to_text(const std::vector<Verdict>& verdicts);
-std::string verdicts_to_json(const std::vector<Verdict>& verdicts);
 
 }  // namespace imgbuild::inspect

@@ -302,28 +302,6 @@ DiskFacts gather_facts(Guest& guest) {
   return facts;
 }
 
-std::string json_escape(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string facts_to_text(const DiskFacts& f) {
   std::ostringstream out;
   out << "os:           " << f.os.distribution << " " << f.os.major_version << "." << f.os.minor_version << " ("
@@ -358,68 +336,6 @@ std::string facts_to_text(const DiskFacts& f) {
   out << "packages:     " << f.packages.size() << " installed\n";
   out << "first boot:   " << (f.firstboot_done ? "done (" + f.firstboot_state + ")" : "not done") << ", log "
       << (f.firstboot_log ? std::to_string(f.firstboot_log->size()) + " bytes" : "absent") << "\n";
-  return out.str();
-}
-
-std::string facts_to_json(const DiskFacts& f) {
-  std::ostringstream out;
-  auto str_list = [&](const std::vector<std::string>& list) {
-    out << "[";
-    for (std::size_t i = 0; i < list.size(); ++i) out << (i ? "," : "") << json_escape(list[i]);
-    out << "]";
-  };
-  auto entry_json = [&](const GrubEntry& e) {
-    out << "{\"title\":" << json_escape(e.title) << ",\"kernel\":" << json_escape(e.kernel)
-        << ",\"root\":" << json_escape(e.root_arg) << "}";
-  };
-  out << "{\"os\":{\"type\":" << json_escape(f.os.type) << ",\"distribution\":" << json_escape(f.os.distribution)
-      << ",\"major\":" << f.os.major_version << ",\"minor\":" << f.os.minor_version
-      << ",\"product\":" << json_escape(f.os.product_name) << ",\"arch\":" << json_escape(f.os.arch)
-      << ",\"hostname\":" << json_escape(f.os.hostname) << ",\"root\":" << json_escape(f.os.root_device) << "}";
-  out << ",\"filesystems\":[";
-  for (std::size_t i = 0; i < f.filesystems.size(); ++i)
-    out << (i ? "," : "") << "{\"device\":" << json_escape(f.filesystems[i].device) << ",\"type\":"
-        << json_escape(f.filesystems[i].type) << ",\"uuid\":" << json_escape(f.filesystems[i].uuid)
-        << ",\"label\":" << json_escape(f.filesystems[i].label) << "}";
-  out << "],\"kernels\":";
-  str_list(f.kernels);
-  out << ",\"initrds\":";
-  str_list(f.initrds);
-  out << ",\"grub\":{\"config\":" << json_escape(f.grub.path) << ",\"flavour\":" << json_escape(f.grub.flavour)
-      << ",\"default\":" << json_escape(f.grub.default_spec) << ",\"default_entry\":";
-  if (f.grub.default_entry) entry_json(*f.grub.default_entry);
-  else out << "null";
-  out << ",\"entries\":[";
-  for (std::size_t i = 0; i < f.grub.entries.size(); ++i) {
-    if (i) out << ",";
-    entry_json(f.grub.entries[i]);
-  }
-  out << "]},\"boot_sectors\":[";
-  for (std::size_t i = 0; i < f.boot_sectors.size(); ++i)
-    out << (i ? "," : "") << "{\"device\":" << json_escape(f.boot_sectors[i].device)
-        << ",\"grub\":" << (f.boot_sectors[i].grub ? "true" : "false")
-        << ",\"boot_signature\":" << (f.boot_sectors[i].boot_signature ? "true" : "false") << "}";
-  out << "],\"fstab\":[";
-  for (std::size_t i = 0; i < f.fstab.size(); ++i)
-    out << (i ? "," : "") << "{\"device\":" << json_escape(f.fstab[i].device) << ",\"mountpoint\":"
-        << json_escape(f.fstab[i].mountpoint) << ",\"type\":" << json_escape(f.fstab[i].type)
-        << ",\"options\":" << json_escape(f.fstab[i].options)
-        << ",\"by_kernel_name\":" << (f.fstab[i].by_kernel_name ? "true" : "false") << "}";
-  out << "],\"apt_sources\":[";
-  for (std::size_t i = 0; i < f.apt_sources.size(); ++i)
-    out << (i ? "," : "") << "{\"file\":" << json_escape(f.apt_sources[i].file)
-        << ",\"line\":" << json_escape(f.apt_sources[i].line) << "}";
-  out << "],\"packages\":{";
-  bool first = true;
-  for (const auto& [name, package] : f.packages) {
-    out << (first ? "" : ",") << json_escape(name) << ":" << json_escape(package.version);
-    first = false;
-  }
-  out << "},\"firstboot\":{\"done\":" << (f.firstboot_done ? "true" : "false")
-      << ",\"state\":" << json_escape(f.firstboot_state) << ",\"log\":";
-  if (f.firstboot_log) out << json_escape(*f.firstboot_log);
-  else out << "null";
-  out << "}}";
   return out.str();
 }
 

@@ -83,9 +83,7 @@ std::map<std::string, InstalledPackage> parse_dpkg_status(const std::string& tex
 std::vector<std::string> parse_sources(const std::string& file, const std::string& text);
 bool is_kernel_device_name(const std::string& device);
 
-// Human-readable listing (one fact per line) and JSON.
+// Human-readable listing (one fact per line); report.hpp has the JSON form.
 std::string facts_to_text(const DiskFacts& facts);
-std::string facts_to_json(const DiskFacts& facts);
-std::string json_escape(const std::string& text);
 
 }  // namespace imgbuild::inspect

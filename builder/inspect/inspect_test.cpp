@@ -2,6 +2,7 @@
 #include "inspect/expect.hpp"
 #include "inspect/facts.hpp"
 #include "inspect/logs.hpp"
+#include "inspect/report.hpp"
 
 #include "util/error.hpp"
 
@@ -147,7 +148,10 @@ TEST(Facts, GatheredFromAGoodDisk) {
   ASSERT_FALSE(f.boot_sectors.empty());
   EXPECT_TRUE(f.boot_sectors[0].grub);
   EXPECT_THAT(facts_to_text(f), HasSubstr("kernel:       6.1.0-50-amd64 (with initrd)"));
-  EXPECT_THAT(facts_to_json(f), HasSubstr("\"openssh-server\":\"1:9.2p1-2+deb12u3\""));
+  util::Json json = facts_to_json(f);
+  EXPECT_EQ(json["packages"]["openssh-server"], "1:9.2p1-2+deb12u3");
+  EXPECT_EQ(json["grub"]["default_entry"]["root"], "UUID=1111-2222");
+  EXPECT_EQ(json["fstab"][3]["by_kernel_name"], true);
 }
 
 TEST(Expect, GoodDiskMeetsEveryExpectation) {

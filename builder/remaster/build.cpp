@@ -18,7 +18,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
-#include "util/json.hpp"
+#include "util/json_document.hpp"
 #include "util/progress.hpp"
 
 #include <algorithm>
@@ -435,28 +435,26 @@ BuildResult build(const BuildOptions& options) {
   }
 
   // 6. imgbuild's own files: build id, build information, the target overlay.
-  std::string build_info = "{\n";
-  build_info += "  \"imgbuild_version\": \"" IMGBUILD_VERSION "\",\n";
-  build_info += "  \"build_id\": \"" + result.build_id + "\",\n";
-  build_info += "  \"timestamp\": " + std::to_string(timestamp) + ",\n";
-  build_info += "  \"base\": {\"file\": \"" + util::json_escape(fs::path(options.base_path).filename().string()) +
-                "\", \"volume_id\": \"" + util::json_escape(reader.volume().volume_id) + "\"},\n";
-  build_info += "  \"preseed\": " + (options.preseed_path
-                                          ? "\"" + util::json_escape(fs::path(*options.preseed_path).filename().string()) + "\""
-                                          : std::string("null")) + ",\n";
-  build_info += "  \"arch\": \"" + util::json_escape(options.arch) + "\",\n";
-  build_info += "  \"kernel_args\": \"" + util::json_escape(kernel_args_shown) + "\",\n";
-  build_info += "  \"timeout_seconds\": " + std::to_string(options.timeout_seconds) + ",\n";
-  build_info += "  \"memtest\": " + std::string(options.memtest ? "true" : "false") + ",\n";
-  build_info += "  \"target_overlay\": " + std::string(has_target_overlay ? "true" : "false") + ",\n";
-  build_info += "  \"packages\": " + (options.package_dirs.empty() ? std::string("null")
-                                      : trust.fingerprint.empty() ? std::string("{\"signed_by\": null, \"unsigned\": true}")
-                                      : "{\"signed_by\": \"" + trust.fingerprint + "\", \"unsigned\": false}") + ",\n";
-  build_info += "  \"preseeded_initrds\": " + util::json_string_list(result.preseeded_initrds) + ",\n";
-  build_info += "  \"rewritten_menus\": " + util::json_string_list(result.rewritten_menus) + "\n";
-  build_info += "}\n";
+  util::Json build_info;
+  build_info["imgbuild_version"] = IMGBUILD_VERSION;
+  build_info["build_id"] = result.build_id;
+  build_info["timestamp"] = timestamp;
+  build_info["base"] = {{"file", fs::path(options.base_path).filename().string()},
+                        {"volume_id", reader.volume().volume_id}};
+  build_info["preseed"] =
+      options.preseed_path ? util::Json(fs::path(*options.preseed_path).filename().string()) : util::Json();
+  build_info["arch"] = options.arch;
+  build_info["kernel_args"] = kernel_args_shown;
+  build_info["timeout_seconds"] = options.timeout_seconds;
+  build_info["memtest"] = options.memtest;
+  build_info["target_overlay"] = has_target_overlay;
+  build_info["packages"] = options.package_dirs.empty() ? util::Json()
+                           : trust.fingerprint.empty()  ? util::Json{{"signed_by", nullptr}, {"unsigned", true}}
+                                                        : util::Json{{"signed_by", trust.fingerprint}, {"unsigned", false}};
+  build_info["preseeded_initrds"] = result.preseeded_initrds;
+  build_info["rewritten_menus"] = result.rewritten_menus;
   write_local_file(stage / "imgbuild/build-id", result.build_id + "\n");
-  write_local_file(stage / "imgbuild/build.json", build_info);
+  write_local_file(stage / "imgbuild/build.json", util::json_text(std::move(build_info)));
   ::chmod((stage / "imgbuild").c_str(), 0755);
   md5_by_iso_path[k_build_id_path] = md5_file_hex(stage / "imgbuild/build-id");
   md5_by_iso_path[k_build_info_path] = md5_file_hex(stage / "imgbuild/build.json");

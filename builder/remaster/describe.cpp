@@ -8,7 +8,7 @@
 #include "remaster/build.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
-#include "util/json.hpp"
+#include "util/json_document.hpp"
 
 #include <ctime>
 #include <regex>
@@ -224,42 +224,33 @@ std::string format_text(const ImageDescription& d) {
 }
 
 std::string format_json(const ImageDescription& d) {
-  std::string out = "{\n";
-  out += "  \"path\": " + util::json_quoted(d.path) + ",\n";
-  out += "  \"size\": " + std::to_string(d.size) + ",\n";
-  out += "  \"volume_id\": " + util::json_quoted(d.volume.volume_id) + ",\n";
-  out += "  \"disk_info\": " + (d.disk_info ? util::json_quoted(*d.disk_info) : std::string("null")) + ",\n";
-  out += "  \"creation_time\": " + (d.volume.creation_time ? std::to_string(*d.volume.creation_time) : std::string("null")) + ",\n";
-  out += "  \"joliet\": " + std::string(d.volume.has_joliet ? "true" : "false") + ",\n";
-  out += "  \"md5sums\": " + std::string(d.has_md5sums ? "true" : "false") + ",\n";
-  out += "  \"el_torito\": " + util::json_string_list(d.boot.el_torito) + ",\n";
-  out += "  \"system_area\": " + util::json_string_list(d.boot.system_area) + ",\n";
-  out += "  \"installers\": [";
-  for (std::size_t n = 0; n < d.installers.size(); ++n) {
-    const auto& i = d.installers[n];
-    out += std::string(n ? "," : "") + "\n    {\"loader\": " + util::json_quoted(i.loader) + ", \"label\": " + util::json_quoted(i.label) +
-           ", \"kernel\": " + util::json_quoted(i.kernel) + ", \"initrds\": " + util::json_string_list(i.initrds) +
-           ", \"arch\": " + util::json_quoted(i.arch) + ", \"graphical\": " + (i.graphical ? "true" : "false") +
-           ", \"unattended\": " + (i.unattended ? "true" : "false") + "}";
+  auto optional_text = [](const std::optional<std::string>& text) { return text ? util::Json(*text) : util::Json(); };
+  util::Json out;
+  out["path"] = d.path;
+  out["size"] = d.size;
+  out["volume_id"] = d.volume.volume_id;
+  out["disk_info"] = optional_text(d.disk_info);
+  out["creation_time"] = d.volume.creation_time ? util::Json(*d.volume.creation_time) : util::Json();
+  out["joliet"] = d.volume.has_joliet;
+  out["md5sums"] = d.has_md5sums;
+  out["el_torito"] = d.boot.el_torito;
+  out["system_area"] = d.boot.system_area;
+  out["installers"] = util::Json::array();
+  for (const auto& i : d.installers)
+    out["installers"].push_back({{"loader", i.loader}, {"label", i.label}, {"kernel", i.kernel},
+                                 {"initrds", i.initrds}, {"arch", i.arch}, {"graphical", i.graphical},
+                                 {"unattended", i.unattended}});
+  out["initrds"] = util::Json::array();
+  for (const auto& i : d.initrds) {
+    util::Json secrets = util::Json::array();
+    for (const auto& secret : i.preseed_secrets)
+      secrets.push_back({{"line", secret.line}, {"question", secret.question}, {"form", secret.form}});
+    out["initrds"].push_back({{"path", i.path}, {"preseed", i.has_preseed},
+                              {"preseed_build_id", optional_text(i.preseed_build_id)},
+                              {"preseed_secrets", std::move(secrets)}});
   }
-  out += "\n  ],\n  \"initrds\": [";
-  for (std::size_t n = 0; n < d.initrds.size(); ++n) {
-    const auto& i = d.initrds[n];
-    out += std::string(n ? "," : "") + "\n    {\"path\": " + util::json_quoted(i.path) +
-           ", \"preseed\": " + (i.has_preseed ? "true" : "false") +
-           ", \"preseed_build_id\": " + (i.preseed_build_id ? util::json_quoted(*i.preseed_build_id) : std::string("null")) +
-           ", \"preseed_secrets\": [";
-    for (std::size_t k = 0; k < i.preseed_secrets.size(); ++k) {
-      const auto& secret = i.preseed_secrets[k];
-      out += std::string(k ? ", " : "") + "{\"line\": " + std::to_string(secret.line) +
-             ", \"question\": " + util::json_quoted(secret.question) + ", \"form\": " + util::json_quoted(secret.form) + "}";
-    }
-    out += "]}";
-  }
-  out += "\n  ],\n";
-  out += "  \"build_id\": " + (d.build_id ? util::json_quoted(*d.build_id) : std::string("null")) + "\n";
-  out += "}\n";
-  return out;
+  out["build_id"] = optional_text(d.build_id);
+  return util::json_text(std::move(out));
 }
 
 }  // namespace imgbuild::remaster
