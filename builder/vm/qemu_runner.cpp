@@ -2,6 +2,7 @@
 #include "vm/qemu_runner.hpp"
 
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -29,47 +30,6 @@ int remaining_ms(Clock::time_point deadline) {
   return left > 0 ? static_cast<int>(left) : 0;
 }
 
-// Parses the JSON string starting at the opening quote `at`.
-std::optional<std::string> parse_json_string(std::string_view text, std::size_t at) {
-  if (at >= text.size() || text[at] != '"') return std::nullopt;
-  std::string out;
-  for (std::size_t i = at + 1; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') return out;
-    if (c != '\\') {
-      out.push_back(c);
-      continue;
-    }
-    if (++i >= text.size()) return std::nullopt;
-    switch (text[i]) {
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'u': {
-        if (i + 4 >= text.size()) return std::nullopt;
-        unsigned code = std::stoul(std::string(text.substr(i + 1, 4)), nullptr, 16);
-        i += 4;
-        // Monitor output is ASCII; anything else is shown as '?'.
-        out.push_back(code < 0x80 ? static_cast<char>(code) : '?');
-        break;
-      }
-      default: out.push_back(text[i]);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> string_member(std::string_view reply, std::string_view key) {
-  std::string needle = "\"" + std::string(key) + "\":";
-  std::size_t at = reply.find(needle);
-  if (at == std::string_view::npos) return std::nullopt;
-  at += needle.size();
-  while (at < reply.size() && reply[at] == ' ') ++at;
-  return parse_json_string(reply, at);
-}
-
 std::string tail_of_file(const std::string& path, std::size_t max_bytes) {
   util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return {};
@@ -82,20 +42,6 @@ std::string tail_of_file(const std::string& path, std::size_t max_bytes) {
 }
 
 }  // namespace
-
-// One QMP command whose answer is only "done" or an error; false with the reason otherwise.
-static bool qmp_command(QmpClient& qmp, const std::string& command_json, std::string& why) {
-  auto reply = qmp.execute(command_json, 15000);
-  if (!reply) {
-    why = "no answer from the QEMU monitor";
-    return false;
-  }
-  if (auto error = qmp_error_desc(*reply)) {
-    why = *error;
-    return false;
-  }
-  return true;
-}
 
 std::string read_file_from(const std::string& path, std::uint64_t offset, std::size_t max_bytes) {
   util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -114,35 +60,47 @@ std::string read_file_from(const std::string& path, std::uint64_t offset, std::s
   return out;
 }
 
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned char>(c));
-      out += buffer;
-    } else {
-      out.push_back(c);
-    }
+QmpReply parse_qmp_reply(std::string_view line) {
+  QmpReply reply;
+  // No exceptions: a reply QEMU should never send (cut off, not JSON, numbers out of
+  // range) is a diagnosis like any other, not a crash of verify.
+  util::Json json = util::Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    reply.problem = "malformed QMP reply (not a JSON object): " + util::escape_invalid_utf8(line.substr(0, 200));
+    return reply;
   }
-  return out + "\"";
+  if (auto found = json.find("return"); found != json.end()) {
+    reply.kind = QmpReply::Kind::Return;
+    if (found->is_string()) reply.text = found->get<std::string>();
+  } else if (auto error = json.find("error"); error != json.end()) {
+    reply.kind = QmpReply::Kind::Error;
+    auto desc = error->is_object() ? error->find("desc") : error->end();
+    reply.problem = desc != error->end() && desc->is_string() ? desc->get<std::string>() : "unknown error";
+  } else if (json.contains("event")) {
+    reply.kind = QmpReply::Kind::Event;
+  } else if (json.contains("QMP")) {
+    reply.kind = QmpReply::Kind::Greeting;
+  } else {
+    reply.problem = "malformed QMP reply (no return, error, event or greeting): " +
+                    util::escape_invalid_utf8(line.substr(0, 200));
+  }
+  return reply;
 }
 
-std::optional<std::string> qmp_return_string(std::string_view reply) {
-  return string_member(reply, "return");
-}
-
-std::optional<std::string> qmp_error_desc(std::string_view reply) {
-  if (reply.find("\"error\":") == std::string_view::npos) return std::nullopt;
-  auto desc = string_member(reply, "desc");
-  return desc ? desc : std::optional<std::string>("unknown error");
+std::optional<std::string> qmp_command(const std::string& command, const util::Json& arguments) {
+  util::Json json = {{"execute", command}};
+  if (!arguments.is_null()) json["arguments"] = arguments;
+  // Strict: QMP is UTF-8; a path with other bytes (TMPDIR) cannot be named through it.
+  try {
+    return json.dump(-1, ' ', false, util::Json::error_handler_t::strict);
+  } catch (const util::Json::type_error&) {
+    return std::nullopt;
+  }
 }
 
 bool QmpClient::connect(const std::string& socket_path, int timeout_ms) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  m_problem.clear();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof address.sun_path) return false;
@@ -154,17 +112,22 @@ bool QmpClient::connect(const std::string& socket_path, int timeout_ms) {
       m_fd = std::move(fd);
       break;
     }
-    if (remaining_ms(deadline) == 0) return false;
+    if (remaining_ms(deadline) == 0) {
+      m_problem = "cannot connect to " + socket_path + ": " + std::strerror(errno);
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   m_buffer.clear();
   auto greeting = read_line(remaining_ms(deadline) + 1000);
-  if (!greeting || greeting->find("\"QMP\"") == std::string::npos) {
+  if (!greeting || parse_qmp_reply(*greeting).kind != QmpReply::Kind::Greeting) {
+    m_problem = greeting ? "no QMP greeting: " + parse_qmp_reply(*greeting).problem : "no QMP greeting";
     m_fd = util::Fd();
     return false;
   }
-  auto reply = execute("{\"execute\": \"qmp_capabilities\"}", 5000);
-  if (!reply || reply->find("\"return\"") == std::string::npos) {
+  auto reply = execute(*qmp_command("qmp_capabilities"), 5000);
+  if (!reply || reply->kind != QmpReply::Kind::Return) {
+    m_problem = "QMP capabilities not accepted" + (reply ? ": " + reply->problem : std::string());
     m_fd = util::Fd();
     return false;
   }
@@ -195,7 +158,7 @@ std::optional<std::string> QmpClient::read_line(int timeout_ms) {
   }
 }
 
-std::optional<std::string> QmpClient::execute(const std::string& command_json, int timeout_ms) {
+std::optional<QmpReply> QmpClient::execute(const std::string& command_json, int timeout_ms) {
   if (!m_fd) return std::nullopt;
   std::string line = command_json + "\n";
   std::size_t done = 0;
@@ -210,11 +173,11 @@ std::optional<std::string> QmpClient::execute(const std::string& command_json, i
   }
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
-    auto reply = read_line(remaining_ms(deadline));
-    if (!reply) return std::nullopt;
+    auto line = read_line(remaining_ms(deadline));
+    if (!line) return std::nullopt;
+    QmpReply reply = parse_qmp_reply(*line);
     // Asynchronous events (RESET, STOP, ...) interleave with replies.
-    if (reply->find("\"event\":") != std::string::npos && reply->find("\"return\"") == std::string::npos)
-      continue;
+    if (reply.kind == QmpReply::Kind::Event) continue;
     return reply;
   }
 }
@@ -310,11 +273,11 @@ QmpClient& QemuRunner::qmp() {
 
 std::string QemuRunner::monitor(const std::string& command) {
   if (!m_child.running()) return {};
-  auto reply = qmp().execute("{\"execute\": \"human-monitor-command\", \"arguments\": "
-                             "{\"command-line\": " + json_quote(command) + "}}",
-                             15000);
+  auto request = qmp_command("human-monitor-command", {{"command-line", command}});
+  auto reply = request ? qmp().execute(*request, 15000) : std::nullopt;
   if (!reply) return {};
-  return qmp_return_string(*reply).value_or(std::string());
+  if (reply->kind != QmpReply::Kind::Return) note_qmp_problem("monitor command '" + command + "': " + reply->problem);
+  return reply->text.value_or(std::string());
 }
 
 bool QemuRunner::screenshot(const std::string& png_path, std::string& why) {
@@ -324,10 +287,12 @@ bool QemuRunner::screenshot(const std::string& png_path, std::string& why) {
   }
   // QMP screendump writes PNG directly since QEMU 7.1 (when built with libpng, as
   // Debian's is); an older or PNG-less QEMU says so in the error.
-  return qmp_command(qmp(),
-                     "{\"execute\": \"screendump\", \"arguments\": {\"filename\": " + json_quote(png_path) +
-                         ", \"format\": \"png\"}}",
-                     why);
+  auto request = qmp_command("screendump", {{"filename", png_path}, {"format", "png"}});
+  if (!request) {
+    why = "the screenshot path is not valid UTF-8, which QMP cannot carry: " + util::escape_invalid_utf8(png_path);
+    return false;
+  }
+  return run_qmp(*request, why);
 }
 
 std::string QemuRunner::firmware_log_from(std::uint64_t offset, std::size_t max_bytes) {
@@ -335,7 +300,33 @@ std::string QemuRunner::firmware_log_from(std::uint64_t offset, std::size_t max_
   return read_file_from(m_settings.firmware_log, offset, max_bytes);
 }
 
-std::string QemuRunner::diagnostics() { return tail_of_file(m_stderr_log, 64u << 10); }
+std::string QemuRunner::diagnostics() {
+  if (!m_qmp.problem().empty()) note_qmp_problem(m_qmp.problem());
+  // QEMU's own last line stays last: it says why QEMU exited, when it did.
+  std::string out;
+  for (const auto& problem : m_qmp_problems) out += "imgbuild: QMP: " + problem + "\n";
+  return out + tail_of_file(m_stderr_log, 64u << 10);
+}
+
+bool QemuRunner::run_qmp(const std::string& request, std::string& why) {
+  auto reply = qmp().execute(request, 15000);
+  if (!reply) {
+    why = "no answer from the QEMU monitor";
+    return false;
+  }
+  if (reply->kind != QmpReply::Kind::Return) {
+    why = reply->problem;
+    if (reply->kind == QmpReply::Kind::Malformed) note_qmp_problem(request + ": " + reply->problem);
+    return false;
+  }
+  return true;
+}
+
+void QemuRunner::note_qmp_problem(const std::string& problem) {
+  // Once each: the same malformed reply may come for every poll of the screen.
+  if (std::find(m_qmp_problems.begin(), m_qmp_problems.end(), problem) == m_qmp_problems.end())
+    m_qmp_problems.push_back(problem);
+}
 
 std::string QemuRunner::read_channel() {
   if (m_settings.drac_socket.empty() || !m_child.running()) return {};
@@ -382,13 +373,18 @@ bool QemuRunner::remove_device(const std::string& id, std::string& why) {
     why = "QEMU is no longer running";
     return false;
   }
-  return qmp_command(qmp(), "{\"execute\": \"device_del\", \"arguments\": {\"id\": " + json_quote(id) + "}}", why);
+  auto request = qmp_command("device_del", {{"id", id}});
+  if (!request) {
+    why = "the device id is not valid UTF-8: " + util::escape_invalid_utf8(id);
+    return false;
+  }
+  return run_qmp(*request, why);
 }
 
 bool QemuRunner::power_off(std::chrono::milliseconds grace) {
   if (!m_child.running()) return true;
   if (qmp().connected()) {
-    m_qmp.execute("{\"execute\": \"system_powerdown\"}", 5000);
+    m_qmp.execute(*qmp_command("system_powerdown"), 5000);
     if (m_child.wait_for_exit(static_cast<int>(grace.count()))) return true;
   }
   stop();
@@ -399,7 +395,7 @@ void QemuRunner::stop() {
   if (!m_child.running()) return;
   // A clean quit lets QEMU flush its files; if the monitor does not answer, kill.
   if (qmp().connected()) {
-    m_qmp.execute("{\"execute\": \"quit\"}", 2000);
+    m_qmp.execute(*qmp_command("quit"), 2000);
     if (m_child.wait_for_exit(3000)) return;
   }
   m_child.kill();

@@ -6,6 +6,7 @@
 // killed on every exit path (see process.hpp).
 
 #include "util/fs.hpp"
+#include "util/json_document.hpp"
 #include "vm/process.hpp"
 #include "vm/profile.hpp"
 #include "vm/runner.hpp"
@@ -17,13 +18,19 @@
 
 namespace imgbuild::vm {
 
-// Minimal JSON helpers for QMP (one object per line). Pure; tested with strings.
-std::string json_quote(std::string_view text);
-// The string value of "return" in a QMP reply ({"return": "text"}); nullopt when absent
-// or not a string.
-std::optional<std::string> qmp_return_string(std::string_view reply);
-// The "desc" of a QMP error reply; nullopt when the reply is not an error.
-std::optional<std::string> qmp_error_desc(std::string_view reply);
+// One line QEMU sends on the QMP socket (a JSON object per line), read without throwing:
+// anything that is not a QMP object is Malformed, with the reason in `problem`.
+struct QmpReply {
+  enum class Kind { Return, Error, Event, Greeting, Malformed };
+  Kind kind = Kind::Malformed;
+  std::optional<std::string> text;  // Return: the value of "return" when it is a string
+  std::string problem;              // Error: QEMU's "desc"; Malformed: what is wrong
+};
+QmpReply parse_qmp_reply(std::string_view line);
+
+// The line of a QMP command, {"execute": command, "arguments": arguments}; nullopt when an
+// argument is not valid UTF-8 (QMP cannot carry such a file name).
+std::optional<std::string> qmp_command(const std::string& command, const util::Json& arguments = {});
 
 // Up to `max_bytes` of a file from byte `offset` on; empty when the file is shorter or
 // cannot be read.
@@ -35,14 +42,17 @@ class QmpClient {
   // capabilities. False when it cannot within `timeout_ms`.
   bool connect(const std::string& socket_path, int timeout_ms);
   bool connected() const { return static_cast<bool>(m_fd); }
-  // Sends one command object; returns the reply line (events skipped), or nullopt on
-  // timeout or a closed socket.
-  std::optional<std::string> execute(const std::string& command_json, int timeout_ms);
+  // Sends one command line (qmp_command); returns the reply (events skipped), or nullopt
+  // on timeout or a closed socket.
+  std::optional<QmpReply> execute(const std::string& command_json, int timeout_ms);
+  // Why connect() failed, "" when it did not.
+  const std::string& problem() const { return m_problem; }
 
  private:
   std::optional<std::string> read_line(int timeout_ms);
   util::Fd m_fd;
   std::string m_buffer;
+  std::string m_problem;
 };
 
 class QemuRunner : public Runner {
@@ -63,6 +73,8 @@ class QemuRunner : public Runner {
   std::string monitor(const std::string& command) override;
   bool screenshot(const std::string& png_path, std::string& why) override;
   std::string firmware_log_from(std::uint64_t offset, std::size_t max_bytes) override;
+  // A line for each QMP problem seen (a malformed reply, a failed connection), then
+  // QEMU's stderr.
   std::string diagnostics() override;
   void stop() override;
   std::string read_channel() override;
@@ -72,6 +84,9 @@ class QemuRunner : public Runner {
 
  private:
   QmpClient& qmp();
+  // One command whose answer is only "done" or an error; false with the reason otherwise.
+  bool run_qmp(const std::string& request, std::string& why);
+  void note_qmp_problem(const std::string& problem);
 
   MachineProfile m_profile;
   LaunchSettings m_settings;
@@ -82,6 +97,7 @@ class QemuRunner : public Runner {
   ChildProcess m_child;
   QmpClient m_qmp;
   util::Fd m_channel;  // the DRAC channel's socket, connected on first use
+  std::vector<std::string> m_qmp_problems;
 };
 
 // OVMF files for --firmware uefi (Debian package ovmf); throws Error naming the

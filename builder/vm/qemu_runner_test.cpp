@@ -5,6 +5,7 @@
 
 #include "util/error.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -17,13 +18,44 @@
 namespace imgbuild::vm {
 namespace {
 
-TEST(Qmp, Json) {
-  EXPECT_EQ(json_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
-  EXPECT_EQ(qmp_return_string(R"({"return": "line\r\nCPU#0 \"x\" \u0041"})"), "line\r\nCPU#0 \"x\" A");
-  EXPECT_EQ(qmp_return_string(R"({"return": {}})"), std::nullopt);
-  EXPECT_EQ(qmp_error_desc(R"({"return": {}})"), std::nullopt);
-  EXPECT_EQ(qmp_error_desc(R"({"error": {"class": "GenericError", "desc": "no PNG support"}})"),
-            "no PNG support");
+TEST(Qmp, RepliesOfEachKind) {
+  QmpReply r = parse_qmp_reply(R"({"return": "line\r\nCPU#0 \"x\" \u0041 \u00e9"})");
+  EXPECT_EQ(r.kind, QmpReply::Kind::Return);
+  EXPECT_EQ(r.text, "line\r\nCPU#0 \"x\" A \xc3\xa9");
+  r = parse_qmp_reply(R"({"return": {}})");
+  EXPECT_EQ(r.kind, QmpReply::Kind::Return);
+  EXPECT_EQ(r.text, std::nullopt);
+  r = parse_qmp_reply(R"({"error": {"class": "GenericError", "desc": "no PNG support"}})");
+  EXPECT_EQ(r.kind, QmpReply::Kind::Error);
+  EXPECT_EQ(r.problem, "no PNG support");
+  EXPECT_EQ(parse_qmp_reply(R"({"error": 7})").problem, "unknown error");
+  EXPECT_EQ(parse_qmp_reply(R"({"timestamp": {"seconds": 1, "microseconds": 2}, "event": "RESET"})").kind,
+            QmpReply::Kind::Event);
+  EXPECT_EQ(parse_qmp_reply(R"({"QMP": {"version": {}, "capabilities": ["oob"]}})").kind, QmpReply::Kind::Greeting);
+  // "return" wins over "event" in the same object (the old substring test got this wrong
+  // for a monitor text that mentions "event":).
+  EXPECT_EQ(parse_qmp_reply(R"({"return": "\"event\": x"})").kind, QmpReply::Kind::Return);
+}
+
+// What the substring parser turned into std::stoul exceptions (a malformed \u escape), or
+// silently misread, is a diagnosed Malformed reply: no exception leaves the parser.
+TEST(Qmp, MalformedRepliesAreDiagnosedNotThrown) {
+  for (std::string_view line :
+       {R"({"return": "\uZZZZ"})", R"({"return": "\u12"})", R"({"return": "cut off)", R"({"return": 1e99999})",
+        R"([1, 2])", R"("just a string")", "", "\xff\xfe", R"({"return": 1} trailing)", R"({"other": 1})",
+        R"({"desc": "looks like an error but is not one"})"}) {
+    QmpReply r;
+    ASSERT_NO_THROW(r = parse_qmp_reply(line)) << line;
+    EXPECT_EQ(r.kind, QmpReply::Kind::Malformed) << line;
+    EXPECT_THAT(r.problem, ::testing::StartsWith("malformed QMP reply")) << line;
+  }
+}
+
+TEST(Qmp, CommandsAreJsonAndRefuseInvalidUtf8) {
+  EXPECT_EQ(qmp_command("quit"), R"({"execute":"quit"})");
+  EXPECT_EQ(qmp_command("human-monitor-command", {{"command-line", "a\"b\\c\n"}}),
+            R"({"execute":"human-monitor-command","arguments":{"command-line":"a\"b\\c\n"}})");
+  EXPECT_EQ(qmp_command("screendump", {{"filename", "/tmp/\xff/screen.png"}}), std::nullopt);
 }
 
 // The firmware log is read by offset: a long one must give its later bytes (it used to

@@ -6,7 +6,12 @@
 //  - strip_terminal_codes leaves only tab and printable ASCII, and is idempotent;
 //  - it finds what parse_marker_line(strip_terminal_codes(line)) finds, line by line (its
 //    cheap pre-filter must not drop a marker that cleaning would reveal);
-//  - every marker's text starts with "IMGBUILD:"; last_lines returns at most `count` lines.
+//  - every marker's text starts with "IMGBUILD:"; last_lines returns at most `count` lines;
+//  - the same bytes as a QMP reply line: parse_qmp_reply never throws, a Malformed reply
+//    says why, and a "return" string survives a round trip through qmp's own JSON;
+//  - as a string in a JSON document (serial log tails and file names reach --json output):
+//    util::json_text never throws, writes valid UTF-8, and reads back as the documented
+//    escape_invalid_utf8 form, which leaves valid UTF-8 as it is.
 // The same bytes are also read as a machine profile (TOML through config::Table): the only
 // exception allowed is imgbuild::Error naming the file; a profile that parses attaches the
 // ISO, has options that start with '-', and its QEMU command line expands without error.
@@ -20,8 +25,11 @@
 #include <vector>
 
 #include "util/error.hpp"
+#include "util/json_document.hpp"
+#include "util/utf8.hpp"
 #include "vm/markers.hpp"
 #include "vm/profile.hpp"
+#include "vm/qemu_runner.hpp"
 
 using namespace imgbuild::vm;
 
@@ -86,6 +94,37 @@ void check_profile(std::string_view text) {
     if (arg.find("{iso}") != std::string::npos) std::abort();
 }
 
+void check_qmp_reply(std::string_view line) {
+  QmpReply reply = parse_qmp_reply(line);
+  switch (reply.kind) {
+    case QmpReply::Kind::Malformed:
+      if (reply.problem.rfind("malformed QMP reply", 0) != 0) std::abort();
+      break;
+    case QmpReply::Kind::Error:
+      if (reply.problem.empty()) std::abort();
+      break;
+    case QmpReply::Kind::Return:
+      if (reply.text) {
+        auto again = parse_qmp_reply(imgbuild::util::Json{{"return", *reply.text}}.dump());
+        if (again.kind != QmpReply::Kind::Return || again.text != reply.text) std::abort();
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void check_json_text(std::string_view bytes) {
+  using imgbuild::util::Json;
+  std::string escaped = imgbuild::util::escape_invalid_utf8(bytes);
+  if (!imgbuild::util::is_valid_utf8(escaped)) std::abort();
+  if (imgbuild::util::is_valid_utf8(bytes) != (escaped == bytes)) std::abort();
+  std::string text = imgbuild::util::json_text(Json{{"value", bytes}, {"k:" + std::string(bytes), 1}}, -1);
+  if (!imgbuild::util::is_valid_utf8(text)) std::abort();
+  Json back = Json::parse(text, nullptr, false);
+  if (back.is_discarded() || back["value"] != escaped || !back.contains("k:" + escaped)) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -109,5 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (last_lines(log, count).size() > count) std::abort();
 
   check_profile(log);
+  check_qmp_reply(log);
+  check_json_text(log);
   return 0;
 }
