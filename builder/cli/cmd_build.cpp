@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
 #include "remaster/build.hpp"
+#include "remaster/report.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
 
@@ -16,6 +17,7 @@ struct BuildArgs {
   std::string preseed;
   bool quiet = false;
   bool no_lint = false;
+  bool json = false;
 };
 
 }  // namespace
@@ -61,6 +63,7 @@ void register_build(CLI::App& app, Action& action) {
                     "carry passwords that are not crypt(3) hashes to the disc (never to the build id, "
                     "build.json or any output)");
   command->add_flag("-q,--quiet", args->quiet, "no progress output");
+  command->add_flag("--json", args->json, "print what was written as one JSON document (progress stays on stderr)");
 
   command->callback([args, &action] {
     action = [args]() -> int {
@@ -74,7 +77,9 @@ void register_build(CLI::App& app, Action& action) {
       if (args->quiet) util::set_progress_mode(util::ProgressMode::Off);
       remaster::BuildResult result = remaster::build(options);
       for (const auto& notice : result.notices) std::cerr << "imgbuild: note: " << notice << "\n";
-      if (!args->quiet) {
+      if (args->json) {
+        std::cout << util::json_text(remaster::build_result_to_json(options, result));
+      } else if (!args->quiet) {
         std::cout << options.output_path << ": " << result.output_size << " bytes, build id " << result.build_id << "\n";
         for (const auto& initrd : result.preseeded_initrds) std::cout << "  preseed.cfg appended to " << initrd << "\n";
         for (const auto& menu : result.rewritten_menus) std::cout << "  unattended entry added to " << menu << "\n";

@@ -22,6 +22,7 @@ struct LintArgs {
   std::string base;
   std::string hosts;
   bool errors_only = false;
+  bool json = false;
 };
 
 int run_lint(const LintArgs& args) {
@@ -60,9 +61,11 @@ int run_lint(const LintArgs& args) {
   int errors = 0, warnings = 0;
   for (const auto& d : diagnostics) {
     if (d.severity == preseed::Severity::error) ++errors; else ++warnings;
-    if (args.errors_only && d.severity != preseed::Severity::error) continue;
+    if (args.json || (args.errors_only && d.severity != preseed::Severity::error)) continue;
     std::cout << preseed::format(d) << "\n";
   }
+  if (args.json)
+    std::cout << util::json_text(preseed::lint_to_json(args.file, release, questions, diagnostics, args.errors_only));
   std::cerr << args.file << ": " << errors << " error(s), " << warnings << " warning(s) against "
             << questions.origin << " (" << questions.size() << " questions)\n";
   if (args.errors_only) return errors ? 1 : 0;
@@ -86,6 +89,7 @@ void register_lint(CLI::App& app, Action& action) {
                       "inventory (CSV): checked, and each host's preseed (this file + its answers + its fragment) linted")
       ->type_name(k_type_file);
   command->add_flag("--errors-only", args->errors_only, "print and count errors only");
+  command->add_flag("--json", args->json, "one JSON document: the diagnostics and their counts");
   command->callback([&action, args] { action = [args] { return run_lint(*args); }; });
 }
 

@@ -388,4 +388,28 @@ bool has_errors(const std::vector<Diagnostic>& diagnostics) {
                      [](const Diagnostic& d) { return d.severity == Severity::error; });
 }
 
+util::Json lint_to_json(const std::string& file, const std::string& release, const QuestionSet& questions,
+                        const std::vector<Diagnostic>& diagnostics, bool errors_only) {
+  util::Json listed = util::Json::array();
+  int errors = 0, warnings = 0;
+  for (const auto& d : diagnostics) {
+    const bool error = d.severity == Severity::error;
+    ++(error ? errors : warnings);
+    if (errors_only && !error) continue;
+    listed.push_back({{"file", d.file},
+                      {"line", d.line},
+                      {"severity", error ? "error" : "warning"},
+                      {"message", d.message},
+                      {"hint", d.hint}});
+  }
+  util::Json out;
+  out["file"] = file;
+  out["release"] = release.empty() ? util::Json() : util::Json(release);
+  out["questions"] = {{"origin", questions.origin}, {"count", questions.size()}};
+  out["errors"] = errors;
+  out["warnings"] = warnings;
+  out["diagnostics"] = std::move(listed);
+  return out;
+}
+
 }  // namespace imgbuild::preseed

@@ -6,6 +6,7 @@
 
 #include "preseed/preseed.hpp"
 #include "preseed/questions.hpp"
+#include "util/json_document.hpp"
 
 #include <string>
 #include <vector>
@@ -36,5 +37,11 @@ std::vector<Diagnostic> lint(const Preseed& preseed, const QuestionSet& question
 std::string format(const Diagnostic& diagnostic);
 
 bool has_errors(const std::vector<Diagnostic>& diagnostics);
+
+// `lint --json`: {"file", "release" (null when none), "questions": {"origin", "count"},
+// "errors", "warnings", "diagnostics": [{"file", "line", "severity", "message", "hint"}]};
+// the counts cover every diagnostic, the list only errors when `errors_only`.
+util::Json lint_to_json(const std::string& file, const std::string& release, const QuestionSet& questions,
+                        const std::vector<Diagnostic>& diagnostics, bool errors_only);
 
 }  // namespace imgbuild::preseed
