@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
 #include "delivery/print.hpp"
+#include "delivery/report.hpp"
 #include "delivery/verify_run.hpp"
 
 #include <iostream>
@@ -53,8 +54,18 @@ void register_verify(CLI::App& app, Action& action) {
                       "(the logs go to DIR/logs unless --log is given)")
       ->type_name(k_type_dir);
   command->add_flag("-q,--quiet", args->quiet, "only the verdict");
-  command->callback([args, &action] {
-    action = [args]() -> int { return delivery::print_text(delivery::run(*args, std::cout), std::cout); };
+  auto json = std::make_shared<bool>(false);
+  command->add_flag("--json", *json,
+                    "print the run's facts (as report.json) as one JSON document; progress and the "
+                    "verdict go to stderr");
+  command->callback([args, json, &action] {
+    action = [args, json]() -> int {
+      if (!*json) return delivery::print_text(delivery::run(*args, std::cout), std::cout);
+      auto result = delivery::run(*args, std::cerr);
+      int status = delivery::print_text(result, std::cerr);
+      std::cout << util::json_text(delivery::report_json(result, args->report_dir));
+      return status;
+    };
   });
 }
 

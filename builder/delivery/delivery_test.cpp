@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -97,7 +98,7 @@ TEST(Report, JsonAndPageCarryTheFactsEscaped) {
   EXPECT_EQ(report["boots"][0]["system_disk"], "sdc");
   EXPECT_EQ(report["drac_events"].size(), 2u);
   // The JSON reads back as the same document (an independent parse of the dump).
-  EXPECT_EQ(nlohmann::json::parse(report.dump()), report);
+  EXPECT_EQ(util::Json::parse(util::json_text(report)), report);
 
   std::string html = report_html(report);
   EXPECT_NE(html.find("a&lt;b&gt;&amp;c.iso"), std::string::npos);
@@ -110,7 +111,27 @@ TEST(Report, JsonAndPageCarryTheFactsEscaped) {
 
   write_report(dir, result);
   EXPECT_TRUE(fs::exists(fs::path(dir) / "index.html"));
-  EXPECT_EQ(nlohmann::json::parse(std::ifstream(fs::path(dir) / "report.json")), report);
+  EXPECT_EQ(util::Json::parse(std::ifstream(fs::path(dir) / "report.json")), report);
+}
+
+// A serial line or log name is bytes: a stray 0xff used to end write_report with
+// nlohmann's type_error 316 (strict dump). Both files now carry it as \xNN.
+TEST(Report, InvalidUtf8IsEscapedInJsonAndPage) {
+  std::string dir = test_dir("report-utf8");
+  Result result = failed_run();
+  result.request.iso = "caf\xe9.iso";
+  result.outcome.drac_events = {"racadm: \xff\xfe bytes"};
+  write_report(dir, result);
+  std::ifstream in(fs::path(dir) / "report.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto back = util::Json::parse(text);  // throws on invalid UTF-8
+  EXPECT_EQ(back["iso"], "caf\\xe9.iso");
+  EXPECT_EQ(back["drac_events"][0], "racadm: \\xff\\xfe bytes");
+  std::ifstream page(fs::path(dir) / "index.html");
+  std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("caf\\xe9.iso"), std::string::npos);
+  EXPECT_EQ(html.find('\xe9'), std::string::npos);
+  EXPECT_EQ(html.find('\xff'), std::string::npos);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <filesystem>
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using json = imgbuild::util::Json;
 
 namespace imgbuild::delivery {
 
@@ -18,6 +18,7 @@ namespace {
 
 std::string relative(const std::string& path, const std::string& dir) {
   if (path.empty()) return {};
+  if (dir.empty()) return path;
   std::error_code ec;
   fs::path rel = fs::relative(path, dir, ec);
   return ec || rel.empty() ? path : rel.string();
@@ -49,7 +50,12 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-std::string text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+std::string text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  std::string out = util::json_text(value, -1);
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
 
 }  // namespace
 
@@ -184,9 +190,11 @@ void write_report(const std::string& dir, const Result& result) {
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
     throw Error(dir, "cannot create the report directory: " + ec.message(), "choose a writable path");
-  json report = report_json(result, dir);
-  util::write_file_atomically((fs::path(dir) / "report.json").string(), report.dump(2) + "\n");
-  util::write_file_atomically((fs::path(dir) / "index.html").string(), report_html(report));
+  // The page is made from the document as written (read back), so both carry the same
+  // valid UTF-8: a stray byte in a log name or serial line is \xNN in each.
+  std::string document = util::json_text(report_json(result, dir));
+  util::write_file_atomically((fs::path(dir) / "report.json").string(), document);
+  util::write_file_atomically((fs::path(dir) / "index.html").string(), report_html(json::parse(document)));
 }
 
 }  // namespace imgbuild::delivery
