@@ -1,28 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "inspect/expect.hpp"
 
+#include "config/config.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
 #include <algorithm>
 #include <fnmatch.h>
-#include <set>
 #include <sstream>
 
 namespace imgbuild::inspect {
 
 namespace {
-
-const std::set<std::string> k_keys = {"distribution", "version", "arch", "package", "kernel",
-                                      "grub-default-kernel", "grub-root", "grub-boot-sector", "fstab",
-                                      "fstab-mount", "apt-source", "firstboot", "firstboot-log"};
-
-std::string trim(const std::string& text) {
-  auto begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return {};
-  auto end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
-}
 
 bool glob(const std::string& pattern, const std::string& text) {
   return ::fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
@@ -47,31 +36,33 @@ std::string shorten(std::string text, std::size_t max = 160) {
 Profile parse_profile(const std::string& text, const std::string& path) {
   Profile profile;
   profile.path = path;
-  std::istringstream in(text);
-  int number = 0;
-  for (std::string raw; std::getline(in, raw);) {
-    ++number;
-    std::string line = trim(raw);
-    if (line.empty() || line[0] == '#') continue;
-    if (auto hash = line.find(" #"); hash != std::string::npos) line = trim(line.substr(0, hash));
-    auto equals = line.find('=');
-    if (equals == std::string::npos)
-      throw Error(path, "line " + std::to_string(number) + ": expected \"key = value\"", "see inspect/expect.hpp");
-    Expectation e{trim(line.substr(0, equals)), trim(line.substr(equals + 1)), number};
-    if (!k_keys.count(e.key))
-      throw Error(path, "line " + std::to_string(number) + ": unknown key \"" + e.key + "\"",
-                  "known: distribution version arch package kernel grub-default-kernel grub-root "
-                  "grub-boot-sector fstab fstab-mount apt-source firstboot firstboot-log");
-    if (e.value.empty()) throw Error(path, "line " + std::to_string(number) + ": \"" + e.key + "\" has no value");
-    if ((e.key == "grub-root" || e.key == "fstab") && e.value != "uuid-or-label")
-      throw Error(path, "line " + std::to_string(number) + ": " + e.key + " takes \"uuid-or-label\"");
-    if (e.key == "grub-boot-sector" && e.value != "mbr")
-      throw Error(path, "line " + std::to_string(number) + ": grub-boot-sector takes \"mbr\"");
-    if (e.key == "firstboot" && e.value != "done" && e.value != "not-done")
-      throw Error(path, "line " + std::to_string(number) + ": firstboot takes \"done\" or \"not-done\"");
-    profile.expectations.push_back(std::move(e));
-  }
-  if (profile.expectations.empty()) throw Error(path, "no expectations in this profile", "see inspect/expect.hpp");
+  auto table = config::Table::parse(text, path);
+  auto add = [&](const std::string& key, const config::Value<std::string>& value) {
+    if (value.value.empty()) throw Error(table.where(value.line), key + " is empty", "give it a value or leave it out");
+    profile.expectations.push_back({key, value.value, value.line});
+  };
+  auto one_of = [&](const std::string& key, std::initializer_list<const char*> allowed) {
+    std::string what;
+    for (const char* value : allowed) what += (what.empty() ? "\"" : " or \"") + std::string(value) + "\"";
+    auto value = table.string(key, what);
+    if (!value) return;
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return value->value == a; }))
+      throw Error(table.where(value->line), key + " takes " + what + ", got \"" + value->value + "\"");
+    add(key, *value);
+  };
+  for (const char* key : {"distribution", "version", "arch", "grub-default-kernel"})
+    if (auto value = table.string(key)) add(key, *value);
+  for (const char* key : {"package", "kernel", "fstab-mount", "apt-source", "firstboot-log"})
+    for (const auto& value : table.strings(key)) add(key, value);
+  one_of("grub-root", {"uuid-or-label"});
+  one_of("fstab", {"uuid-or-label"});
+  one_of("grub-boot-sector", {"mbr"});
+  one_of("firstboot", {"done", "not-done"});
+  table.reject_unknown("see builder/inspect/expect.hpp");
+  if (profile.expectations.empty()) throw Error(path, "no expectations in this profile", "see builder/inspect/expect.hpp");
+  // The report follows the file.
+  std::stable_sort(profile.expectations.begin(), profile.expectations.end(),
+                   [](const Expectation& a, const Expectation& b) { return a.line < b.line; });
   return profile;
 }
 

@@ -2,22 +2,22 @@
 #pragma once
 
 // `inspect-disk --expect PROFILE`: what an installed disk must look like, and the per-item
-// verdict. A profile is a small text file of "key = value" lines ('#' comments; keys may
-// repeat):
+// verdict. A profile is a TOML file (read through config::Table; errors at FILE:LINE); the
+// report lists the items in file order. Keys marked [] take a string or an array of strings.
 //
-//   distribution = debian          # guestfs inspection's distro
-//   version = 12                   # major, or major.minor
-//   arch = x86_64
-//   package = openssh-server       # installed (dpkg status "install ok installed")
-//   kernel = 6.1.0-*-amd64         # glob: some /boot/vmlinuz-<version> matches (with initrd)
-//   grub-default-kernel = *6.1.0-*-amd64   # glob on the default entry's kernel path
-//   grub-root = uuid-or-label      # default entry's root= is UUID=/LABEL=
-//   grub-boot-sector = mbr         # GRUB boot code in the disk's MBR
-//   fstab = uuid-or-label          # every auto-mounted fstab entry by UUID=/LABEL=
-//   fstab-mount = /                # fstab has an entry for this mount point
-//   apt-source = file:/media/cdrom # some apt source line contains this text
-//   firstboot = done               # or "not-done"
-//   firstboot-log = IMGBUILD:firstboot-done   # the hook's log contains this text
+//   distribution = "debian"            # guestfs inspection's distro
+//   version = "12"                     # major, or "major.minor"
+//   arch = "x86_64"
+//   package = ["openssh-server"]       # [] installed (dpkg status "install ok installed")
+//   kernel = "6.1.0-*-amd64"           # [] glob: some /boot/vmlinuz-<version> matches (with initrd)
+//   grub-default-kernel = "*6.1.0-*-amd64"   # glob on the default entry's kernel path
+//   grub-root = "uuid-or-label"        # default entry's root= is UUID=/LABEL=
+//   grub-boot-sector = "mbr"           # GRUB boot code in the disk's MBR
+//   fstab = "uuid-or-label"            # every auto-mounted fstab entry by UUID=/LABEL=
+//   fstab-mount = ["/"]                # [] fstab has an entry for this mount point
+//   apt-source = ["file:/media/cdrom"] # [] some apt source line contains this text
+//   firstboot = "done"                 # or "not-done"
+//   firstboot-log = ["IMGBUILD:firstboot-done"]   # [] the hook's log contains this text
 
 #include "inspect/facts.hpp"
 
@@ -38,7 +38,7 @@ struct Profile {
   std::vector<Expectation> expectations;
 };
 
-// Throws Error naming the file and line for an unknown key or a malformed line.
+// Throws Error "FILE:LINE: ..." for TOML syntax, an unknown key, a wrong type or value.
 Profile parse_profile(const std::string& text, const std::string& path);
 Profile load_profile(const std::string& path);
 

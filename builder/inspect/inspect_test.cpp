@@ -106,20 +106,22 @@ FakeGuest good_guest() {
 }
 
 const char* k_profile = R"(# bookworm target
-distribution = debian
-version = 12
-arch = x86_64
-package = openssh-server
-package = linux-image-amd64
-kernel = 6.1.0-*-amd64
-grub-default-kernel = /boot/vmlinuz-6.1.0-*-amd64
-grub-root = uuid-or-label
-grub-boot-sector = mbr
-fstab = uuid-or-label
-fstab-mount = /
-apt-source = file:/media/cdrom/imgbuild/repo   # the on-disc repository
-firstboot = done
-firstboot-log = IMGBUILD:firstboot-done
+distribution = "debian"
+version = "12"
+arch = "x86_64"
+package = [
+  "openssh-server",
+  "linux-image-amd64",
+]
+kernel = "6.1.0-*-amd64"
+grub-default-kernel = "/boot/vmlinuz-6.1.0-*-amd64"
+grub-root = "uuid-or-label"
+grub-boot-sector = "mbr"
+fstab = "uuid-or-label"
+fstab-mount = "/"
+apt-source = ["file:/media/cdrom/imgbuild/repo"]   # the on-disc repository
+firstboot = "done"
+firstboot-log = "IMGBUILD:firstboot-done"
 )";
 
 std::string failures(const std::vector<Verdict>& verdicts) {
@@ -156,7 +158,7 @@ TEST(Facts, GatheredFromAGoodDisk) {
 
 TEST(Expect, GoodDiskMeetsEveryExpectation) {
   FakeGuest guest = good_guest();
-  auto verdicts = judge(gather_facts(guest), parse_profile(k_profile, "bookworm.expect"));
+  auto verdicts = judge(gather_facts(guest), parse_profile(k_profile, "bookworm.expect.toml"));
   EXPECT_EQ(verdicts.size(), 14u);
   EXPECT_TRUE(all_ok(verdicts)) << failures(verdicts) << verdicts_to_text(verdicts);
   EXPECT_THAT(verdicts_to_text(verdicts), HasSubstr("all 14 expectations met"));
@@ -175,7 +177,7 @@ TEST(Expect, EtchStyleInstallFailsOnKernelNamesAndMissingHook) {
   guest.files.erase("/var/log/imgbuild-firstboot.log");
   guest.files["/var/lib/dpkg/status"] = "Package: linux-image-amd64\nStatus: install ok installed\nVersion: 6.1\n";
   guest.sectors["/dev/sda"] = mbr_with("LILO");
-  auto verdicts = judge(gather_facts(guest), parse_profile(k_profile, "bookworm.expect"));
+  auto verdicts = judge(gather_facts(guest), parse_profile(k_profile, "bookworm.expect.toml"));
   std::string failed = failures(verdicts);
   EXPECT_THAT(failed, HasSubstr("package openssh-server"));
   EXPECT_THAT(failed, HasSubstr("grub-default-kernel"));
@@ -193,7 +195,7 @@ TEST(Expect, EtchStyleInstallFailsOnKernelNamesAndMissingHook) {
 TEST(Expect, KernelWithoutInitrdFails) {
   FakeGuest guest = good_guest();
   guest.files.erase("/boot/initrd.img-6.1.0-50-amd64");
-  Profile p = parse_profile("kernel = 6.1.*\n", "p");
+  Profile p = parse_profile("kernel = \"6.1.*\"\n", "p");
   auto verdicts = judge(gather_facts(guest), p);
   ASSERT_EQ(verdicts.size(), 1u);
   EXPECT_FALSE(verdicts[0].ok);
@@ -204,7 +206,7 @@ TEST(Expect, GrubOnlyInAPartitionIsNotMbr) {
   FakeGuest guest = good_guest();
   guest.sectors["/dev/sda"] = mbr_with("");
   guest.sectors["/dev/sda1"] = mbr_with("GRUB");
-  auto verdicts = judge(gather_facts(guest), parse_profile("grub-boot-sector = mbr\n", "p"));
+  auto verdicts = judge(gather_facts(guest), parse_profile("grub-boot-sector = \"mbr\"\n", "p"));
   EXPECT_FALSE(verdicts[0].ok);
   EXPECT_EQ(verdicts[0].detail, "GRUB only in /dev/sda1");
 }
@@ -232,17 +234,44 @@ TEST(Sources, Deb822AndOneLine) {
   EXPECT_EQ(lines[0], "deb http://deb.debian.org/debian bookworm main");
 }
 
-TEST(Profile, ErrorsNameFileAndLine) {
+std::string profile_error(const std::string& text) {
   try {
-    parse_profile("distribution = debian\nkernal = 6.1\n", "x.expect");
-    FAIL() << "no error";
+    parse_profile(text, "x.toml");
   } catch (const Error& e) {
-    EXPECT_EQ(e.subject(), "x.expect");
-    EXPECT_THAT(e.what(), HasSubstr("line 2: unknown key \"kernal\""));
+    EXPECT_EQ(e.exit_code(), 2);
+    return e.what();
   }
-  EXPECT_THROW(parse_profile("fstab = sometimes\n", "x"), Error);
-  EXPECT_THROW(parse_profile("# nothing\n", "x"), Error);
-  EXPECT_THROW(parse_profile("package\n", "x"), Error);
+  return "no error";
+}
+
+TEST(Profile, ItemsInFileOrderEachWithItsLine) {
+  Profile p = parse_profile(k_profile, "p");
+  ASSERT_EQ(p.expectations.size(), 14u);
+  EXPECT_EQ(p.expectations[0].key, "distribution");
+  EXPECT_EQ(p.expectations[0].line, 2);
+  EXPECT_EQ(p.expectations[3].key, "package");
+  EXPECT_EQ(p.expectations[3].value, "openssh-server");
+  EXPECT_EQ(p.expectations[3].line, 6);
+  EXPECT_EQ(p.expectations[4].value, "linux-image-amd64");
+  EXPECT_EQ(p.expectations[4].line, 7);
+  EXPECT_EQ(p.expectations[5].key, "kernel");
+  EXPECT_EQ(p.expectations[13].key, "firstboot-log");
+}
+
+// One case per class of mistake, each at FILE:LINE.
+TEST(Profile, ErrorsNameFileAndLine) {
+  EXPECT_THAT(profile_error("distribution = \"debian\"\nkernal = \"6.1\"\n"),
+              HasSubstr("x.toml:2: unknown key 'kernal' (known: "));
+  EXPECT_THAT(profile_error("version = 12\n"), HasSubstr("x.toml:1: version must be a string"));
+  EXPECT_THAT(profile_error("package = [\"a\",\n  3]\n"), HasSubstr("x.toml:2: package[1] must be a string"));
+  EXPECT_THAT(profile_error("\nfstab = \"sometimes\"\n"),
+              HasSubstr("x.toml:2: fstab takes \"uuid-or-label\", got \"sometimes\""));
+  EXPECT_THAT(profile_error("firstboot = \"yes\"\n"), HasSubstr("x.toml:1: firstboot takes \"done\" or \"not-done\""));
+  EXPECT_THAT(profile_error("package = [\"\"]\n"), HasSubstr("x.toml:1: package is empty"));
+  EXPECT_THAT(profile_error("# nothing\n"), HasSubstr("x.toml: no expectations"));
+  // The old "key = value" format: a TOML syntax error at its first unquoted value.
+  EXPECT_THAT(profile_error("# old\npackage = openssh-server\n"), HasSubstr("x.toml:2: "));
+  EXPECT_THAT(profile_error("package\n"), HasSubstr("x.toml:1: "));
 }
 
 TEST(Logs, PullsTheInstallersAndTheHooksLogsKeepingTheEnd) {

@@ -75,7 +75,7 @@ boot() {  # boot N: one boot to power-off, serial log in $T/serial-N.log
 # Before any boot the hook has not run: inspect-disk --expect must say so (exit 1, per item).
 stamp "inspect-disk --expect before the first boot (must fail on the first-boot items only)"
 rc=0
-"$IMGBUILD" inspect-disk "$disk" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect" \
+"$IMGBUILD" inspect-disk "$disk" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect.toml" \
     >"$T/inspect-before.out" 2>&1 || rc=$?
 grep -E '^FAIL|expectations' "$T/inspect-before.out" | sed 's/^/  /'
 [ "$rc" -eq 1 ] || fail "inspect-disk before the first boot exited with $rc, expected 1"
@@ -104,9 +104,9 @@ log2=$T/serial-2.log.txt
 if grep -q 'IMGBUILD:firstboot-' "$log2"; then fail "boot 2: the first-boot hook ran again"; fi
 grep -q 'IMGBUILD-TEST:cmdline:.*root=UUID=' "$log2" || fail "boot 2: kernel not booted with root=UUID="
 
-stamp "inspect-disk --expect tests/target/bookworm.expect --json"
+stamp "inspect-disk --expect tests/target/bookworm.expect.toml --json"
 rc=0
-"$IMGBUILD" inspect-disk "$disk" --json --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect" \
+"$IMGBUILD" inspect-disk "$disk" --json --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect.toml" \
     >"$T/inspect.json" 2>"$T/inspect.err" || rc=$?
 sed 's/^/  inspect-disk: /' "$T/inspect.err"
 # Python reads the JSON (an independent parser) and prints the per-item verdicts.

@@ -50,14 +50,17 @@ expect_status 2 "$IMGBUILD" verify "$iso" --timeout 0
 
 # --expect judges an installed disk: refused for stage boot, and a bad profile is refused
 # before a 20-minute installation starts.
-expect_status 2 "$IMGBUILD" verify "$iso" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect"
-expect_stderr_match 'bookworm\.expect: --expect judges the installed disk.*--stage firstboot'
+expect_status 2 "$IMGBUILD" verify "$iso" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect.toml"
+expect_stderr_match 'bookworm\.expect\.toml: --expect judges the installed disk.*--stage firstboot'
 [[ $(error_line_count "$T/last.err") -eq 1 ]] || fail "--expect with stage boot: error is not one line"
-expect_status 2 "$IMGBUILD" verify "$iso" --stage install --expect "$T/missing.expect"
-expect_stderr_match 'missing\.expect'
-printf 'package openssh-server\nbogus-key = 1\n' >"$T/bad.expect"
-expect_status 2 "$IMGBUILD" verify "$iso" --stage firstboot --expect "$T/bad.expect"
-expect_stderr_match 'bad\.expect: line 1: expected "key = value"'
+expect_status 2 "$IMGBUILD" verify "$iso" --stage install --expect "$T/missing.toml"
+expect_stderr_match 'missing\.toml'
+printf 'package = ["openssh-server"]\nbogus-key = 1\n' >"$T/bad.toml"
+expect_status 2 "$IMGBUILD" verify "$iso" --stage firstboot --expect "$T/bad.toml"
+expect_stderr_match "bad\\.toml:2: unknown key 'bogus-key'"
+printf 'package = ["openssh-server"]\nfirstboot = true\n' >"$T/type.expect.toml"
+expect_status 2 "$IMGBUILD" verify "$iso" --stage firstboot --expect "$T/type.expect.toml"
+expect_stderr_match 'type\.expect\.toml:2: firstboot must be a string'
 
 # None of these may have left a QEMU behind.
 if pgrep -f "$TMPDIR/imgbuild-verify-" >/dev/null; then fail "a QEMU started for bad input"; fi

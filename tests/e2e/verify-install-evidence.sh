@@ -28,7 +28,7 @@ mkdir "$TMPDIR"
 
 start=$SECONDS
 expect_status 1 "$IMGBUILD" verify "$T/built.iso" --machine pe2950 --stage install --timeout 110 \
-    --accel tcg --log "$T/logs" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect" \
+    --accel tcg --log "$T/logs" --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect.toml" \
     --syslog-port "$port"
 cat "$T/last.out"
 echo "verify took $((SECONDS - start)) s"
