@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "inspect/facts.hpp"
 
+#include "debformat/control.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <sstream>
@@ -195,49 +197,23 @@ GrubConfig parse_menu_lst(const std::string& text) {
 
 std::map<std::string, InstalledPackage> parse_dpkg_status(const std::string& text) {
   std::map<std::string, InstalledPackage> out;
-  std::string name, version, status, arch;
-  auto flush = [&] {
-    if (!name.empty() && status == "install ok installed") out[name] = InstalledPackage{version, status};
-    name.clear();
-    version.clear();
-    status.clear();
-  };
-  for (const auto& raw : lines_of(text)) {
-    if (trim(raw).empty()) {
-      flush();
-      continue;
-    }
-    if (raw[0] == ' ' || raw[0] == '\t') continue;
-    auto colon = raw.find(':');
-    if (colon == std::string::npos) continue;
-    std::string field = raw.substr(0, colon);
-    std::string value = trim(raw.substr(colon + 1));
-    if (field == "Package") name = value;
-    else if (field == "Version") version = value;
-    else if (field == "Status") status = value;
+  for (const auto& paragraph : debformat::parse_paragraphs(text, "/var/lib/dpkg/status")) {
+    std::string name = paragraph.get_or("Package");
+    std::string status = paragraph.get_or("Status");
+    if (!name.empty() && status == "install ok installed")
+      out[name] = InstalledPackage{paragraph.get_or("Version"), status};
   }
-  flush();
   return out;
 }
 
 std::vector<std::string> parse_sources(const std::string& file, const std::string& text) {
   std::vector<std::string> out;
-  if (file.size() > 8 && file.substr(file.size() - 8) == ".sources") {
-    // deb822: one source per paragraph; summarise as "Types URIs Suites Components".
-    std::map<std::string, std::string> fields;
-    auto flush = [&] {
-      if (!fields.empty() && fields["Enabled"] != "no")
-        out.push_back(fields["Types"] + " " + fields["URIs"] + " " + fields["Suites"] + " " + fields["Components"]);
-      fields.clear();
-    };
-    for (const auto& raw : lines_of(text)) {
-      std::string line = trim(raw);
-      if (line.empty()) { flush(); continue; }
-      if (line[0] == '#' || raw[0] == ' ') continue;
-      auto colon = line.find(':');
-      if (colon != std::string::npos) fields[line.substr(0, colon)] = trim(line.substr(colon + 1));
-    }
-    flush();
+  if (file.ends_with(".sources")) {
+    // deb822: one source per paragraph; summarised as "Types URIs Suites Components".
+    for (const auto& p : debformat::parse_paragraphs(text, file))
+      if (p.get_or("Enabled") != "no")
+        out.push_back(p.get_or("Types") + " " + p.get_or("URIs") + " " + p.get_or("Suites") + " " +
+                      p.get_or("Components"));
     return out;
   }
   for (const auto& raw : lines_of(text)) {

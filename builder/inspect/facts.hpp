@@ -79,6 +79,7 @@ DiskFacts gather_facts(Guest& guest);
 std::vector<FstabEntry> parse_fstab(const std::string& text);
 GrubConfig parse_grub_cfg(const std::string& text, const std::string& grubenv = {});
 GrubConfig parse_menu_lst(const std::string& text);
+// dpkg status and deb822 .sources are read by debformat: malformed text is an Error naming the file.
 std::map<std::string, InstalledPackage> parse_dpkg_status(const std::string& text);
 std::vector<std::string> parse_sources(const std::string& file, const std::string& text);
 bool is_kernel_device_name(const std::string& device);

@@ -138,7 +138,7 @@ DebControl read_deb_control(const std::string& path) {
   if (!control) throw Error(path, "control archive has no control file", "not a Debian binary package?");
   const std::string& control_text = *control;
 
-  auto paragraphs = parse_paragraphs(control_text, path + ": DEBIAN/control");
+  auto paragraphs = debformat::parse_paragraphs(control_text, path + ": DEBIAN/control");
   if (paragraphs.size() != 1)
     throw Error(path, "DEBIAN/control has " + std::to_string(paragraphs.size()) + " paragraphs, expected 1",
                 "rebuild the package");

@@ -3,7 +3,7 @@
 
 // Reading .deb packages and compressed index files (through archive/).
 
-#include "repo/control.hpp"
+#include "debformat/control.hpp"
 
 #include <optional>
 #include <string>
@@ -13,7 +13,7 @@ namespace imgbuild::repo {
 
 // The control paragraph of one binary package, with the fields the repository needs.
 struct DebControl {
-  Paragraph paragraph;   // DEBIAN/control as written by the packager, fields in order
+  debformat::Paragraph paragraph;   // DEBIAN/control as written by the packager, fields in order
   std::string package;
   std::string version;
   std::string architecture;

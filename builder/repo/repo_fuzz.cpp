@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "repo/control.hpp"
+#include "debformat/control.hpp"
 #include "repo/deb.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -39,9 +39,9 @@ std::string write_file(const std::uint8_t* data, std::size_t size) {
 }
 
 void exercise_control(std::string_view text) {
-  std::vector<repo::Paragraph> paragraphs;
+  std::vector<debformat::Paragraph> paragraphs;
   try {
-    paragraphs = repo::parse_paragraphs(text, "fuzz-control");
+    paragraphs = debformat::parse_paragraphs(text, "fuzz-control");
   } catch (const Error&) {
     return;
   }
@@ -50,10 +50,10 @@ void exercise_control(std::string_view text) {
     for (const auto& [name, value] : p.fields()) {
       (void)p.get(name);
       try {
-        for (const auto& group : repo::parse_relations(value, "fuzz-control"))
+        for (const auto& group : debformat::parse_relations(value, "fuzz-control"))
           for (const auto& relation : group) {
             (void)relation.to_string();
-            (void)repo::version_satisfies(value, relation.op, relation.version);
+            (void)debformat::version_satisfies(value, relation.op, relation.version);
           }
       } catch (const Error&) {
       }
@@ -61,16 +61,16 @@ void exercise_control(std::string_view text) {
     if (auto v = p.get("Version")) versions.push_back(*v);
     // What render() writes must read back (Packages indices are written this way).
     try {
-      (void)repo::parse_paragraphs(p.render(), "fuzz-render");
+      (void)debformat::parse_paragraphs(p.render(), "fuzz-render");
     } catch (const Error&) {
       std::abort();
     }
   }
   versions.emplace_back(text.substr(0, std::min<std::size_t>(text.size(), 64)));
   for (const auto& a : versions) {
-    if (repo::compare_versions(a, a) != 0) std::abort();
+    if (debformat::compare_versions(a, a) != 0) std::abort();
     for (const auto& b : versions)
-      if (sign(repo::compare_versions(a, b)) != -sign(repo::compare_versions(b, a))) std::abort();
+      if (sign(debformat::compare_versions(a, b)) != -sign(debformat::compare_versions(b, a))) std::abort();
   }
 }
 

@@ -34,7 +34,7 @@ bool arch_matches(const std::string& package_arch, const std::string& target) {
   return package_arch.empty() || package_arch == "all" || package_arch == target;
 }
 
-PackageEntry entry_from(Paragraph paragraph, std::string origin) {
+PackageEntry entry_from(debformat::Paragraph paragraph, std::string origin) {
   PackageEntry entry;
   entry.package = paragraph.get_or("Package");
   entry.version = paragraph.get_or("Version");
@@ -44,7 +44,7 @@ PackageEntry entry_from(Paragraph paragraph, std::string origin) {
   return entry;
 }
 
-std::string render_group(const AlternativeGroup& group) {
+std::string render_group(const debformat::AlternativeGroup& group) {
   std::string out;
   for (const auto& relation : group) {
     if (!out.empty()) out += " | ";
@@ -54,19 +54,19 @@ std::string render_group(const AlternativeGroup& group) {
 }
 
 // Whether one candidate package satisfies `relation`, by name or by Provides.
-bool satisfies(const PackageEntry& candidate, const Relation& relation) {
+bool satisfies(const PackageEntry& candidate, const debformat::Relation& relation) {
   if (candidate.package == relation.name &&
-      version_satisfies(candidate.version, relation.op, relation.version))
+      debformat::version_satisfies(candidate.version, relation.op, relation.version))
     return true;
   auto provides = candidate.paragraph.get("Provides");
   if (!provides) return false;
-  for (const auto& group : parse_relations(*provides, candidate.origin))
+  for (const auto& group : debformat::parse_relations(*provides, candidate.origin))
     for (const auto& provided : group) {
       if (provided.name != relation.name) continue;
       // An unversioned Provides satisfies only unversioned relations (Policy 7.5); a
       // versioned one "(= v)" satisfies a versioned relation when v does.
       if (relation.op.empty()) return true;
-      if (provided.op == "=" && version_satisfies(provided.version, relation.op, relation.version))
+      if (provided.op == "=" && debformat::version_satisfies(provided.version, relation.op, relation.version))
         return true;
     }
   return false;
@@ -135,7 +135,7 @@ void Repository::add_base_index(const fs::path& packages_file) {
 }
 
 void Repository::add_base_index_text(const std::string& text, const std::string& subject) {
-  for (auto& paragraph : parse_paragraphs(text, subject)) {
+  for (auto& paragraph : debformat::parse_paragraphs(text, subject)) {
     if (paragraph.get_or("Package").empty())
       throw Error(subject, "a paragraph has no Package field", "pass a Packages index");
     m_base.push_back(entry_from(std::move(paragraph), subject));
@@ -169,8 +169,8 @@ std::vector<MissingDependency> Repository::missing_dependencies() const {
       for (const char* field : {"Pre-Depends", "Depends"}) {
         auto value = extra.paragraph.get(field);
         if (!value) continue;
-        for (const auto& group : parse_relations(*value, extra.origin)) {
-          bool ok = std::any_of(group.begin(), group.end(), [&](const Relation& relation) {
+        for (const auto& group : debformat::parse_relations(*value, extra.origin)) {
+          bool ok = std::any_of(group.begin(), group.end(), [&](const debformat::Relation& relation) {
             return std::any_of(universe.begin(), universe.end(), [&](const PackageEntry* candidate) {
               return satisfies(*candidate, relation);
             });
@@ -217,14 +217,14 @@ std::string Repository::packages_index(const std::string& architecture, bool ins
     const auto& x = m_extras[a];
     const auto& y = m_extras[b];
     if (x.package != y.package) return x.package < y.package;
-    if (int c = compare_versions(x.version, y.version)) return c < 0;
+    if (int c = debformat::compare_versions(x.version, y.version)) return c < 0;
     return x.architecture < y.architecture;
   });
   std::string out;
   for (std::size_t i : order) {
     const auto& entry = m_extras[i];
     const auto& file = m_extra_files[i];
-    Paragraph paragraph;
+    debformat::Paragraph paragraph;
     std::vector<std::pair<std::string, std::string>> tail;
     bool file_fields_done = false;
     auto add_file_fields = [&] {

@@ -24,7 +24,7 @@
 // Nothing here signs the Release file: repo/signing.hpp does (sign_release writes InRelease
 // and Release.gpg beside it); an unsigned repository needs "[trusted=yes]" on its source.
 
-#include "repo/control.hpp"
+#include "debformat/control.hpp"
 #include "repo/deb.hpp"
 #include "repo/digest.hpp"
 
@@ -53,7 +53,7 @@ struct RepositoryOptions {
 
 // One package in the repository (an added .deb) or in a base index.
 struct PackageEntry {
-  Paragraph paragraph;
+  debformat::Paragraph paragraph;
   std::string package;
   std::string version;
   std::string architecture;
