@@ -117,7 +117,7 @@ run_json 1 lint-errors lint "$cfg" --release bookworm --json --errors-only
 # --- errors: exit 2, one line on stderr, nothing on stdout.
 expect_status 2 "$IMGBUILD" inspect --json "$T/missing ${bad}.iso"
 [[ ! -s $T/last.out ]] || fail "an error with --json printed on stdout"
-[[ $(wc -l <"$T/last.err") -eq 1 ]] || fail "an error with --json is not one line on stderr"
+[[ $(error_line_count "$T/last.err") -eq 1 ]] || fail "an error with --json is not one line on stderr"
 
 # --- inspect-disk: a small ext4 disk made without an appliance (mke2fs -d), whose kernel,
 #     apt source file and hostname carry invalid bytes.
