@@ -96,7 +96,7 @@ expect_status() {
 # "imgbuild: WHAT: N of M MiB (P%), S s, R MiB/s[, done]" when stderr is not a terminal):
 # an error is one line among them.
 error_lines() {
-    grep -vE '^imgbuild: .*: [0-9.]+ (of [0-9.]+ )?MiB.*, [0-9.]+ s, [0-9.]+ MiB/s(, done)?$' "$1" || true
+    grep -avE '^imgbuild: .*: [0-9.]+ (of [0-9.]+ )?MiB.*, [0-9.]+ s, [0-9.]+ MiB/s(, done)?$' "$1" || true
 }
 error_line_count() { error_lines "$1" | wc -l; }
 
