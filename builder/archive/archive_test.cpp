@@ -5,6 +5,7 @@
 #include "archive/writer.hpp"
 
 #include "util/error.hpp"
+#include "util/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,35 +22,10 @@ using namespace imgbuild;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / "archive" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-// Runs a shell command; its stdout, and a test failure when it exits non-zero.
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  int status = ::pclose(pipe);
-  if (status != 0) ADD_FAILURE() << command << " exited with " << status;
-  return out;
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_dir("archive", name); }
+using test::run;
+using test::write_file;
+std::string read_file(const fs::path& path) { return test::slurp(path); }
 
 // Every regular file of an archive, path -> content.
 std::map<std::string, std::string> contents(archive::Reader& reader) {

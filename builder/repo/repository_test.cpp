@@ -2,6 +2,7 @@
 #include "repo/repository.hpp"
 
 #include "util/error.hpp"
+#include "util/test_support.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,30 +18,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / "repo" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  int status = ::pclose(pipe);
-  if (status != 0) ADD_FAILURE() << command << " exited with " << status;
-  return out;
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_dir("repo", name); }
+using test::run;
+using test::slurp;
 
 // Builds a real, tiny .deb with dpkg-deb, the tool that defines the format.
 fs::path build_deb(const fs::path& dir, const std::string& package, const std::string& version,
