@@ -63,7 +63,7 @@ void register_verify(CLI::App& app, Action& action) {
       if (!*json) return delivery::print_text(delivery::run(*args, std::cout), std::cout);
       auto result = delivery::run(*args, std::cerr);
       int status = delivery::print_text(result, std::cerr);
-      std::cout << util::json_text(delivery::report_json(result, args->report_dir));
+      std::cout << util::json_text(delivery::report_json(result, ""));
       return status;
     };
   });
