@@ -53,7 +53,7 @@ bool symlink_stays_inside(const std::string& link_relative, const std::string& t
 namespace {
 
 void copy_file_contents(const fs::path& from, const fs::path& to, const std::string& subject,
-                        util::Xxh3_128& hash) {
+                        std::vector<std::string>& id_fields) {
   util::Fd in = util::open_for_reading(from.string(), subject);
   util::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!out) throw Error(to.string(), std::string("cannot create staging file: ") + std::strerror(errno), "", 3);
@@ -78,13 +78,13 @@ void copy_file_contents(const fs::path& from, const fs::path& to, const std::str
       done += w;
     }
   }
-  hash.update_field(content.hex());
+  id_fields.push_back(content.hex());
 }
 
 }  // namespace
 
 std::uint64_t stage_overlay(const fs::path& source, const fs::path& destination, const std::string& option_name,
-                            std::uint64_t max_file_size, util::Xxh3_128& hash) {
+                            std::uint64_t max_file_size, std::vector<std::string>& id_fields) {
   std::error_code ec;
   auto status = fs::symlink_status(source, ec);
   if (ec || !fs::exists(status))
@@ -119,11 +119,11 @@ std::uint64_t stage_overlay(const fs::path& source, const fs::path& destination,
                     "replace it with a relative link inside the tree or with the file itself");
       fs::create_symlink(link_target, target, ec);
       if (ec) throw Error(target.string(), "cannot create symlink: " + ec.message(), "", 3);
-      hash.update_field("l:" + relative + "->" + link_target);
+      id_fields.push_back("l:" + relative + "->" + link_target);
     } else if (S_ISDIR(st.st_mode)) {
       fs::create_directories(target);
       ::chmod(target.c_str(), normalised_mode(st.st_mode, true));
-      hash.update_field("d:" + relative);
+      id_fields.push_back("d:" + relative);
     } else if (S_ISREG(st.st_mode)) {
       if (static_cast<std::uint64_t>(st.st_size) > max_file_size)
         throw Error(path.string(), "file is " + std::to_string(st.st_size) +
@@ -131,10 +131,10 @@ std::uint64_t stage_overlay(const fs::path& source, const fs::path& destination,
                     "use --iso-level 3 (files of 4 GiB and more need it)");
       if (::access(path.c_str(), R_OK) != 0)
         throw Error(path.string(), "file in the " + option_name + " tree is not readable", "check its permissions");
-      copy_file_contents(path, target, option_name + " file", hash);
+      copy_file_contents(path, target, option_name + " file", id_fields);
       unsigned mode = normalised_mode(st.st_mode, false);
       ::chmod(target.c_str(), mode);
-      hash.update_field("f:" + relative + ":" + std::to_string(mode));
+      id_fields.push_back("f:" + relative + ":" + std::to_string(mode));
       ++files;
     } else {
       throw Error(path.string(), "is a device node, FIFO or socket: " + option_name + " trees hold only files, directories and symlinks",

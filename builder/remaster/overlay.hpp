@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace imgbuild::remaster {
 
@@ -15,11 +16,11 @@ namespace imgbuild::remaster {
 // for directories and files with any execute bit, 0644 otherwise) so the image does
 // not depend on the builder's umask. Files of 4 GiB or more are refused when
 // `max_file_size` says the ISO level cannot hold them.
-// Feeds paths, modes and contents into `hash` (for the build id). Returns the number
+// Adds paths, modes and content hashes to `id_fields` (for the build id). Returns the number
 // of files copied.
 std::uint64_t stage_overlay(const std::filesystem::path& source, const std::filesystem::path& destination,
                             const std::string& option_name, std::uint64_t max_file_size,
-                            util::Xxh3_128& hash);
+                            std::vector<std::string>& id_fields);
 
 // Normalised permission bits for a file of mode `mode` (see stage_overlay).
 unsigned normalised_mode(unsigned mode, bool is_directory);
