@@ -197,8 +197,14 @@ StagedInputs stage_inputs(const BuildOptions& options, const iso::Reader& reader
       }
     if (source.empty())
       throw Error("--memtest", "memtest86+ is not installed on this machine", "apt-get install memtest86+");
-    auto copy = [&stage](const std::string& from, const std::string& name) {
-      fs::path local = stage / name;
+    // The writer makes /imgbuild with the mode of the local parent of the first file it
+    // grafts there, and memtest86+ comes before build-id: a directory of its own, 0755,
+    // not the staging directory itself (0700, mkdtemp's), which made /imgbuild 0700.
+    const fs::path dir = stage / "memtest";
+    fs::create_directories(dir);
+    ::chmod(dir.c_str(), 0755);
+    auto copy = [&dir](const std::string& from, const std::string& name) {
+      fs::path local = dir / name;
       fs::copy_file(from, local);
       ::chmod(local.c_str(), 0644);
       return local.string();

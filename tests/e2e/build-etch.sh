@@ -38,6 +38,9 @@ done
 id=$(iso_cat "$out" /imgbuild/build-id)
 [[ $id =~ ^[0-9a-f]{32}$ ]] || fail "build id '$id' malformed"
 isoinfo -R -l -i "$out" | grep -E 'hook.sh' | grep -q '^-rwxr-xr-x' || fail "hook.sh not 0755 on the disc"
+# /imgbuild itself is readable by all: with --memtest it once took the staging directory's 0700.
+xorriso -report_about FAILURE -indev "$out" -lsdl /imgbuild 2>/dev/null | grep -q "^drwxr-xr-x .*'/imgbuild'\$" ||
+    fail "/imgbuild is not 0755 on the disc: $(xorriso -report_about FAILURE -indev "$out" -lsdl /imgbuild 2>/dev/null)"
 
 # Every installer initrd: the original bytes untouched, a newc+gzip cpio appended whose
 # preseed.cfg carries the marker with the build id and the user's commands.
