@@ -100,6 +100,14 @@ error_lines() {
 }
 error_line_count() { error_lines "$1" | wc -l; }
 
+# tcg_seconds N: N seconds of guest progress under TCG on a quiet 2-core machine, stretched
+# by the load now (each runnable process beyond the cores slows the guest about as much;
+# at most 4x). For tests that must cut a run short at a given point of the guest's boot,
+# not at a wall-clock time: under a loaded CI run the same point comes later.
+tcg_seconds() {
+    awk -v n="$1" -v cores="$(nproc)" '{ f = $1 / cores; if (f < 1) f = 1; if (f > 4) f = 4; printf "%d\n", n * f }' /proc/loadavg
+}
+
 expect_stderr_match() {
     grep -Eq -- "$1" "$T/last.err" ||
         { cat "$T/last.err" >&2; fail "stderr does not match /$1/"; }
