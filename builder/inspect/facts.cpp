@@ -200,7 +200,12 @@ std::map<std::string, InstalledPackage> parse_dpkg_status(const std::string& tex
   for (const auto& paragraph : debformat::parse_paragraphs(text, "/var/lib/dpkg/status")) {
     std::string name = paragraph.get_or("Package");
     std::string status = paragraph.get_or("Status");
-    if (!name.empty() && status == "install ok installed")
+    // "WANT EFLAG STATE": the package is on the disk when STATE is "installed" and EFLAG
+    // "ok", whatever is wanted of it (install, hold, deinstall): a held package is installed.
+    std::istringstream words(status);
+    std::string want, eflag, state, extra;
+    words >> want >> eflag >> state;
+    if (!name.empty() && eflag == "ok" && state == "installed" && !(words >> extra))
       out[name] = InstalledPackage{paragraph.get_or("Version"), status};
   }
   return out;

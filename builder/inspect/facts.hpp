@@ -80,6 +80,12 @@ std::vector<FstabEntry> parse_fstab(const std::string& text);
 GrubConfig parse_grub_cfg(const std::string& text, const std::string& grubenv = {});
 GrubConfig parse_menu_lst(const std::string& text);
 // dpkg status and deb822 .sources are read by debformat: malformed text is an Error naming the file.
+// A package counts when dpkg's state is "installed" with no error flag (wanted for install,
+// held or even marked for removal: it is on the disk), and the version stays dpkg's string. Not libguestfs's
+// guestfs_inspect_list_applications2, which does not fit an --expect verdict: its deb
+// reader (lib/inspect-apps.c) takes any Status holding "installed" as installed, so
+// half-installed and not-installed packages pass; it splits the version at the first '-'
+// (dpkg: the last), and reads status lines through a 1024-byte fgets buffer.
 std::map<std::string, InstalledPackage> parse_dpkg_status(const std::string& text);
 std::vector<std::string> parse_sources(const std::string& file, const std::string& text);
 bool is_kernel_device_name(const std::string& device);

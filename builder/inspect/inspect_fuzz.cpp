@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
 #include "inspect/expect.hpp"
@@ -44,8 +45,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_profile(text);
   parse_sources("/etc/apt/sources.list", text);
   try {
-    for (const auto& [name, package] : parse_dpkg_status(text))
-      if (name.empty() || package.status != "install ok installed") std::abort();
+    for (const auto& [name, package] : parse_dpkg_status(text)) {
+      // Installed means dpkg's state word "installed" with the "ok" flag (any want).
+      std::istringstream words(package.status);
+      std::string want, eflag, state, extra;
+      words >> want >> eflag >> state;
+      if (name.empty() || eflag != "ok" || state != "installed" || (words >> extra)) std::abort();
+    }
   } catch (const imgbuild::Error&) {
   }
   try {

@@ -226,6 +226,25 @@ TEST(Grub, DefaultBySubmenuPathSavedEntryAndTitle) {
   EXPECT_FALSE(parse_grub_cfg(with_default("7")).default_entry);
 }
 
+// What dpkg calls installed, and dpkg's version string whole: the two places where
+// libguestfs's application list would differ (see facts.hpp).
+TEST(DpkgStatus, InstalledStateOnlyAndVersionsKeptWhole) {
+  auto packages = parse_dpkg_status(
+      "Package: a\nStatus: install ok installed\nVersion: 2:1.2-beta-3+deb12u1\n\n"
+      "Package: half\nStatus: install ok half-installed\nVersion: 1\n\n"
+      "Package: unpacked\nStatus: install ok unpacked\nVersion: 1\n\n"
+      "Package: gone\nStatus: deinstall ok not-installed\nVersion: 1\n\n"
+      "Package: purged\nStatus: purge ok not-installed\n\n"
+      "Package: conf\nStatus: deinstall ok config-files\nVersion: 1\n\n"
+      "Package: broken\nStatus: install reinstreq installed\nVersion: 1\n\n"
+      "Package: held\nStatus: hold ok installed\nVersion: 0.9-1\n\n"
+      "Package: leaving\nStatus: deinstall ok installed\nVersion: 3\n");
+  ASSERT_EQ(packages.size(), 3u) << "installed: a, held, leaving";
+  EXPECT_EQ(packages.at("a").version, "2:1.2-beta-3+deb12u1");
+  EXPECT_EQ(packages.at("held").version, "0.9-1");
+  EXPECT_EQ(packages.count("leaving"), 1u);
+}
+
 TEST(Sources, Deb822AndOneLine) {
   auto lines = parse_sources("/etc/apt/sources.list.d/debian.sources",
                              "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n\n"
