@@ -4,6 +4,7 @@
 #include "initrd/initrd.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,12 +28,7 @@ namespace {
 const char* const k_debian_initrd =
     "/usr/lib/debian-installer/images/12/i386/text/debian-installer/i386/initrd.gz";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / ("initrd-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_dir("initrd", name); }
 
 std::string quote(const std::string& s) {
   std::string out = "'";

@@ -2,6 +2,7 @@
 #include "preseed/preseed.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,12 +36,7 @@ Injection injection(bool copy = false, std::string dir = "/cdrom/imgbuild/target
   return i;
 }
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / "preseed" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_dir("preseed", name); }
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
