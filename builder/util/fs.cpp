@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <mutex>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -178,6 +180,53 @@ void read_chunks(const std::string& path, const std::function<void(const std::ui
     consume(buffer.data(), static_cast<std::size_t>(n));
     if (progress) progress->advance(static_cast<std::uint64_t>(n));
   }
+}
+
+const char* clone_method_name(CloneMethod method) {
+  switch (method) {
+    case CloneMethod::reflink: return "reflink";
+    case CloneMethod::copy_file_range: return "copy_file_range";
+    case CloneMethod::stream: return "stream";
+  }
+  return "?";
+}
+
+CloneMethod clone_file(const std::string& from, const std::string& to) {
+  Fd in = open_for_reading(from);
+  Fd out(::open(to.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  if (!out) throw Error(to, "cannot open for writing: " + errno_text(errno), "", 3);
+  if (::ioctl(out.get(), FICLONE, in.get()) == 0) return CloneMethod::reflink;
+  struct stat st;
+  if (::fstat(in.get(), &st) != 0) throw Error(from, "cannot read: " + errno_text(errno));
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  // copy_file_range may refuse (EXDEV across filesystems on older kernels, EINVAL or
+  // EOPNOTSUPP on some filesystems) before copying anything: then the loop below does it.
+  std::uint64_t done = 0;
+  bool in_kernel = true;
+  while (done < size) {
+    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<std::size_t>(size - done), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) {
+      in_kernel = false;
+      break;
+    }
+    if (n < 0) {
+      int err = errno;
+      throw Error(to, "cannot write: " + errno_text(err), err == ENOSPC ? "free some space on that filesystem" : "", 3);
+    }
+    if (n == 0) break;  // the file shrank meanwhile: what is there is copied
+    done += static_cast<std::uint64_t>(n);
+  }
+  if (in_kernel) return CloneMethod::copy_file_range;
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(from, "cannot read: " + errno_text(errno));
+    if (n == 0) break;
+    write_all(out.get(), std::string_view(buffer.data(), static_cast<std::size_t>(n)), to);
+  }
+  return CloneMethod::stream;
 }
 
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {

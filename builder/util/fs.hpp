@@ -50,6 +50,16 @@ class ProgressStep;
 void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume,
                  ProgressStep* progress = nullptr);
 
+// How clone_file copied.
+enum class CloneMethod { reflink, copy_file_range, stream };
+const char* clone_method_name(CloneMethod method);
+
+// Copies the whole regular file `from` over the existing file `to`: sharing its extents
+// where the filesystem can (FICLONE on btrfs and XFS: no data is copied), else in the
+// kernel (copy_file_range), else reading and writing 1 MiB at a time. Error naming the
+// file (exit 3, with a hint for a full disk) on failure.
+CloneMethod clone_file(const std::string& from, const std::string& to);
+
 // Writes bytes through fsync and rename, so `path` holds either the old or the new content.
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode = 0644);
 

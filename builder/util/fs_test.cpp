@@ -88,3 +88,31 @@ TEST(ErrorFormat, OneLineWithSubjectAndFix) {
   Error e("base.iso", "no El Torito boot catalog", "not a bootable ISO?");
   EXPECT_STREQ(e.what(), "base.iso: no El Torito boot catalog (not a bootable ISO?)");
 }
+
+TEST(CloneFile, SameBytesOverALongerTarget) {
+  auto dir = fresh_dir("clone");
+  std::string bytes;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < (3 << 20) + 17; ++i) {  // more than one copy chunk, not block-aligned
+    x = x * 1103515245u + 12345u;
+    bytes.push_back(static_cast<char>(x >> 24));
+  }
+  std::ofstream(dir / "from", std::ios::binary) << bytes;
+  std::ofstream(dir / "to", std::ios::binary) << std::string((4 << 20), 'x');  // must be truncated
+  util::CloneMethod method = util::clone_file((dir / "from").string(), (dir / "to").string());
+  std::ifstream in(dir / "to", std::ios::binary);
+  std::string copied((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(copied.size(), bytes.size());
+  EXPECT_TRUE(copied == bytes) << "clone by " << util::clone_method_name(method) << " differs";
+}
+
+TEST(CloneFile, MissingSourceNamesIt) {
+  auto dir = fresh_dir("clone-missing");
+  std::ofstream(dir / "to") << "";
+  try {
+    util::clone_file((dir / "nope.iso").string(), (dir / "to").string());
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nope.iso"), std::string::npos) << e.what();
+  }
+}
