@@ -18,6 +18,7 @@ struct BuildArgs {
   bool quiet = false;
   bool no_lint = false;
   bool json = false;
+  std::string layout = "compact";
 };
 
 }  // namespace
@@ -52,6 +53,11 @@ void register_build(CLI::App& app, Action& action) {
   command->add_option("--timeout", args->options.timeout_seconds, "seconds the boot menu waits before the unattended entry")
       ->check(CLI::Range(1, 600))->capture_default_str();
   command->add_flag("--memtest", args->options.memtest, "add a memtest86+ entry below the unattended one (isolinux; GRUB on UEFI)");
+  command->add_option("--layout", args->layout,
+                      "append: clone the base and grow a session holding only the changes (time follows the "
+                      "change; shares the base's extents on btrfs/XFS); compact: rewrite the whole image (smallest)")
+      ->check(CLI::IsMember({"append", "compact"}))
+      ->capture_default_str();
   command->add_option("--iso-level", args->options.iso_level, "ISO 9660 level of the output (3 allows files of 4 GiB and more)")
       ->check(CLI::Range(1, 3))->capture_default_str();
   command->add_option("--base-sha256", args->options.base_sha256, "refuse the base ISO unless its SHA-256 is this");
@@ -70,6 +76,7 @@ void register_build(CLI::App& app, Action& action) {
       remaster::BuildOptions options = args->options;
       if (!args->preseed.empty()) options.preseed_path = args->preseed;
       options.lint = !args->no_lint;
+      options.layout = args->layout == "append" ? iso::Layout::append : iso::Layout::compact;
       // Lint errors are always shown (they stop the build); warnings not with --quiet.
       options.lint_report = [quiet = args->quiet](const std::string& line) {
         if (!quiet || line.find(": error: ") != std::string::npos) std::cerr << line << "\n";

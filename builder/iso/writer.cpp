@@ -4,7 +4,7 @@
 #include "iso/volume.hpp"
 #include "iso/xorriso_session.hpp"
 #include "util/error.hpp"
-
+#include "util/fs.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -21,8 +21,9 @@ namespace {
 // Reports the growing output file's size while libisoburn writes it.
 class ProgressWatcher {
  public:
-  ProgressWatcher(std::string path, std::function<void(std::uint64_t)> callback)
-      : m_path(std::move(path)), m_callback(std::move(callback)) {
+  // Sizes are reported beyond `start` bytes (what the file held before the write).
+  ProgressWatcher(std::string path, std::uint64_t start, std::function<void(std::uint64_t)> callback)
+      : m_path(std::move(path)), m_start(start), m_callback(std::move(callback)) {
     if (m_callback) m_thread = std::thread([this] { loop(); });
   }
   ~ProgressWatcher() {
@@ -40,11 +41,13 @@ class ProgressWatcher {
     while (!m_stop) {
       m_wake.wait_for(lock, std::chrono::milliseconds(250));
       struct stat st;
-      if (::stat(m_path.c_str(), &st) == 0) m_callback(static_cast<std::uint64_t>(st.st_size));
+      if (::stat(m_path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= m_start)
+        m_callback(static_cast<std::uint64_t>(st.st_size) - m_start);
     }
   }
 
   std::string m_path;
+  std::uint64_t m_start = 0;
   std::function<void(std::uint64_t)> m_callback;
   std::mutex m_mutex;
   std::condition_variable m_wake;
@@ -55,14 +58,26 @@ class ProgressWatcher {
 }  // namespace
 
 void write_remastered(const WriteOptions& options) {
+  std::uint64_t start = 0;
+  if (options.layout == Layout::append) {
+    // The clone first: libisoburn then finds the base's session in the output and grows it.
+    util::clone_file(options.base_path, options.output_path);
+    start = util::file_size_or_zero(options.output_path);
+  }
   XorrisoSession session(options.output_path);
   std::string date = format_volume_date(options.timestamp);
 
   session.run({"-report_about", "WARNING"});
   session.run({"-abort_on", "FAILURE"});
-  session.run({"-indev", "stdio:" + options.base_path});
-  session.run({"-outdev", "stdio:" + options.output_path});
-  // A plain file gets no emulated multi-session TOC: the output is one clean session.
+  if (options.layout == Layout::append) {
+    session.run({"-dev", "stdio:" + options.output_path});
+  } else {
+    session.run({"-indev", "stdio:" + options.base_path});
+    session.run({"-outdev", "stdio:" + options.output_path});
+  }
+  // A plain file gets no emulated multi-session TOC: the output is one clean session
+  // (grown: the new session's descriptors and system area replace the base's at the start
+  // of the file, so readers and firmware see one volume).
   session.run({"-compliance", "iso_9660_level=" + std::to_string(options.iso_level) + ":no_emul_toc"});
   if (options.joliet) session.run({"-joliet", "on"});
   session.run({"-boot_image", "any", "replay"});
@@ -78,7 +93,7 @@ void write_remastered(const WriteOptions& options) {
   session.run({"-volume_date", "x", "default"});
   session.run({"-volume_date", "f", "default"});
   {
-    ProgressWatcher watcher(options.output_path, options.progress);
+    ProgressWatcher watcher(options.output_path, start, options.progress);
     session.run({"-commit"});
   }
 }

@@ -14,6 +14,21 @@ struct Graft {
   std::string iso_path;
 };
 
+// How the output holds the base.
+enum class Layout {
+  // A new image written from start to end: the base's files that stay are copied into it,
+  // the replaced ones are gone. The smallest output; time and bytes written follow the
+  // size of the base.
+  compact,
+  // The base cloned into the output (sharing its extents where the filesystem can), then
+  // a new session grown after it holding only the new and changed files, a new directory
+  // tree and boot catalog, and new volume descriptors and system area at the start
+  // (libisoburn's growing of an image on overwritable media). Time and bytes written
+  // follow the size of the change; the replaced files' old bytes stay in the image,
+  // unreferenced.
+  append,
+};
+
 struct WriteOptions {
   std::string base_path;                 // the ISO being remastered; never modified
   std::string output_path;               // an existing EMPTY file (AtomicOutput's temp file)
@@ -23,13 +38,16 @@ struct WriteOptions {
   std::int64_t timestamp = 0;            // every date of the new image (UTC seconds)
   bool joliet = false;                   // keep the base's Joliet tree
   int iso_level = 3;                     // 1 and 2 cannot hold files of 4 GiB or more
-  std::function<void(std::uint64_t bytes_written)> progress;  // called a few times a second
+  Layout layout = Layout::compact;
+  // Called a few times a second with the bytes written so far (append: after the clone).
+  std::function<void(std::uint64_t bytes_written)> progress;
 };
 
 // Writes a new image: the base's tree with the grafts applied, keeping the base's boot
-// setup (every El Torito entry, boot-info tables, the system area: isohybrid MBR, GPT,
-// GRUB2 MBR, partitions), through libisoburn's xorriso API in-process. Throws Error with
-// libisoburn's own message on failure.
+// setup (every El Torito entry, boot-info tables, the system area: isohybrid MBR, GPT with
+// its backup header at the new end, GRUB2 MBR, partitions), through libisoburn's xorriso
+// API in-process, in the chosen layout. Throws Error with libisoburn's own message on
+// failure.
 void write_remastered(const WriteOptions& options);
 
 }  // namespace imgbuild::iso

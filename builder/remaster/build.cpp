@@ -260,7 +260,7 @@ BuildResult build(const BuildOptions& options) {
   if (!inputs.staged.packages.notice.empty()) result.notices.push_back(inputs.staged.packages.notice);
   result.preseeded_initrds = plan.preseeded_initrds;
   result.rewritten_menus = plan.rewritten_menus;
-  result.output_size = write_output(plan, staged, options.base_path, options.output_path);
+  result.output_size = write_output(plan, staged, options.base_path, options.output_path, options.layout);
   return result;
 }
 

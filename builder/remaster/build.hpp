@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include "iso/writer.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -31,6 +33,10 @@ struct BuildOptions {
   int timeout_seconds = 5;
   bool memtest = false;                       // add a memtest86+ entry (isolinux, GRUB on UEFI)
   int iso_level = 3;
+  // How the output holds the base (iso/writer.hpp): append grows a new session onto a
+  // clone of the base (time and bytes written follow the change), compact rewrites the
+  // whole image (the smallest output).
+  iso::Layout layout = iso::Layout::compact;
   std::optional<std::int64_t> source_date_epoch;
   std::string base_sha256;                    // checked before use when given
   std::string base_checksums;                 // MD5SUMS/SHA1SUMS/SHA256SUMS/SHA512SUMS file

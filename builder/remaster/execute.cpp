@@ -36,6 +36,16 @@ void append_to_local_file(const fs::path& path, std::string_view content) {
   util::write_all(fd.get(), content, path.string());
 }
 
+// Bytes of a staged file or tree.
+std::uint64_t staged_size(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return util::file_size_or_zero(path.string());
+  std::uint64_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(path, ec))
+    if (entry.is_regular_file(ec)) total += entry.file_size(ec);
+  return total;
+}
+
 // md5sum.txt wants MD5 only, not repo's three-digest pass over initrds of tens of megabytes.
 std::string md5_file_hex(const std::string& path) { return digest::file_hex(path, digest::Algorithm::md5); }
 
@@ -95,7 +105,7 @@ StagedPlan stage_plan(const RemasterPlan& plan, const iso::Reader& base, const f
 }
 
 std::uint64_t write_output(const RemasterPlan& plan, const StagedPlan& staged, const std::string& base_path,
-                           const std::string& output_path) {
+                           const std::string& output_path, iso::Layout layout) {
   util::AtomicOutput file(output_path);
   iso::WriteOptions write;
   write.base_path = base_path;
@@ -104,8 +114,15 @@ std::uint64_t write_output(const RemasterPlan& plan, const StagedPlan& staged, c
   write.timestamp = plan.timestamp;
   write.joliet = plan.joliet;
   write.iso_level = plan.iso_level;
-  // The base's size: the output is about as large (grafts are small next to it).
-  util::ProgressStep progress("writing " + output_path, plan.base_size);
+  write.layout = layout;
+  // compact: about the base's size (grafts are small next to it). append: the staged
+  // files, about what the new session holds beside its tree.
+  std::uint64_t expected = plan.base_size;
+  if (layout == iso::Layout::append) {
+    expected = 0;
+    for (const auto& graft : staged.grafts) expected += staged_size(graft.local_path);
+  }
+  util::ProgressStep progress("writing " + output_path, expected);
   write.progress = [&progress](std::uint64_t written) { progress.set_done(written); };
   iso::write_remastered(write);
   progress.finish();

@@ -28,10 +28,12 @@ StagedPlan stage_plan(const RemasterPlan& plan, const iso::Reader& base, const s
 // A staged file of mode 0644 (whatever the umask), its directories created.
 void write_staged_file(const std::filesystem::path& path, std::string_view content);
 
-// Writes the base with the staged files onto it into `output_path`, atomically (a temp
-// file beside the output, renamed when complete; removed on failure or a signal), with
-// progress on stderr. Returns its size.
+// Writes the base with the staged files onto it into `output_path` in the given layout,
+// atomically (a temp file beside the output, renamed when complete; removed on failure or
+// a signal), with progress on stderr. Returns its size. One staged plan can be written
+// into any number of outputs; in the append layout each shares the base's extents on a
+// reflink filesystem and costs only the change.
 std::uint64_t write_output(const RemasterPlan& plan, const StagedPlan& staged, const std::string& base_path,
-                           const std::string& output_path);
+                           const std::string& output_path, iso::Layout layout);
 
 }  // namespace imgbuild::remaster

@@ -33,6 +33,10 @@ expect_status 3 env TMPDIR="$T" "$IMGBUILD" build "$base" -o "$T/small/x.iso" --
 expect_no_space "$T/small/x.iso" "$before"
 [[ -z $(find "$T" -maxdepth 1 -name 'imgbuild-build-*') ]] || fail "staging directory left in TMPDIR"
 
+# 1b. The same in the append layout: the clone of the base is what runs out of space.
+expect_status 3 env TMPDIR="$T" "$IMGBUILD" build "$base" -o "$T/small/x.iso" --layout append --preseed "$T/p.cfg" --quiet
+expect_no_space "$T/small/x.iso" "$before"
+
 # 2. The output directory has room, $TMPDIR (staging: initrds with the preseed) has not.
 mkdir -p "$T/out"
 echo "previous output" >"$T/out/x.iso"
