@@ -12,7 +12,9 @@ source "$(dirname "$0")/prelude.sh"
 
 base=$(fixture_iso etch-i386)
 printf 'd-i debian-installer/locale string en_US\nd-i debconf/priority select critical\n' >"$T/min.cfg"
-expect_status 0 "$IMGBUILD" build "$base" -o "$T/etch.iso" --preseed "$T/min.cfg" --no-lint --quiet
+# Grown onto a clone of the base (--layout append): the new session's boot catalog and
+# boot-info-patched isolinux.bin are what the BIOS boots (compact: hook-flagship-boot).
+expect_status 0 "$IMGBUILD" build "$base" -o "$T/etch.iso" --layout append --preseed "$T/min.cfg" --no-lint --quiet
 id=$(iso_cat "$T/etch.iso" /imgbuild/build-id | tr -d '\n')
 [[ $id =~ ^[0-9a-f]{32}$ ]] || fail "built ISO has no build id ($id)"
 

@@ -10,7 +10,9 @@ source "$(dirname "$0")/prelude.sh"
 
 base=$(fixture_iso modern-amd64)
 printf 'd-i debian-installer/locale string en_US\n' >"$T/min.cfg"
-expect_status 0 "$IMGBUILD" build "$base" -o "$T/modern.iso" --preseed "$T/min.cfg" --no-lint --quiet
+# Grown onto a clone of the base (--layout append): the new session's boot catalog names
+# the base's untouched efi.img (compact layout: verify-memtest-uefi).
+expect_status 0 "$IMGBUILD" build "$base" -o "$T/modern.iso" --layout append --preseed "$T/min.cfg" --no-lint --quiet
 id=$(iso_cat "$T/modern.iso" /imgbuild/build-id | tr -d '\n')
 
 start=$SECONDS
