@@ -160,3 +160,17 @@ make_signing_key() {
     "${gpg[@]}" --export-secret-keys "$1@example.org" >"$T/$1.key"
     gpg --with-colons --list-secret-keys "$1@example.org" | awk -F: '$1 == "fpr" {print $10; exit}'
 }
+
+# verify_boot ISO [verify options...]: `imgbuild verify ISO --stage boot` must pass and the
+# serial log must hold the preseed marker with ISO's own build id; sets $wall (seconds).
+# Logs in $T/log.
+verify_boot() {
+    local iso=$1 id start=$SECONDS
+    shift
+    id=$(iso_cat "$iso" /imgbuild/build-id | tr -d '\n')
+    expect_status 0 "$IMGBUILD" verify "$iso" --stage boot --timeout 600 --log "$T/log" "$@"
+    wall=$((SECONDS - start))
+    cat "$T/last.out"
+    grep -q "^verify: PASSED: stage boot reached in" "$T/last.out" || fail "no PASSED line"
+    grep -aq "IMGBUILD:preseed-loaded:$id" "$T/log/serial.log" || fail "marker not in the saved serial log"
+}
