@@ -75,9 +75,11 @@ std::vector<std::string> without_block_addresses(const std::vector<std::string>&
       // "El Torito catalog  : <lba>  <entries>": keep the number of entries.
       line = "El Torito catalog entries: " + line.substr(line.find_last_of(' ') + 1);
     } else if (line.rfind("El Torito boot img", 0) == 0) {
+      // The column is right-aligned: the spaces before it go too, or an address of
+      // another width (a grown image's blocks) would read as another entry.
       auto end = line.find_last_not_of(' ');
       auto start = line.find_last_of(' ', end);
-      if (start != std::string::npos) line = line.substr(0, start);
+      if (start != std::string::npos) line = line.substr(0, line.find_last_not_of(' ', start) + 1);
     }
     out.push_back(line);
   }

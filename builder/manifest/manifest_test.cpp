@@ -48,6 +48,9 @@ TEST(Manifest, ReportsFilesVolumeAndBootButNotBlockAddresses) {
   EXPECT_EQ(by_path["/imgbuild"], "added");
   EXPECT_EQ(by_path["volume_id"], "volume");
   EXPECT_EQ(by_path.count("el_torito"), 0u);
+  // Moved to a block address of another width (an append image's new session).
+  b.boot.el_torito[1] = "El Torito boot img :   1  BIOS  y   none  0x0000  0x00      4       64086";
+  for (const auto& x : manifest::diff(a, b)) EXPECT_NE(x.what, "boot") << x.detail;
   // A real boot change is reported.
   b.boot.el_torito.push_back("El Torito boot img :   2  UEFI  y   none  0x0000  0x00   5760          50");
   bool found = false;

@@ -83,6 +83,9 @@ check_layouts() { # NAME BASE [build args...]
     drop() { grep -vF -f <(sed 's/.*/  &/' <<<"$holders"); }
     diff <("$IMGBUILD" manifest "$compact" | drop) <("$IMGBUILD" manifest "$append" | drop) ||
         fail "$name: manifests differ beyond the boot catalog and boot-info images"
+    # imgbuild diff: only the address holders' bytes and the image's size (system area).
+    "$IMGBUILD" diff "$compact" "$append" >"$T/diff.txt" && fail "$name: diff sees no difference at all"
+    grep -Ev '^boot  system_area  ' "$T/diff.txt" | grep -vE "^changed  ($(paste -sd'|' <<<"$holders"))  ([0-9]+) -> \2 bytes$" && fail "$name: diff between the layouts: above"
     diff <(boot_shape "$base") <(boot_shape "$append") || fail "$name: append changed the boot setup"
     diff <(boot_shape "$compact") <(boot_shape "$append") || fail "$name: boot setups of the layouts differ"
     diff <(inspect_shape "$compact") <(inspect_shape "$append") || fail "$name: inspect differs"
