@@ -42,7 +42,7 @@ constexpr std::array<std::string_view, 10> k_trouble = {
     "I/O error",                         // block layer: "I/O error, dev sda, sector ..."
     "EXT4-fs error",        "EXT3-fs error",
     "Remounting filesystem read-only",
-    "does not exist. Dropping to a shell",  // initramfs-tools: root device not found
+    "Dropping to a shell",  // initramfs-tools: "ALERT!  /dev/sdc1 does not exist.  Dropping to a shell!"
     "You are in emergency mode",             // systemd
     "Give root password for maintenance",    // sysvinit's sulogin, systemd's emergency
     "Timed out waiting for device",

@@ -46,7 +46,7 @@ TEST(Boots, EachKernelStartsABootAndTroubleIsKept) {
   watcher.feed("Linux version 6.1.0-50-amd64 (x) #1\nCommand line: root=/dev/sdc1 ro\n"
                "Begin: Waiting for root file system ... done.\n"
                "Gave up waiting for root file system device.\n"
-               "ALERT!  /dev/sdc1 does not exist. Dropping to a shell!\n"
+               "ALERT!  /dev/sdc1 does not exist.  Dropping to a shell!\n"
                "(initramfs) ");
   ASSERT_EQ(watcher.count(), 2u);
   const BootRecord& second = watcher.boots()[1];
@@ -54,7 +54,7 @@ TEST(Boots, EachKernelStartsABootAndTroubleIsKept) {
   EXPECT_TRUE(second.disks.empty());
   EXPECT_FALSE(second.login_prompt);
   ASSERT_EQ(second.problems.size(), 1u);
-  EXPECT_EQ(second.problems[0], "ALERT!  /dev/sdc1 does not exist. Dropping to a shell!");
+  EXPECT_EQ(second.problems[0], "ALERT!  /dev/sdc1 does not exist.  Dropping to a shell!");
   EXPECT_EQ(describe_disks(second), "no SCSI disk named on the console");
   // The first boot's facts stay with it.
   EXPECT_TRUE(watcher.boots()[0].login_prompt);

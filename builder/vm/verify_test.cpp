@@ -241,7 +241,7 @@ TEST(PowerOn, ARootByKernelNameIsCaught) {
   FakeRunner runner;
   runner.chunks = {"Linux version 6.1.0-50-amd64 (x)\nCommand line: root=/dev/sdc1 ro\n",
                    "Gave up waiting for root file system device.\n",
-                   "ALERT!  /dev/sdc1 does not exist. Dropping to a shell!\n(initramfs) "};
+                   "ALERT!  /dev/sdc1 does not exist.  Dropping to a shell!\n(initramfs) "};
   PowerOnOptions o;
   o.timeout = std::chrono::milliseconds(60000);
   o.poll = std::chrono::milliseconds(5);
