@@ -292,7 +292,7 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   evidence.qemu_stderr = runner.diagnostics();
   outcome.verdict = diagnose(tracker, evidence);
   if (!installed_trouble.empty()) {
-    outcome.verdict.cause = Cause::UnhealthyAfterStage;
+    outcome.verdict.cause = Cause::NoReboot;
     outcome.verdict.summary = "stage firstboot not reached (last stage reached: install): the installed system "
                               "did not come up: " + installed_trouble;
     outcome.verdict.details.push_back("kernel command line: " + boots.boots().back().command_line);

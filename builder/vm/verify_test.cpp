@@ -202,19 +202,35 @@ TEST(Verify, AMissingHookIsToldApartFromATimeout) {
   EXPECT_LT(outcome.seconds, 10.0);
 }
 
-// An installed system that stops on its way up (here: an fstab naming a disk that is not
-// there) ends the run at once with what the console said, not after the timeout.
+// An installed system that stops on its way up ends the run at once with what the console
+// said and its command line, not after the timeout: systemd's emergency mode (an fstab
+// naming a disk that is not there), initramfs-tools' shell (a root= by the installer's
+// kernel name, /dev/sdb1, while this kernel names the disk sda; its real line).
 TEST(Verify, AnInstalledSystemThatDoesNotComeUpStopsTheRun) {
-  FakeRunner runner;
-  runner.chunks = {k_installer, k_installed_boot, "Timed out waiting for device /dev/sdc1.\n",
-                   "You are in emergency mode. After logging in, type \"journalctl -xb\"\n"};
-  VerifyOptions o = options(std::chrono::milliseconds(60000));
-  o.target = Stage::Firstboot;
-  auto outcome = run_verify(runner, o);
-  EXPECT_FALSE(outcome.verdict.passed);
-  EXPECT_EQ(outcome.verdict.cause, Cause::UnhealthyAfterStage);
-  EXPECT_NE(outcome.verdict.summary.find("You are in emergency mode"), std::string::npos) << outcome.verdict.summary;
-  EXPECT_LT(outcome.seconds, 10.0);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{k_installer, k_installed_boot, "Timed out waiting for device /dev/sdc1.\n",
+        "You are in emergency mode. After logging in, type \"journalctl -xb\"\n"},
+       "did not come up: You are in emergency mode"},
+      {{k_installer,
+        "Linux version 6.1.0-50-amd64 (x)\nCommand line: root=/dev/sdb1 ro console=ttyS0\n"
+        "Gave up waiting for root file system device.  Common problems:\n",
+        "ALERT!  /dev/sdb1 does not exist.  Dropping to a shell!\n(initramfs) "},
+       "did not come up: ALERT!  /dev/sdb1 does not exist.  Dropping to a shell!"},
+  };
+  for (const auto& [chunks, summary] : cases) {
+    FakeRunner runner;
+    runner.chunks.assign(chunks.begin(), chunks.end());
+    VerifyOptions o = options(std::chrono::milliseconds(60000));
+    o.target = Stage::Firstboot;
+    auto outcome = run_verify(runner, o);
+    EXPECT_FALSE(outcome.verdict.passed);
+    EXPECT_EQ(outcome.verdict.cause, Cause::NoReboot);
+    EXPECT_NE(outcome.verdict.summary.find(summary), std::string::npos) << outcome.verdict.summary;
+    ASSERT_FALSE(outcome.verdict.details.empty());
+    EXPECT_TRUE(outcome.verdict.details.front().starts_with("kernel command line: root="))
+        << outcome.verdict.details.front();
+    EXPECT_LT(outcome.seconds, 10.0);
+  }
 }
 
 // A DRAC of another generation refuses the hook's dialect: the media stay, the run says so.
