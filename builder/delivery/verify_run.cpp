@@ -249,7 +249,9 @@ Result run(const Request& request, std::ostream& out) {
     observer.on_event({0, "power cycle: the machine comes back without the DRAC's virtual media"});
     vm::LaunchSettings bare = settings;
     bare.omit_devices = profile.drac_media;
-    bare.drac_socket.clear();
+    bare.keep_disks = true;
+    // The DRAC's port stays on the machine; nobody needs to answer it now.
+    bare.drac_socket = (dir / "drac-2.sock").string();
     vm::QemuRunner second(profile, bare, (dir / "qemu-2.log").string());
     vm::PowerOnOptions power_on;
     power_on.screenshot_path = (dir / "screen-2.png").string();

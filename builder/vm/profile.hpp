@@ -76,6 +76,9 @@ struct LaunchSettings {
   // Devices left out of the machine (their -device options, the devices on their buses
   // and the drives only they use): the DRAC's virtual media after a detach.
   std::vector<std::string> omit_devices;
+  // The same machine powered on again (the power cycle after a detach): its disk, floppy
+  // and UEFI variable store are used as they are, not created blank.
+  bool keep_disks = false;
   Firmware firmware = Firmware::Bios;
   std::string ovmf_code;       // UEFI: read-only firmware code
   std::string ovmf_vars;       // UEFI: this run's private copy of the variable store

@@ -210,6 +210,14 @@ QemuRunner::~QemuRunner() {
 
 void QemuRunner::prepare() {
   if (m_prepared) return;
+  if (m_settings.keep_disks) {
+    // A blank disk here would erase the installed system before its second boot.
+    std::error_code ec;
+    if (!fs::is_regular_file(m_settings.disk, ec))
+      throw Error(m_settings.disk, "the disk of the machine's earlier session is gone", "", 3);
+    m_prepared = true;
+    return;
+  }
   std::string output;
   if (!run_command({"qemu-img", "create", "-q", "-f", m_profile.disk_format, m_settings.disk,
                     m_profile.disk_size},
@@ -386,6 +394,15 @@ bool QemuRunner::power_off(std::chrono::milliseconds grace) {
   if (qmp().connected()) {
     m_qmp.execute(*qmp_command("system_powerdown"), 5000);
     if (m_child.wait_for_exit(static_cast<int>(grace.count()))) return true;
+    // The guest ignores the power button (no ACPI handler: a minimal system without
+    // logind's D-Bus, or still booting). Before pulling the plug, what an operator does on
+    // the console: SysRq s (sync) and u (remount read-only), so that what the guest wrote
+    // (the first-boot hook's state) is on the disk for the next boot and for libguestfs.
+    for (const char* keys : {"alt-sysrq-s", "alt-sysrq-u"}) {
+      std::string command = std::string("sendkey ") + keys;
+      m_qmp.execute(*qmp_command("human-monitor-command", {{"command-line", command}}), 5000);
+      if (m_child.wait_for_exit(3000)) return false;
+    }
   }
   stop();
   return false;

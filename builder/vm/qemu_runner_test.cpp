@@ -77,6 +77,37 @@ TEST(QemuRunner, ReadsAFileFromAnOffsetPastAnyTailLimit) {
   EXPECT_EQ(read_file_from(dir + "/missing.log", 0, 10), "");
 }
 
+// The power cycle after a detach is a second launch on the same disk: it must find the
+// installed system there, not a blank disk (qemu-img create again wiped it once).
+TEST(QemuRunner, APowerCycleKeepsTheDisk) {
+  std::string dir = std::string(IMGBUILD_TEST_TMP) + "/keep-disks";
+  std::filesystem::create_directories(dir);
+  MachineProfile profile;
+  profile.name = "test";
+  LaunchSettings settings;
+  settings.qemu_binary = "true";  // starts and ends at once: only prepare() matters here
+  settings.disk = dir + "/disk.qcow2";
+  settings.floppy = dir + "/floppy.img";
+  settings.qmp_socket = dir + "/qmp.sock";
+  settings.keep_disks = true;
+  {
+    std::ofstream file(settings.disk, std::ios::binary | std::ios::trunc);
+    file << "the installed system";
+  }
+  {
+    QemuRunner runner(profile, settings, dir + "/qemu.log");
+    runner.start();
+    runner.stop();
+  }
+  std::ifstream file(settings.disk, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "the installed system");
+  EXPECT_FALSE(std::filesystem::exists(settings.floppy));
+  std::filesystem::remove(settings.disk);
+  QemuRunner gone(profile, settings, dir + "/qemu.log");
+  EXPECT_THROW(gone.start(), Error);
+}
+
 TEST(ChildProcess, KilledByDestructorAndReaped) {
   pid_t pid = -1;
   {

@@ -52,7 +52,8 @@ class Runner {
     return false;
   }
   // Presses the power button (ACPI power-down) and waits up to `grace` for the guest to
-  // power off; stops the machine anyway after that. True when the guest powered off.
+  // power off; after that syncs the guest's disks (SysRq) and stops the machine anyway.
+  // True when the guest powered off.
   virtual bool power_off(std::chrono::milliseconds grace) {
     (void)grace;
     stop();

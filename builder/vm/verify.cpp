@@ -286,9 +286,11 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   // A settled guest is powered off as by its power button, so its disk is clean for what
   // comes next (the power cycle, libguestfs); otherwise stopped at once.
   if (passed && options.settle.count() > 0) {
-    if (!runner.power_off(std::chrono::seconds(90))) emit("the guest did not power off within 90 s: stopped");
+    if (!runner.power_off(std::chrono::seconds(45)))
+      emit("the guest did not power off within 45 s of the power button: disks synced (SysRq s, u), stopped");
   }
   runner.stop();
+  outcome.seconds = seconds_since(start);  // the next session's times follow this one's end
   evidence.qemu_stderr = runner.diagnostics();
   outcome.verdict = diagnose(tracker, evidence);
   if (!installed_trouble.empty()) {
@@ -377,9 +379,11 @@ PowerOnOutcome run_power_on(Runner& runner, const PowerOnOptions& options, const
   outcome.summary = outcome.passed ? "came up to its login prompt in " + std::to_string(static_cast<long>(outcome.seconds)) + " s"
                                    : ending;
   if (outcome.passed) {
-    if (!runner.power_off(options.power_off_grace)) emit("the guest did not power off: stopped");
+    if (!runner.power_off(options.power_off_grace))
+      emit("the guest did not power off on the power button: disks synced (SysRq s, u), stopped");
   }
   runner.stop();
+  outcome.seconds = seconds_since(start);
   return outcome;
 }
 
