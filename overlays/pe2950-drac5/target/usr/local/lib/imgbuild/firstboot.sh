@@ -266,6 +266,9 @@ main() {
     detach_virtual_media
     install_vmware
     { date '+%Y-%m-%d %H:%M:%S' >"$STATE"; } 2>/dev/null || log "cannot write $STATE: the hook will run again next boot"
+    # On the disk before anyone power-cycles the server from its DRAC (a hard power cycle
+    # loses what is still in the page cache, and with it the state: the hook would run again).
+    sync
     mark done
 }
 
