@@ -25,9 +25,10 @@ void register_verify(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"bios", "uefi"}))
       ->capture_default_str();
   command->add_option("--stage", args->stage,
-                      "boot (the preseed ran with this ISO's build id), install (late_command finished), "
-                      "firstboot (the first-boot hook finished)")
-      ->check(CLI::IsMember({"boot", "install", "firstboot"}))
+                      "boot (the preseed ran with this ISO's build id), network (a --hosts image: netcfg "
+                      "configured the chosen host), install (late_command finished), firstboot (the "
+                      "first-boot hook finished)")
+      ->check(CLI::IsMember({"boot", "network", "install", "firstboot"}))
       ->capture_default_str();
   command->add_option("--timeout", args->timeout,
                       "seconds before giving up (default 300 for boot, 3600 for install/firstboot)")
@@ -48,6 +49,10 @@ void register_verify(CLI::App& app, Action& action) {
                       "receive the installer's syslog on 127.0.0.1:PORT/udp and keep it with the logs "
                       "(the image needs --kernel-args \"log_host=10.0.2.2 log_port=PORT\")")
       ->check(CLI::Range(1, 65535));
+  command->add_option("--identity", args->identity,
+                      "the machine's identity: serial=SERVICETAG (SMBIOS type 1) and mac=MAC per NIC in order, "
+                      "comma-separated, e.g. serial=7ABCD1X,mac=00:1e:c9:aa:bb:01 (boot a --hosts image as "
+                      "one of its hosts)");
   command->add_option("--report", args->report_dir,
                       "write DIR/index.html and DIR/report.json: the timeline, a screenshot at every stage "
                       "change, the DRAC's event log, the disk names of each boot, the --expect verdicts "

@@ -110,7 +110,7 @@ int print_text(const Result& result, std::ostream& out) {
           << result.syslog_datagrams << " lines" << (last.empty() ? "" : "; last: " + last.front()) << ")\n";
     }
   }
-  if (result.target != vm::Stage::Boot) print_disk_logs(result, out);
+  if (result.target > vm::Stage::Network) print_disk_logs(result, out);
   out << "  logs: " << result.logs.dir << "\n";
   return 1;
 }

@@ -3,6 +3,7 @@
 
 #include "delivery/live_timeline.hpp"
 #include "delivery/report.hpp"
+#include "fleet/identity.hpp"
 #include "remaster/describe.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -143,18 +144,25 @@ Result run(const Request& request, std::ostream& out) {
   const std::string iso_path = fs::absolute(request.iso).string();
   const std::optional<std::string> build_id = remaster::read_build_id(iso_path);
   const vm::MachineProfile profile = vm::load_machine_profile(request.machine);
+  fleet::MachineIdentity identity;
+  if (!request.identity.empty()) identity = fleet::parse_identity(request.identity);
+  if (identity.macs.size() > vm::nic_count(profile))
+    throw Error("--identity " + request.identity,
+                "names " + std::to_string(identity.macs.size()) + " MACs, machine " + profile.name + " has " +
+                    std::to_string(vm::nic_count(profile)) + " NICs",
+                "give at most one mac= per NIC");
   result.machine = profile.name;
   const vm::Firmware firmware = request.firmware == "uefi" ? vm::Firmware::Uefi : vm::Firmware::Bios;
   result.firmware = firmware;
   const unsigned timeout =
-      request.timeout.value_or(target == vm::Stage::Boot ? k_boot_timeout : k_install_timeout);
+      request.timeout.value_or(target <= vm::Stage::Network ? k_boot_timeout : k_install_timeout);
   const bool say = !request.quiet;
 #ifdef IMGBUILD_HAVE_GUESTFS
   // Before the run: a typo in the profile must not cost a 20-minute installation.
   std::optional<inspect::Profile> expectations;
   if (!request.expect.empty()) {
-    if (target == vm::Stage::Boot)
-      throw Error(request.expect, "--expect judges the installed disk, which stage boot does not make",
+    if (target <= vm::Stage::Network)
+      throw Error(request.expect, "--expect judges the installed disk, which stage " + request.stage + " does not make",
                   "add --stage firstboot (or --stage install), or drop --expect");
     expectations = inspect::load_profile(request.expect);
   }
@@ -168,7 +176,7 @@ Result run(const Request& request, std::ostream& out) {
     out << "note: " << request.iso << " has no /imgbuild/build-id (not built by imgbuild build "
         << "with a preseed?): it can boot, but cannot prove stage boot; booting anyway to show "
         << "how far it gets\n";
-  if (say && target != vm::Stage::Boot)
+  if (say && target > vm::Stage::Network)
     out << "note: --stage " << request.stage << " runs a full installation (about 20 minutes under "
         << "TCG) and needs every installer component from the disc or a reachable mirror; "
         << (request.timeout ? "" : "timeout raised to " + std::to_string(timeout) + " s; ")
@@ -184,6 +192,8 @@ Result run(const Request& request, std::ostream& out) {
   if (settings.qmp_socket.size() >= 100)
     throw Error(settings.qmp_socket, "path too long for a unix socket", "set TMPDIR to a shorter directory", 3);
   settings.firmware = firmware;
+  settings.smbios_serial = identity.serial;
+  settings.nic_macs = identity.macs;
   if (firmware == vm::Firmware::Bios) {
     settings.firmware_log = (dir / "firmware.log").string();
   } else {
@@ -191,7 +201,7 @@ Result run(const Request& request, std::ostream& out) {
     settings.ovmf_code = ovmf.code;
     settings.ovmf_vars = (dir / "OVMF_VARS.fd").string();
   }
-  settings.cd_first = target == vm::Stage::Boot;
+  settings.cd_first = target <= vm::Stage::Network;
 
   vm::QemuKvmProbe probe(settings.qemu_binary, dir.string());
   result.accel = vm::choose_accel(request.accel, probe);
@@ -282,7 +292,7 @@ Result run(const Request& request, std::ostream& out) {
   }
 
 #ifdef IMGBUILD_HAVE_GUESTFS
-  if (target != vm::Stage::Boot) {
+  if (target > vm::Stage::Network) {
     const bool reached = result.outcome.verdict.passed && (!result.power_cycle || result.power_cycle->passed);
     result.disk = check_installed_disk(settings.disk, reached, expectations, say);
     if (result.disk.judged || !result.disk.problem.empty() || !result.disk.logs.empty())

@@ -28,6 +28,9 @@ struct Request {
   std::string accel = "auto";
   std::string expect;
   std::optional<std::uint16_t> syslog_port;
+  // --identity serial=TAG,mac=MAC[,mac=MAC]: the SMBIOS serial and NIC MACs the machine
+  // shows (fleet/identity.hpp); empty: QEMU's defaults.
+  std::string identity;
   bool quiet = false;
   // --report DIR: index.html, report.json, the screenshots and (without --log) the logs.
   std::string report_dir;

@@ -67,10 +67,11 @@ bool parse_marker_line(std::string_view line, Marker& marker) {
   std::string_view rest = line.substr(end);
   std::string_view body = line.substr(at + k_prefix.size(), end - at - k_prefix.size());
   if (rest.find_first_not_of(" \t") != std::string_view::npos) {
-    // Only a first-boot detail may be free text ("detach-failed:racadm returned 1"), and
-    // not one that is the rest of an echo command.
-    if (!body.starts_with("firstboot-") || body.find(':') == std::string_view::npos ||
-        rest.find("/dev/ttyS") != std::string_view::npos)
+    // Only a first-boot detail ("detach-failed:racadm returned 1"), a fleet image's host
+    // detail ("mac@ens6", what an unknown machine saw) and the addresses netcfg set may be
+    // free text, and not one that is the rest of an echo command.
+    if (!(body.starts_with("firstboot-") || body.starts_with("host") || body.starts_with("network:")) ||
+        body.find(':') == std::string_view::npos || rest.find("/dev/ttyS") != std::string_view::npos)
       return false;
     end = line.size();
     while (end > at && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
@@ -93,6 +94,9 @@ bool parse_marker_line(std::string_view line, Marker& marker) {
     marker.kind = MarkerKind::InstallFinished;
   } else if (name == "late-command-failed") {
     marker.kind = MarkerKind::LateCommandFailed;
+  } else if (name == "host" || name == "host-unknown" || name == "host-unknown-dhcp" || name == "network") {
+    marker.kind = MarkerKind::Fleet;
+    marker.event = std::string(name);
   } else if (name.starts_with("firstboot-") && name.size() > 10) {
     marker.kind = MarkerKind::Firstboot;
     marker.event = std::string(name.substr(10));

@@ -17,6 +17,10 @@ enum class MarkerKind {
   InstallFinished,    // IMGBUILD:install-finished
   LateCommandFailed,  // IMGBUILD:late-command-failed:<rc>
   Firstboot,          // IMGBUILD:firstboot-<event>[:<detail>]
+  // A fleet image (build --hosts) at netcfg: IMGBUILD:host:<hostname>:<matched-by>,
+  // IMGBUILD:host-unknown:<what it saw> (stopped), IMGBUILD:host-unknown-dhcp:<what it saw>,
+  // IMGBUILD:network:<hostname>:<iface>=<address> ... (netcfg done); event is the name.
+  Fleet,
   Unknown,            // IMGBUILD:<something this version does not know>
 };
 

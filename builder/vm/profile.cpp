@@ -242,7 +242,23 @@ std::vector<std::string> available_machine_profiles() {
   return {names.begin(), names.end()};
 }
 
+namespace {
+
+bool is_nic(const MachineProfile::Option& option) {
+  return option.flag == "-device" && option.value.find("netdev=") != std::string::npos;
+}
+
+}  // namespace
+
+std::size_t nic_count(const MachineProfile& profile) {
+  return static_cast<std::size_t>(std::count_if(profile.options.begin(), profile.options.end(), is_nic));
+}
+
 std::vector<std::string> qemu_command(const MachineProfile& profile, const LaunchSettings& settings) {
+  if (settings.nic_macs.size() > nic_count(profile))
+    throw Error(profile.source, "--identity names " + std::to_string(settings.nic_macs.size()) +
+                                    " MACs, the machine has " + std::to_string(nic_count(profile)) + " NICs",
+                "give at most one mac= per NIC");
   std::vector<std::pair<std::string, std::string>> values = {
       {"iso", qemu_escape(settings.iso)},
       {"disk", qemu_escape(settings.disk)},
@@ -277,11 +293,15 @@ std::vector<std::string> qemu_command(const MachineProfile& profile, const Launc
                 {"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_escape(settings.ovmf_code),
                  "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_escape(settings.ovmf_vars)});
   }
+  if (!settings.smbios_serial.empty())
+    argv.insert(argv.end(), {"-smbios", "type=1,serial=" + qemu_escape(settings.smbios_serial)});
+  std::size_t nic = 0;
   for (const auto& option : options_without(profile.options, settings.omit_devices)) {
     argv.push_back(option.flag);
     if (!option.value.empty())
       argv.push_back(expand_placeholders(option.value, values,
                                          profile.source + ":" + std::to_string(option.line)));
+    if (is_nic(option) && nic < settings.nic_macs.size()) argv.back() += ",mac=" + settings.nic_macs[nic++];
   }
   return argv;
 }

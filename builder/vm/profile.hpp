@@ -86,7 +86,15 @@ struct LaunchSettings {
   // Booting the installer: the CD first. For a full install (install/firstboot stages) the
   // disk comes first: empty, it is skipped; installed, it boots instead of the installer.
   bool cd_first = true;
+  // The machine's identity (verify --identity): the SMBIOS type 1 serial (a Dell's service
+  // tag, /sys/class/dmi/id/product_serial in the guest) and the MACs of the profile's NICs
+  // in their order; empty: QEMU's defaults.
+  std::string smbios_serial;
+  std::vector<std::string> nic_macs;
 };
+
+// The profile's NICs: its -device options attached to a -netdev, in order.
+std::size_t nic_count(const MachineProfile& profile);
 
 // The full QEMU argv (argv[0] included). Serial port 0 is QEMU's stdout, so the runner
 // reads it from a pipe; no display; no default devices besides what the profile lists.

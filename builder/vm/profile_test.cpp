@@ -233,6 +233,35 @@ TEST(Profile, ShippedProfiles) {
   EXPECT_EQ(generic.floppy_bytes, 0u);
 }
 
+TEST(Profile, IdentitySetsSmbiosSerialAndNicMacsInOrder) {
+  auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.toml");
+  EXPECT_EQ(nic_count(pe), 2u);
+  LaunchSettings s;
+  s.iso = "/a.iso";
+  s.smbios_serial = "7ABCD1X";
+  s.nic_macs = {"00:1e:c9:aa:bb:01"};
+  auto argv = qemu_command(pe, s);
+  auto smbios = std::find(argv.begin(), argv.end(), "-smbios");
+  ASSERT_NE(smbios, argv.end());
+  EXPECT_EQ(*(smbios + 1), "type=1,serial=7ABCD1X");
+  // The first NIC takes the first MAC; the second keeps QEMU's default.
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "e1000,netdev=net0,mac=00:1e:c9:aa:bb:01"), 1);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "e1000,netdev=net1"), 1);
+  s.smbios_serial.clear();
+  s.nic_macs = {"00:1e:c9:aa:bb:01", "00:1e:c9:aa:bb:02"};
+  argv = qemu_command(pe, s);
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "-smbios"), argv.end());
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "e1000,netdev=net1,mac=00:1e:c9:aa:bb:02"), 1);
+  // More MACs than NICs: refused, naming the profile.
+  s.nic_macs.push_back("00:1e:c9:aa:bb:03");
+  try {
+    qemu_command(pe, s);
+    ADD_FAILURE() << "three MACs on two NICs accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("names 3 MACs, the machine has 2 NICs"), std::string::npos);
+  }
+}
+
 TEST(Profile, UnknownNameListsTheKnownOnes) {
   try {
     load_machine_profile("pe9999");

@@ -42,6 +42,7 @@ std::string_view stage_name(Stage stage) {
   switch (stage) {
     case Stage::None: return "none";
     case Stage::Boot: return "boot";
+    case Stage::Network: return "network";
     case Stage::Install: return "install";
     case Stage::Firstboot: return "firstboot";
   }
@@ -50,6 +51,7 @@ std::string_view stage_name(Stage stage) {
 
 std::optional<Stage> parse_stage(std::string_view name) {
   if (name == "boot") return Stage::Boot;
+  if (name == "network") return Stage::Network;
   if (name == "install") return Stage::Install;
   if (name == "firstboot") return Stage::Firstboot;
   return std::nullopt;
@@ -61,6 +63,7 @@ std::string_view cause_name(Cause cause) {
     case Cause::NoBuildId: return "no build id";
     case Cause::BuildIdMismatch: return "build-id mismatch";
     case Cause::LateCommandFailed: return "late_command failed";
+    case Cause::HostUnknown: return "machine not in the inventory";
     case Cause::NotBootable: return "not bootable";
     case Cause::MenuWaiting: return "menu did not auto-select";
     case Cause::PreseedNotFound: return "preseed not found";
@@ -98,7 +101,7 @@ bool StageTracker::on_marker(const Marker& marker) {
       return false;
     case MarkerKind::InstallFinished:
       // Only after this image's preseed: a stray marker cannot prove an install.
-      if (m_reached == Stage::Boot) {
+      if (m_reached == Stage::Boot || m_reached == Stage::Network) {
         m_reached = Stage::Install;
         return true;
       }
@@ -118,6 +121,18 @@ bool StageTracker::on_marker(const Marker& marker) {
                              (marker.detail.empty() ? "" : " (" + marker.detail + ")"));
       if (marker.event == "done" && m_reached == Stage::Install) {
         m_reached = Stage::Firstboot;
+        return true;
+      }
+      return false;
+    case MarkerKind::Fleet:
+      if (marker.event == "network" && m_reached == Stage::Boot) {
+        m_reached = Stage::Network;
+        return true;
+      }
+      if (marker.event == "host-unknown" && m_failure.empty() && m_reached >= Stage::Boot) {
+        m_host_unknown = true;
+        m_failure = "the installer stopped: this machine is in none of the image's inventory rows (it saw " +
+                    marker.detail + ")";
         return true;
       }
       return false;
@@ -169,7 +184,9 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
 
   if (tracker.failed()) {
     bool mismatch = tracker.foreign_build_id().has_value() && tracker.reached() < Stage::Boot;
-    verdict.cause = mismatch ? Cause::BuildIdMismatch : Cause::LateCommandFailed;
+    verdict.cause = mismatch                 ? Cause::BuildIdMismatch
+                    : tracker.host_unknown() ? Cause::HostUnknown
+                                             : Cause::LateCommandFailed;
     verdict.summary = stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
     if (mismatch)
       details.push_back("is this the ISO that was built? a stale image on the virtual media, or a "

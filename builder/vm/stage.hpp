@@ -14,12 +14,13 @@
 namespace imgbuild::vm {
 
 // In boot order. `Boot` is reached when the preseed's early_command reported the build id
-// of the ISO under test; `Install` when late_command finished; `Firstboot` when the
-// installed system's first-boot hook finished.
-enum class Stage { None, Boot, Install, Firstboot };
+// of the ISO under test; `Network` when netcfg configured the network on a fleet image
+// (build --hosts: its netcfg hook reports IMGBUILD:network); `Install` when late_command
+// finished; `Firstboot` when the installed system's first-boot hook finished.
+enum class Stage { None, Boot, Network, Install, Firstboot };
 
 std::string_view stage_name(Stage stage);
-// "boot", "install", "firstboot"; nullopt for anything else.
+// "boot", "network", "install", "firstboot"; nullopt for anything else.
 std::optional<Stage> parse_stage(std::string_view name);
 
 // Follows the markers of one run towards a target stage.
@@ -41,6 +42,8 @@ class StageTracker {
   const std::string& failure() const { return m_failure; }
   // The build id reported by a preseed-loaded marker that did not match, if any.
   const std::optional<std::string>& foreign_build_id() const { return m_foreign_id; }
+  // A fleet image stopped this machine: it is in none of its inventory's rows.
+  bool host_unknown() const { return m_host_unknown; }
   const std::optional<std::string>& expected_build_id() const { return m_expected_id; }
   const std::vector<Marker>& markers() const { return m_markers; }
   // Notes worth showing even on success (firstboot-detach-failed, unknown markers).
@@ -56,6 +59,7 @@ class StageTracker {
   Stage m_reached = Stage::None;
   std::string m_failure;
   std::optional<std::string> m_foreign_id;
+  bool m_host_unknown = false;
   std::vector<Marker> m_markers;
   std::vector<std::string> m_warnings;
 };
@@ -66,6 +70,7 @@ enum class Cause {
   NoBuildId,          // the ISO has no /imgbuild/build-id: nothing can prove the boot
   BuildIdMismatch,    // a preseed of another image booted
   LateCommandFailed,  // late_command reported failure
+  HostUnknown,        // a fleet image did not find this machine in its inventory and stopped
   NotBootable,        // firmware could not boot the CD (no/invalid El Torito catalog)
   MenuWaiting,        // boot loader never started a kernel (menu or prompt waiting)
   PreseedNotFound,    // a kernel ran but the preseed marker never came

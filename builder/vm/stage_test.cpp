@@ -105,6 +105,43 @@ TEST(Stage, LateCommandFailure) {
   EXPECT_NE(verdict.summary.find("127"), std::string::npos);
 }
 
+// A fleet image (build --hosts) as the Debian 12 installer's serial console shows it: GNU
+// screen's escapes around the lines, the network marker with the addresses netcfg set.
+TEST(Stage, NetworkReachedOnAFleetImage) {
+  EXPECT_EQ(parse_stage("network"), Stage::Network);
+  EXPECT_EQ(stage_name(Stage::Network), "network");
+  const std::string log = "IMGBUILD:preseed-loaded:" + k_id +
+                          "\r\n\x1b[0mIMGBUILD:host:bravo:mac@ens6\r\n"
+                          "IMGBUILD:network:bravo:ens6=10.0.2.15/24 ens5=10.0.2.16/24\r\n";
+  auto tracker = track(Stage::Network, k_id, log);
+  EXPECT_TRUE(tracker.target_reached());
+  EXPECT_TRUE(tracker.warnings().empty()) << tracker.warnings().front();
+  ASSERT_EQ(tracker.markers().size(), 3u);
+  EXPECT_EQ(tracker.markers()[1].kind, MarkerKind::Fleet);
+  EXPECT_EQ(tracker.markers()[2].detail, "bravo:ens6=10.0.2.15/24 ens5=10.0.2.16/24");
+  // Before this image's preseed, a network marker proves nothing.
+  EXPECT_FALSE(track(Stage::Network, k_id, "IMGBUILD:network:bravo:ens6=10.0.2.15/24\n").target_reached());
+  // The install can still finish after the network stage.
+  EXPECT_TRUE(track(Stage::Install, k_id, log + "IMGBUILD:install-finished\n").target_reached());
+}
+
+TEST(Stage, UnknownMachineStopsTheRun) {
+  const std::string seen = "service tag 0NTINV1, NICs ens5=52:54:00:12:34:56 ens6=52:54:00:12:34:57";
+  auto tracker = track(Stage::Network, k_id, "IMGBUILD:preseed-loaded:" + k_id + "\nIMGBUILD:host-unknown:" + seen + "\n");
+  EXPECT_TRUE(tracker.failed());
+  EXPECT_TRUE(tracker.host_unknown());
+  Verdict verdict = diagnose(tracker, Evidence{});
+  EXPECT_FALSE(verdict.passed);
+  EXPECT_EQ(verdict.cause, Cause::HostUnknown);
+  EXPECT_NE(verdict.summary.find("machine not in the inventory"), std::string::npos) << verdict.summary;
+  EXPECT_NE(verdict.summary.find(seen), std::string::npos) << verdict.summary;
+  // --unknown-host dhcp: reported, not a failure.
+  auto dhcp = track(Stage::Network, k_id, "IMGBUILD:preseed-loaded:" + k_id + "\nIMGBUILD:host-unknown-dhcp:" +
+                                              seen + "\nIMGBUILD:network:debian:ens5=10.0.2.15/24\n");
+  EXPECT_FALSE(dhcp.failed());
+  EXPECT_TRUE(dhcp.target_reached());
+}
+
 TEST(Stage, NoBuildIdOnTheIso) {
   auto tracker = track(Stage::Boot, std::nullopt, "");
   Evidence evidence;

@@ -64,6 +64,10 @@ std::string stage_event_text(const Marker& marker, const StageTracker& tracker) 
     case MarkerKind::LateCommandFailed: return "late_command failed (" + marker.detail + ")";
     case MarkerKind::Firstboot:
       return "first boot: " + marker.event + (marker.detail.empty() ? "" : " (" + marker.detail + ")");
+    case MarkerKind::Fleet:
+      if (marker.event == "host") return "host chosen: " + marker.detail;
+      if (marker.event == "network") return "stage network: netcfg configured " + marker.detail;
+      return "machine not in the inventory (" + marker.event + "): " + marker.detail;
     case MarkerKind::Unknown: return "marker " + marker.text;
   }
   return marker.text;

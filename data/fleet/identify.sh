@@ -15,8 +15,9 @@
 #      which MAC is a known trap, so every listed MAC counts, and netcfg is then told to use
 #      the interface that matched.
 # Reports IMGBUILD:host:<hostname>:<how> on the serial port and in the installer's syslog;
-# an unknown machine reports IMGBUILD:host-unknown:... and either stops at a critical
-# error naming what it saw (stop, the default) or carries on with DHCP (dhcp).
+# an unknown machine either reports IMGBUILD:host-unknown:<what it saw> and stops at a
+# critical error naming it (stop, the default), or reports
+# IMGBUILD:host-unknown-dhcp:<what it saw> and carries on with DHCP (dhcp).
 #
 # Test hooks (never set in the installer): IMGBUILD_ROOT prefixes /sys and /dev,
 # IMGBUILD_SERIAL replaces the serial device, IMGBUILD_SET_SELECTIONS replaces
@@ -93,13 +94,19 @@ fi
 seen_macs=$(echo "$nics" | while read -r nic mac; do [ -n "$mac" ] && printf '%s ' "$nic=$mac"; done)
 seen_macs=${seen_macs% }
 seen="service tag ${serial:-(none readable)}, NICs ${seen_macs:-(none)}"
+if [ "$unknown" = dhcp ]; then
+    say "IMGBUILD:host-unknown-dhcp:$seen"
+    exit 0
+fi
 say "IMGBUILD:host-unknown:$seen"
-[ "$unknown" = dhcp ] && exit 0
 
 # Stop where an operator at the DRAC console sees why: a critical error naming what the
 # machine reported, so the inventory can be fixed (or the row added) and the server rebooted.
+# The template goes through the running frontend (X_LOADTEMPLATEFILE, in cdebconf since
+# before Etch): the debconf-loadtemplate program would write the database files behind the
+# back of the frontend that main-menu runs under, which never rereads them.
 . "${IMGBUILD_CONFMODULE:-/usr/share/debconf/confmodule}"
-debconf-loadtemplate imgbuild "$here/unknown.templates" 2>/dev/null || true
+db_x_loadtemplatefile "$here/unknown.templates" imgbuild || true
 db_subst imgbuild/host-unknown SEEN "$seen"
 db_input critical imgbuild/host-unknown || true
 db_go || true
