@@ -29,8 +29,8 @@ void register_build(CLI::App& app, Action& action) {
   command->add_option("base", args->options.base_path, "the base ISO (e.g. debian-40r9-i386-netinst.iso)")
       ->required()
       ->type_name(k_type_iso);
-  command->add_option("-o,--output", args->options.output_path, "the ISO to write (appears only when complete)")
-      ->required()
+  command->add_option("-o,--output", args->options.output_path,
+                      "the ISO to write (appears only when complete); not with --per-host")
       ->type_name(k_type_iso);
   command->add_option("--preseed", args->preseed, "preseed file embedded as /preseed.cfg in every installer initrd")
       ->type_name(k_type_preseed);
@@ -68,6 +68,18 @@ void register_build(CLI::App& app, Action& action) {
   command->add_flag("--allow-plaintext-password", args->options.allow_plaintext_password,
                     "carry passwords that are not crypt(3) hashes to the disc (never to the build id, "
                     "build.json or any output)");
+  command->add_option("--hosts", args->options.hosts_path,
+                      "rack inventory (CSV): every host's answers on the disc, the installer picks this "
+                      "machine's by service tag or MAC before netcfg")
+      ->type_name(k_type_file);
+  command->add_option("--unknown-host", args->options.unknown_host,
+                      "a machine not in the --hosts inventory: stop at a critical error naming what it saw "
+                      "(default), or install it with DHCP")
+      ->check(CLI::IsMember({"stop", "dhcp"}));
+  command->add_option("--per-host", args->options.per_host_dir,
+                      "with --hosts: write DIR/<hostname>.iso per host (its answers baked in) and "
+                      "DIR/hosts.json instead of one image")
+      ->type_name(k_type_dir);
   command->add_flag("-q,--quiet", args->quiet, "no progress output");
   command->add_flag("--json", args->json, "print what was written as one JSON document (progress stays on stderr)");
 
@@ -87,7 +99,10 @@ void register_build(CLI::App& app, Action& action) {
       if (args->json) {
         std::cout << util::json_text(remaster::build_result_to_json(options, result));
       } else if (!args->quiet) {
-        std::cout << options.output_path << ": " << result.output_size << " bytes, build id " << result.build_id << "\n";
+        for (const auto& image : result.host_images)
+          std::cout << image.path << ": " << image.size << " bytes, build id " << image.build_id << "\n";
+        if (result.host_images.empty())
+          std::cout << options.output_path << ": " << result.output_size << " bytes, build id " << result.build_id << "\n";
         for (const auto& initrd : result.preseeded_initrds) std::cout << "  preseed.cfg appended to " << initrd << "\n";
         for (const auto& menu : result.rewritten_menus) std::cout << "  unattended entry added to " << menu << "\n";
       }

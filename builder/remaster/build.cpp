@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "remaster/build.hpp"
 
+#include "fleet/inventory.hpp"
+#include "fleet/lint_hosts.hpp"
 #include "iso/reader.hpp"
 #include "preseed/lint.hpp"
 #include "preseed/preseed.hpp"
@@ -8,6 +10,7 @@
 #include "preseed/secrets.hpp"
 #include "remaster/base_checksum.hpp"
 #include "remaster/execute.hpp"
+#include "remaster/hosts.hpp"
 #include "remaster/layout.hpp"
 #include "remaster/overlay.hpp"
 #include "remaster/package_trust.hpp"
@@ -16,6 +19,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
+#include "util/json_document.hpp"
 #include "util/progress.hpp"
 
 #include <cerrno>
@@ -23,6 +27,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -158,6 +164,87 @@ void lint_preseed(const BuildOptions& options, const std::string& preseed_text, 
                 "fix them, or build anyway with --no-lint");
 }
 
+// --hosts: the inventory read and checked before anything is written, and each host's
+// preseed as the installer will read it (the image's, its netcfg answers, its fragment)
+// linted like the image's own preseed: errors stop the build unless --no-lint.
+std::optional<fleet::Inventory> read_hosts(const BuildOptions& options, const std::string& preseed_text,
+                                           const std::string& release) {
+  if (options.hosts_path.empty()) {
+    if (!options.per_host_dir.empty() || !options.unknown_host.empty())
+      throw Error(options.per_host_dir.empty() ? "--unknown-host" : "--per-host", "only means something with --hosts",
+                  "add --hosts INVENTORY.csv");
+    return std::nullopt;
+  }
+  if (!options.preseed_path)
+    throw Error("--hosts", "each host's answers go into the preseed, and there is none", "add --preseed FILE");
+  if (!options.per_host_dir.empty() && !options.unknown_host.empty())
+    throw Error("--unknown-host", "a per-host image knows its host: no machine is unknown to it",
+                "drop --unknown-host, or --per-host for one image that identifies the machine");
+  if (!options.unknown_host.empty()) parse_unknown_host(options.unknown_host);
+  fleet::Inventory inventory = fleet::read_inventory(options.hosts_path);
+  if (inventory.hosts.empty())
+    throw Error(options.hosts_path, "the inventory lists no host", "add one row per server below the header");
+  if (options.lint && !release.empty()) {
+    auto diagnostics = fleet::lint_hosts(inventory, preseed_text, *options.preseed_path,
+                                         preseed::builtin_questions(release), {release});
+    if (options.lint_report)
+      for (const auto& d : diagnostics) options.lint_report(preseed::format(d));
+    if (preseed::has_errors(diagnostics))
+      throw Error(options.hosts_path, "a host's preseed has lint errors for the " + release + " installer on this disc",
+                  "fix them, or build anyway with --no-lint");
+  }
+  return inventory;
+}
+
+std::string joined_args(const std::string& a, const std::string& b) {
+  return a.empty() ? b : b.empty() ? a : a + " " + b;
+}
+
+// build --per-host: one image per host from the same base, layout, staged inputs and base
+// hash (read, staged and hashed once); each host's answers follow the image's preseed and
+// its kernel_args the image's. Every plan is made before any image is written, and the
+// images and DIR/hosts.json appear together, once all are complete.
+void write_per_host(const BuildOptions& options, const fleet::Inventory& inventory, const BaseLayout& layout,
+                    const iso::Reader& reader, const PlanInputs& shared, const fs::path& staging, BuildResult& result) {
+  const fs::path dir = options.per_host_dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(dir.string(), "cannot create the --per-host directory: " + ec.message(), "", 3);
+  util::check_output_path((dir / k_per_host_index).string(), options.base_path);
+
+  std::vector<BuildOptions> host_options(inventory.hosts.size(), options);
+  std::vector<RemasterPlan> plans;
+  for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
+    const fleet::Host& host = inventory.hosts[i];
+    host_options[i].kernel_args = joined_args(options.kernel_args, host.kernel_args);
+    PlanInputs inputs = shared;
+    inputs.options = &host_options[i];
+    if (!inputs.preseed_text.empty() && inputs.preseed_text.back() != '\n') inputs.preseed_text += '\n';
+    inputs.preseed_text += host_preseed_answers(host, layout.release);
+    inputs.fleet = PlanInputs::Fleet{inventory.file.filename().string(), 1, "", host.hostname};
+    inputs.initrd_members = per_host_initrd_members();
+    plans.push_back(make_plan(layout, inputs));
+  }
+
+  std::vector<std::unique_ptr<util::AtomicOutput>> outputs;
+  util::Json hosts = util::Json::object();
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const std::string& hostname = inventory.hosts[i].hostname;
+    const fs::path host_stage = staging / ("host-" + hostname);
+    const StagedPlan staged = stage_plan(plans[i], reader, host_stage);
+    outputs.push_back(std::make_unique<util::AtomicOutput>((dir / (hostname + ".iso")).string()));
+    std::uint64_t size = write_output_uncommitted(plans[i], staged, options.base_path, *outputs.back(), options.layout);
+    fs::remove_all(host_stage, ec);  // the staged initrds, tens of MB per host
+    result.host_images.push_back({hostname, outputs.back()->target_path(), plans[i].build_id, size});
+    hosts[hostname] = {{"iso", hostname + ".iso"}, {"build_id", plans[i].build_id}, {"size", size}};
+  }
+  for (auto& output : outputs) output->commit();
+  util::Json index{{"inventory", inventory.file.filename().string()}, {"hosts", std::move(hosts)}};
+  util::write_file_atomically((dir / k_per_host_index).string(), util::json_text(std::move(index)));
+  result.preseeded_initrds = plans.front().preseeded_initrds;
+  result.rewritten_menus = plans.front().rewritten_menus;
+}
+
 // The regular files of a staged tree by ISO path (under `iso_root`), sorted.
 NewTree staged_tree(const fs::path& root, const std::string& iso_root) {
   NewTree tree{iso_root, root.string(), {}};
@@ -225,7 +312,13 @@ StagedInputs stage_inputs(const BuildOptions& options, const iso::Reader& reader
 BuildResult build(const BuildOptions& options) {
   // 1. Inputs, checked before anything is written.
   iso::Reader reader(options.base_path);
-  util::check_output_path(options.output_path, options.base_path);
+  if (!options.per_host_dir.empty() && !options.output_path.empty())
+    throw Error("-o", "--per-host writes DIR/<hostname>.iso for each host, not one output", "drop -o");
+  if (options.per_host_dir.empty()) {
+    if (options.output_path.empty())
+      throw Error("-o", "no output given", "give -o OUT.iso (or --hosts FILE --per-host DIR)");
+    util::check_output_path(options.output_path, options.base_path);
+  }
   if (!reader.volume().has_el_torito)
     throw Error(options.base_path, "no El Torito boot catalog (not a bootable ISO?)",
                 "give a bootable installer image");
@@ -242,6 +335,7 @@ BuildResult build(const BuildOptions& options) {
   const BaseLayout layout = read_layout(reader);
   check_secrets(options, inputs.preseed_text, layout.release);
   lint_preseed(options, inputs.preseed_text, layout.release);
+  const std::optional<fleet::Inventory> inventory = read_hosts(options, inputs.preseed_text, layout.release);
 
   // 2. What the user's files bring, staged; the base's own hash (another base, another id).
   inputs.timestamp = choose_timestamp(options, reader.volume());
@@ -253,11 +347,28 @@ BuildResult build(const BuildOptions& options) {
   }
 
   // 3. The plan, then its execution.
+  BuildResult result;
+  if (!inputs.staged.packages.notice.empty()) result.notices.push_back(inputs.staged.packages.notice);
+  if (inventory && !options.per_host_dir.empty()) {
+    write_per_host(options, *inventory, layout, reader, inputs, staging.path(), result);
+    return result;
+  }
+  if (inventory) {
+    const UnknownHost unknown = parse_unknown_host(options.unknown_host.empty() ? "stop" : options.unknown_host);
+    inputs.initrd_members = fleet_initrd_members(*inventory, layout.release, unknown);
+    inputs.fleet = PlanInputs::Fleet{inventory->file.filename().string(), inventory->hosts.size(),
+                                     std::string(unknown_host_name(unknown)), ""};
+    for (const auto& host : inventory->hosts)
+      if (!host.kernel_args.empty()) {
+        result.notices.push_back(options.hosts_path + ":" + std::to_string(host.line) +
+                                 ": kernel_args apply to per-host images only (one boot menu serves every host "
+                                 "of this image); use --per-host DIR to give each host its own");
+        break;
+      }
+  }
   const RemasterPlan plan = make_plan(layout, inputs);
   const StagedPlan staged = stage_plan(plan, reader, staging.path());
-  BuildResult result;
   result.build_id = plan.build_id;
-  if (!inputs.staged.packages.notice.empty()) result.notices.push_back(inputs.staged.packages.notice);
   result.preseeded_initrds = plan.preseeded_initrds;
   result.rewritten_menus = plan.rewritten_menus;
   result.output_size = write_output(plan, staged, options.base_path, options.output_path, options.layout);

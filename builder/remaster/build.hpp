@@ -47,6 +47,21 @@ struct BuildOptions {
   // Set or not, no such value reaches the build id, build.json or any message.
   bool allow_plaintext_password = false;
   std::function<void(const std::string& line)> lint_report;      // each diagnostic line
+  // A rack's inventory (fleet/inventory.hpp, needs a preseed). Alone: one image for every
+  // host, which picks its host at install time (remaster/hosts.hpp) and treats a machine
+  // that is not listed as unknown_host says ("stop" or "dhcp"). With per_host_dir: one
+  // image per host there instead (DIR/<hostname>.iso with that host's answers in its
+  // preseed, and DIR/hosts.json), no output_path.
+  std::string hosts_path;
+  std::string unknown_host;  // "" means "stop"
+  std::string per_host_dir;
+};
+
+struct HostImage {
+  std::string hostname;
+  std::string path;
+  std::string build_id;
+  std::uint64_t size = 0;
 };
 
 struct BuildResult {
@@ -55,6 +70,7 @@ struct BuildResult {
   std::vector<std::string> preseeded_initrds;   // ISO paths
   std::vector<std::string> rewritten_menus;     // ISO paths
   std::vector<std::string> notices;             // for stderr, whatever --quiet says
+  std::vector<HostImage> host_images;           // build --per-host, in inventory order
 };
 
 // The whole `build`: checks the inputs, plans the changes, writes the image atomically.
@@ -67,5 +83,6 @@ inline constexpr const char* k_build_info_path = "/imgbuild/build.json";
 inline constexpr const char* k_target_overlay_path = "/imgbuild/target";
 inline constexpr const char* k_extras_repo_target_path = "/var/lib/imgbuild/repo";
 inline constexpr const char* k_extras_suite = "imgbuild";
+inline constexpr const char* k_per_host_index = "hosts.json";
 
 }  // namespace imgbuild::remaster

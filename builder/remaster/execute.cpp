@@ -107,6 +107,14 @@ StagedPlan stage_plan(const RemasterPlan& plan, const iso::Reader& base, const f
 std::uint64_t write_output(const RemasterPlan& plan, const StagedPlan& staged, const std::string& base_path,
                            const std::string& output_path, iso::Layout layout) {
   util::AtomicOutput file(output_path);
+  std::uint64_t size = write_output_uncommitted(plan, staged, base_path, file, layout);
+  file.commit();
+  return size;
+}
+
+std::uint64_t write_output_uncommitted(const RemasterPlan& plan, const StagedPlan& staged, const std::string& base_path,
+                                       util::AtomicOutput& file, iso::Layout layout) {
+  const std::string& output_path = file.target_path();
   iso::WriteOptions write;
   write.base_path = base_path;
   write.output_path = file.temp_path();
@@ -126,9 +134,8 @@ std::uint64_t write_output(const RemasterPlan& plan, const StagedPlan& staged, c
   write.progress = [&progress](std::uint64_t written) { progress.set_done(written); };
   iso::write_remastered(write);
   progress.finish();
-  file.commit();
   struct stat st;
-  if (::stat(output_path.c_str(), &st) == 0) return static_cast<std::uint64_t>(st.st_size);
+  if (::stat(file.temp_path().c_str(), &st) == 0) return static_cast<std::uint64_t>(st.st_size);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include "iso/writer.hpp"
 #include "remaster/plan.hpp"
+#include "util/fs.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -35,5 +36,11 @@ void write_staged_file(const std::filesystem::path& path, std::string_view conte
 // reflink filesystem and costs only the change.
 std::uint64_t write_output(const RemasterPlan& plan, const StagedPlan& staged, const std::string& base_path,
                            const std::string& output_path, iso::Layout layout);
+
+// The same into an output the caller commits: several outputs that appear together
+// (build --per-host, where the append layout makes every host's image share the base's
+// extents). Returns its size.
+std::uint64_t write_output_uncommitted(const RemasterPlan& plan, const StagedPlan& staged, const std::string& base_path,
+                                       util::AtomicOutput& file, iso::Layout layout);
 
 }  // namespace imgbuild::remaster

@@ -37,6 +37,9 @@ std::vector<std::string> id_fields(const BaseLayout& layout, const PlanInputs& i
   fields.push_back(std::to_string(options.iso_level));
   fields.push_back(std::to_string(inputs.timestamp));
   fields.insert(fields.end(), inputs.staged.id_fields.begin(), inputs.staged.id_fields.end());
+  for (const auto& member : inputs.initrd_members)
+    fields.push_back("initrd-member:" + member.path + ":" + std::to_string(member.mode) + ":" + member.content);
+  if (inputs.fleet) fields.push_back("fleet:" + inputs.fleet->unknown_host + ":" + inputs.fleet->host);
   return fields;
 }
 
@@ -92,6 +95,13 @@ std::string build_info_json(const BaseLayout& layout, const PlanInputs& inputs, 
   info["packages"] = options.package_dirs.empty() ? util::Json()
                      : fingerprint.empty()        ? util::Json{{"signed_by", nullptr}, {"unsigned", true}}
                                                   : util::Json{{"signed_by", fingerprint}, {"unsigned", false}};
+  if (inputs.fleet)
+    info["hosts"] = inputs.fleet->host.empty()
+                        ? util::Json{{"inventory", inputs.fleet->inventory}, {"count", inputs.fleet->hosts},
+                                     {"unknown_host", inputs.fleet->unknown_host}}
+                        : util::Json{{"inventory", inputs.fleet->inventory}, {"host", inputs.fleet->host}};
+  else
+    info["hosts"] = util::Json();
   info["preseeded_initrds"] = plan.preseeded_initrds;
   info["rewritten_menus"] = plan.rewritten_menus;
   return util::json_text(std::move(info));
@@ -133,7 +143,9 @@ RemasterPlan make_plan(const BaseLayout& layout, const PlanInputs& inputs) {
     injection.target_overlay_dir = std::string("/cdrom") + k_target_overlay_path;
     injection.apt_key_file = inputs.staged.packages.apt_key_file;
     std::string final_preseed = preseed::add_imgbuild_commands(inputs.preseed_text, *options.preseed_path, injection);
-    plan.appendix = initrd::make_appendix({{"preseed.cfg", final_preseed, 0644}}, inputs.timestamp);
+    std::vector<initrd::Member> members{{"preseed.cfg", final_preseed, 0644}};
+    members.insert(members.end(), inputs.initrd_members.begin(), inputs.initrd_members.end());
+    plan.appendix = initrd::make_appendix(members, inputs.timestamp);
 
     for (const auto& initrd_path : installer_initrds(layout.menus)) {
       if (!layout.files.count(initrd_path))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include "initrd/initrd.hpp"
 #include "remaster/build.hpp"
 #include "remaster/layout.hpp"
 #include "remaster/package_trust.hpp"
@@ -61,6 +62,17 @@ struct PlanInputs {
   std::int64_t timestamp = 0;
   std::string base_digest;    // XXH3-128 of the base image (part of the build id)
   StagedInputs staged;
+  // Files every preseeded initrd gets beside preseed.cfg (a fleet image's /imgbuild/hosts
+  // and netcfg hook); they are in the build id.
+  std::vector<initrd::Member> initrd_members;
+  // For build.json: the inventory of a fleet image, or the one host of a per-host image.
+  struct Fleet {
+    std::string inventory;      // file name
+    std::size_t hosts = 0;
+    std::string unknown_host;   // fleet image: "stop" or "dhcp"; per-host image: ""
+    std::string host;           // per-host image: its hostname
+  };
+  std::optional<Fleet> fleet;
 };
 
 // What a remaster changes where, decided without writing anything: which initrds get
