@@ -40,8 +40,9 @@ expect "--preseed " imgbuild build --pre
 expect "--config " imgbuild --con
 expect "--target-overlay --timeout " imgbuild build base.iso --t
 expect "amd64 i386 " imgbuild build base.iso --arch ''
+expect "dhcp stop " imgbuild build base.iso --unknown-host ''
 expect "bios uefi " imgbuild verify x.iso --firmware ''
-expect "boot firstboot install " imgbuild verify x.iso --stage ''
+expect "boot firstboot install network " imgbuild verify x.iso --stage ''
 expect "bookworm etch lenny trixie " imgbuild lint my.cfg --release ''
 # The profiles the data directory holds, not a list kept here.
 expect "$(cd "$IMGBUILD_SOURCE_DIR/machines" && ls *.toml | sed 's/\.toml$//' | sort | tr '\n' ' ')" \
