@@ -254,8 +254,8 @@ Result run(const Request& request, std::ostream& out) {
   result.outcome = vm::run_verify(runner, options, observer);
   observer.on_event({result.outcome.seconds, "machine stopped"});
 
+  offset = result.outcome.seconds;
   if (delivery && result.outcome.verdict.passed) {
-    offset = result.outcome.seconds;
     observer.on_event({0, "power cycle: the machine comes back without the DRAC's virtual media"});
     vm::LaunchSettings bare = settings;
     bare.omit_devices = profile.drac_media;
@@ -294,9 +294,11 @@ Result run(const Request& request, std::ostream& out) {
 #ifdef IMGBUILD_HAVE_GUESTFS
   if (target > vm::Stage::Network) {
     const bool reached = result.outcome.verdict.passed && (!result.power_cycle || result.power_cycle->passed);
+    const auto disk_read = std::chrono::steady_clock::now();
     result.disk = check_installed_disk(settings.disk, reached, expectations, say);
     if (result.disk.judged || !result.disk.problem.empty() || !result.disk.logs.empty())
-      timeline.event({result.outcome.seconds, "installed disk read"});
+      observer.on_event({std::chrono::duration<double>(std::chrono::steady_clock::now() - disk_read).count(),
+                         "installed disk read"});
   }
 #endif
   result.passed = result.outcome.verdict.passed && result.disk.ok &&

@@ -122,11 +122,16 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   auto shoot = [&](const std::string& caption) {
     take_screenshot(runner, options.screenshot_dir, "shot", caption, seconds_since(start), outcome.screenshots);
   };
+  // A guest may print one marker on several paths (the port itself, the kernel's console
+  // through /dev/kmsg, the service's output on the console): one timeline line for it.
+  std::string last_marker;
   auto handle_markers = [&](const std::vector<Marker>& markers) {
     for (const auto& marker : markers) {
       Stage before = tracker.reached();
       tracker.on_marker(marker);
       if (before < Stage::Install && tracker.reached() >= Stage::Install) install_boot = boots.count();
+      if (marker.text == last_marker) continue;
+      last_marker = marker.text;
       emit(stage_event_text(marker, tracker));
       if (tracker.reached() != before) shoot("stage " + std::string(stage_name(tracker.reached())));
     }
@@ -290,8 +295,8 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   // A settled guest is powered off as by its power button, so its disk is clean for what
   // comes next (the power cycle, libguestfs); otherwise stopped at once.
   if (passed && options.settle.count() > 0) {
-    if (!runner.power_off(std::chrono::seconds(45)))
-      emit("the guest did not power off within 45 s of the power button: disks synced (SysRq s, u), stopped");
+    if (!runner.power_off(std::chrono::seconds(20)))
+      emit("the guest did not power off within 20 s of the power button: disks synced (SysRq s, u), stopped");
   }
   runner.stop();
   outcome.seconds = seconds_since(start);  // the next session's times follow this one's end

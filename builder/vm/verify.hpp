@@ -85,7 +85,7 @@ struct PowerOnOptions {
   std::chrono::milliseconds timeout{600'000};
   std::chrono::milliseconds poll{250};
   std::string screenshot_path;  // on failure
-  std::chrono::milliseconds power_off_grace{45'000};
+  std::chrono::milliseconds power_off_grace{20'000};
   std::string screenshot_dir;   // as VerifyOptions::screenshot_dir
   std::string screenshot_prefix = "power-cycle";
 };

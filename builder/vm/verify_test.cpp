@@ -162,7 +162,8 @@ const std::string k_installed_boot =
 TEST(Verify, TheDracDetachesTheMediaAndTheGuestSettles) {
   FakeRunner runner;
   runner.chunks = {k_installer, k_installed_boot, "IMGBUILD:firstboot-start\n", "", "",
-                   "IMGBUILD:firstboot-detach-ok:drac5\nIMGBUILD:firstboot-done\n", "pe2950 login: "};
+                   "IMGBUILD:firstboot-detach-ok:drac5\nIMGBUILD:firstboot-done\n",
+                   "[  61.2] imgbuild-firstboot: IMGBUILD:firstboot-done\n", "pe2950 login: "};
   runner.channel_in = {"", "IMGBUILD-RACADM getsysinfo\n",
                        "IMGBUILD-RACADM config -g cfgRacVirtual -o cfgVirMediaAttached 0\n",
                        "IMGBUILD-RACADM getconfig -g cfgRacVirtual -o cfgVirMediaAttached\n"};
@@ -183,6 +184,8 @@ TEST(Verify, TheDracDetachesTheMediaAndTheGuestSettles) {
   EXPECT_NE(runner.channel_out.find("0\nIMGBUILD-RACADM-STATUS 0\n"), std::string::npos);
   EXPECT_NE(std::find(events.begin(), events.end(), "DRAC: virtual media detached (QMP device_del vcd-bot, vfd-bot)"),
             events.end());
+  // The marker came twice (the port, then the kernel's console): one line for it.
+  EXPECT_EQ(std::count(events.begin(), events.end(), "first boot: done"), 1);
   ASSERT_EQ(outcome.boots.size(), 2u);
   EXPECT_EQ(outcome.boots[1].system_disk(), "sdc");
   EXPECT_EQ(runner.power_offs, 1);  // settled: powered off as by its button
