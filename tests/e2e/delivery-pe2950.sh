@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e qemu installed-system delivery
 # timeout: 2400
-# cost: 900
+# cost: 1000
 # The whole delivery on the emulated PowerEdge 2950 (issue 11), through `imgbuild verify`
 # alone: the STAND-IN INSTALLER disc (tests/standin: test code standing in for
 # debian-installer, which cannot finish here) remastered with the flagship's overlays
