@@ -22,8 +22,8 @@ grep -q 'DRAC: racadm getsysinfo' "$T/logs/timeline.txt" || fail "the hook never
 grep -q "DRAC: racadm $detach_call -> status 0" "$T/logs/timeline.txt" || fail "no $detach_call to the DRAC"
 grep -q 'DRAC: virtual media detached (QMP device_del vcd-bot, vfd-bot)' "$T/logs/timeline.txt" ||
     fail "the media were not unplugged"
-# Disk names: during the install the PERC disk came after the media (the seed's hazard,
-# /dev/sdc; checked on the console below); after the power cycle it is sda.
+# Disk names: during the install the system disk came after the USB virtual floppy (sdb
+# here, sdc on the real 2950; checked on the console below); after the power cycle it is sda.
 grep -Eq "after the power cycle, no virtual media\\): sda: $disk_model" "$out" ||
     fail "after the power cycle the $disk_model disk is not sda"
 # The hook ran once: its start marker only in the first session's log.
