@@ -5,9 +5,11 @@
 #include "util/fs.hpp"
 #include "util/progress.hpp"
 
+#include <dlfcn.h>
 #include <guestfs.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -18,11 +20,92 @@ namespace imgbuild::inspect {
 
 namespace {
 
+// libguestfs is loaded when a disk is first opened, not linked: with it come libvirt,
+// GnuTLS, GLib and ICU, about 17 MB of resident pages in every process that links it,
+// which `build`, `inspect` of an ISO or a boot-stage `verify` never use (issue 15: peak
+// RSS of build). The header still gives every function's type.
+struct Library {
+  decltype(&::guestfs_add_drive_opts) add_drive_opts;
+  decltype(&::guestfs_close) close;
+  decltype(&::guestfs_create_flags) create_flags;
+  decltype(&::guestfs_inspect_get_arch) inspect_get_arch;
+  decltype(&::guestfs_inspect_get_distro) inspect_get_distro;
+  decltype(&::guestfs_inspect_get_hostname) inspect_get_hostname;
+  decltype(&::guestfs_inspect_get_major_version) inspect_get_major_version;
+  decltype(&::guestfs_inspect_get_minor_version) inspect_get_minor_version;
+  decltype(&::guestfs_inspect_get_mountpoints) inspect_get_mountpoints;
+  decltype(&::guestfs_inspect_get_product_name) inspect_get_product_name;
+  decltype(&::guestfs_inspect_get_type) inspect_get_type;
+  decltype(&::guestfs_inspect_os) inspect_os;
+  decltype(&::guestfs_is_dir_opts) is_dir_opts;
+  decltype(&::guestfs_is_file_opts) is_file_opts;
+  decltype(&::guestfs_last_error) last_error;
+  decltype(&::guestfs_launch) launch;
+  decltype(&::guestfs_list_devices) list_devices;
+  decltype(&::guestfs_list_filesystems) list_filesystems;
+  decltype(&::guestfs_ls) ls;
+  decltype(&::guestfs_mount_ro) mount_ro;
+  decltype(&::guestfs_pread_device) pread_device;
+  decltype(&::guestfs_read_file) read_file;
+  decltype(&::guestfs_set_backend) set_backend;
+  decltype(&::guestfs_set_backend_settings) set_backend_settings;
+  decltype(&::guestfs_set_error_handler) set_error_handler;
+  decltype(&::guestfs_shutdown) shutdown;
+  decltype(&::guestfs_vfs_label) vfs_label;
+  decltype(&::guestfs_vfs_uuid) vfs_uuid;
+};
+
+const Library& lib() {
+  static const Library loaded = [] {
+    // Kept for the process's lifetime: libguestfs's atexit handlers live in it.
+    void* so = ::dlopen("libguestfs.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!so)
+      throw Error("libguestfs", std::string("cannot load libguestfs.so.0: ") + ::dlerror(),
+                  "install libguestfs0 (apt-get install libguestfs0)", 3);
+    Library api{};
+    auto resolve = [so](auto& function, const char* name) {
+      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(::dlsym(so, name));
+      if (!function)
+        throw Error("libguestfs", std::string("libguestfs.so.0 lacks ") + name, "install libguestfs0 1.40 or later", 3);
+    };
+    resolve(api.add_drive_opts, "guestfs_add_drive_opts");
+    resolve(api.close, "guestfs_close");
+    resolve(api.create_flags, "guestfs_create_flags");
+    resolve(api.inspect_get_arch, "guestfs_inspect_get_arch");
+    resolve(api.inspect_get_distro, "guestfs_inspect_get_distro");
+    resolve(api.inspect_get_hostname, "guestfs_inspect_get_hostname");
+    resolve(api.inspect_get_major_version, "guestfs_inspect_get_major_version");
+    resolve(api.inspect_get_minor_version, "guestfs_inspect_get_minor_version");
+    resolve(api.inspect_get_mountpoints, "guestfs_inspect_get_mountpoints");
+    resolve(api.inspect_get_product_name, "guestfs_inspect_get_product_name");
+    resolve(api.inspect_get_type, "guestfs_inspect_get_type");
+    resolve(api.inspect_os, "guestfs_inspect_os");
+    resolve(api.is_dir_opts, "guestfs_is_dir_opts");
+    resolve(api.is_file_opts, "guestfs_is_file_opts");
+    resolve(api.last_error, "guestfs_last_error");
+    resolve(api.launch, "guestfs_launch");
+    resolve(api.list_devices, "guestfs_list_devices");
+    resolve(api.list_filesystems, "guestfs_list_filesystems");
+    resolve(api.ls, "guestfs_ls");
+    resolve(api.mount_ro, "guestfs_mount_ro");
+    resolve(api.pread_device, "guestfs_pread_device");
+    resolve(api.read_file, "guestfs_read_file");
+    resolve(api.set_backend, "guestfs_set_backend");
+    resolve(api.set_backend_settings, "guestfs_set_backend_settings");
+    resolve(api.set_error_handler, "guestfs_set_error_handler");
+    resolve(api.shutdown, "guestfs_shutdown");
+    resolve(api.vfs_label, "guestfs_vfs_label");
+    resolve(api.vfs_uuid, "guestfs_vfs_uuid");
+    return api;
+  }();
+  return loaded;
+}
+
 struct HandleDeleter {
   void operator()(guestfs_h* g) const {
     // Shut the appliance down cleanly before freeing: close alone would kill it.
-    guestfs_shutdown(g);
-    guestfs_close(g);
+    lib().shutdown(g);
+    lib().close(g);
   }
 };
 using Handle = std::unique_ptr<guestfs_h, HandleDeleter>;
@@ -54,43 +137,43 @@ class GuestfsGuest final : public Guest {
   OsInfo os() override { return m_os; }
 
   std::optional<std::string> read_file(const std::string& path) override {
-    if (guestfs_is_file_opts(m_g.get(), path.c_str(), GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) != 1)
+    if (lib().is_file_opts(m_g.get(), path.c_str(), GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) != 1)
       return std::nullopt;
     size_t size = 0;
-    char* data = guestfs_read_file(m_g.get(), path.c_str(), &size);
+    char* data = lib().read_file(m_g.get(), path.c_str(), &size);
     if (!data) return std::nullopt;
     std::unique_ptr<char, FreeDeleter> owned(data);
     return std::string(data, size);
   }
 
   std::vector<std::string> list_dir(const std::string& path) override {
-    if (guestfs_is_dir_opts(m_g.get(), path.c_str(), GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1) != 1) return {};
-    auto names = take_list(guestfs_ls(m_g.get(), path.c_str()));
+    if (lib().is_dir_opts(m_g.get(), path.c_str(), GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1) != 1) return {};
+    auto names = take_list(lib().ls(m_g.get(), path.c_str()));
     std::sort(names.begin(), names.end());
     return names;
   }
 
   std::vector<FilesystemInfo> filesystems() override {
     std::vector<FilesystemInfo> out;
-    auto pairs = take_list(guestfs_list_filesystems(m_g.get()));
+    auto pairs = take_list(lib().list_filesystems(m_g.get()));
     for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
       FilesystemInfo fs;
       fs.device = pairs[i];
       fs.type = pairs[i + 1];
       if (fs.type != "unknown") {
-        fs.uuid = take_string(guestfs_vfs_uuid(m_g.get(), fs.device.c_str()));
-        fs.label = take_string(guestfs_vfs_label(m_g.get(), fs.device.c_str()));
+        fs.uuid = take_string(lib().vfs_uuid(m_g.get(), fs.device.c_str()));
+        fs.label = take_string(lib().vfs_label(m_g.get(), fs.device.c_str()));
       }
       out.push_back(std::move(fs));
     }
     return out;
   }
 
-  std::vector<std::string> disks() override { return take_list(guestfs_list_devices(m_g.get())); }
+  std::vector<std::string> disks() override { return take_list(lib().list_devices(m_g.get())); }
 
   std::string read_device(const std::string& device, int count, std::int64_t offset) override {
     size_t size = 0;
-    char* data = guestfs_pread_device(m_g.get(), device.c_str(), count, offset, &size);
+    char* data = lib().pread_device(m_g.get(), device.c_str(), count, offset, &size);
     if (!data) return {};
     std::unique_ptr<char, FreeDeleter> owned(data);
     return std::string(data, size);
@@ -103,15 +186,15 @@ class GuestfsGuest final : public Guest {
 
 Handle new_handle() {
   // NO_ENVIRONMENT would ignore LIBGUESTFS_*: we want the user's overrides honoured.
-  Handle g(guestfs_create_flags(GUESTFS_CREATE_NO_CLOSE_ON_EXIT));
+  Handle g(lib().create_flags(GUESTFS_CREATE_NO_CLOSE_ON_EXIT));
   if (!g) throw Error("libguestfs", "cannot create a handle", "is libguestfs installed?", 3);
   // Errors are collected from guestfs_last_error, not printed by the library.
-  guestfs_set_error_handler(g.get(), nullptr, nullptr);
+  lib().set_error_handler(g.get(), nullptr, nullptr);
   return g;
 }
 
 std::string last_error(guestfs_h* g) {
-  const char* message = guestfs_last_error(g);
+  const char* message = lib().last_error(g);
   return message ? message : "unknown libguestfs error";
 }
 
@@ -123,14 +206,14 @@ bool looks_like_kvm_failure(const std::string& message) {
 
 Handle launch(const std::string& disk_path, bool force_tcg) {
   Handle g = new_handle();
-  if (!std::getenv("LIBGUESTFS_BACKEND")) guestfs_set_backend(g.get(), "direct");
+  if (!std::getenv("LIBGUESTFS_BACKEND")) lib().set_backend(g.get(), "direct");
   if (force_tcg) {
     const char* settings[] = {"force_tcg", nullptr};
-    guestfs_set_backend_settings(g.get(), const_cast<char* const*>(settings));
+    lib().set_backend_settings(g.get(), const_cast<char* const*>(settings));
   }
-  if (guestfs_add_drive_opts(g.get(), disk_path.c_str(), GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1) == -1)
+  if (lib().add_drive_opts(g.get(), disk_path.c_str(), GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1) == -1)
     throw Error(disk_path, "cannot add the disk: " + last_error(g.get()), "is it a disk image?");
-  if (guestfs_launch(g.get()) == -1) throw Error(disk_path, last_error(g.get()), "", 3);
+  if (lib().launch(g.get()) == -1) throw Error(disk_path, last_error(g.get()), "", 3);
   return g;
 }
 
@@ -162,29 +245,29 @@ std::unique_ptr<Guest> open_disk(const std::string& disk_path,
   progress.finish();
   if (!tcg) note("libguestfs appliance launched (KVM usable)");
 
-  auto roots = take_list(guestfs_inspect_os(g.get()));
+  auto roots = take_list(lib().inspect_os(g.get()));
   if (roots.empty())
     throw Error(disk_path, "no installed operating system found on this disk",
                 "is this the installed disk, not the installer ISO?");
   const std::string& root = roots.front();
   OsInfo os;
   os.root_device = root;
-  os.type = take_string(guestfs_inspect_get_type(g.get(), root.c_str()));
-  os.distribution = take_string(guestfs_inspect_get_distro(g.get(), root.c_str()));
-  os.major_version = guestfs_inspect_get_major_version(g.get(), root.c_str());
-  os.minor_version = guestfs_inspect_get_minor_version(g.get(), root.c_str());
-  os.arch = take_string(guestfs_inspect_get_arch(g.get(), root.c_str()));
-  os.product_name = take_string(guestfs_inspect_get_product_name(g.get(), root.c_str()));
-  os.hostname = take_string(guestfs_inspect_get_hostname(g.get(), root.c_str()));
+  os.type = take_string(lib().inspect_get_type(g.get(), root.c_str()));
+  os.distribution = take_string(lib().inspect_get_distro(g.get(), root.c_str()));
+  os.major_version = lib().inspect_get_major_version(g.get(), root.c_str());
+  os.minor_version = lib().inspect_get_minor_version(g.get(), root.c_str());
+  os.arch = take_string(lib().inspect_get_arch(g.get(), root.c_str()));
+  os.product_name = take_string(lib().inspect_get_product_name(g.get(), root.c_str()));
+  os.hostname = take_string(lib().inspect_get_hostname(g.get(), root.c_str()));
 
   // Mount points come as (mountpoint, device) pairs; "/" must be mounted before "/boot".
-  auto pairs = take_list(guestfs_inspect_get_mountpoints(g.get(), root.c_str()));
+  auto pairs = take_list(lib().inspect_get_mountpoints(g.get(), root.c_str()));
   std::vector<std::pair<std::string, std::string>> mounts;
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) mounts.emplace_back(pairs[i], pairs[i + 1]);
   std::sort(mounts.begin(), mounts.end(),
             [](const auto& a, const auto& b) { return a.first.size() < b.first.size(); });
   for (const auto& [mountpoint, device] : mounts)
-    if (guestfs_mount_ro(g.get(), device.c_str(), mountpoint.c_str()) == -1)
+    if (lib().mount_ro(g.get(), device.c_str(), mountpoint.c_str()) == -1)
       note("cannot mount " + device + " on " + mountpoint + ": " + last_error(g.get()));
   return std::make_unique<GuestfsGuest>(std::move(g), std::move(os));
 }
