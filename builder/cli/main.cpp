@@ -7,8 +7,13 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <malloc.h>
 
 int main(int argc, char** argv) {
+  // Blocks of 128 KiB and more (read buffers, libisofs's caches) are mapped and unmapped
+  // on their own instead of staying in the heap once freed: 2 MB less peak RSS for build
+  // (issue 15). A fixed threshold also stops glibc from raising it after such a free.
+  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   imgbuild::util::install_cleanup_signal_handlers();
 
   imgbuild::cli::Action action;

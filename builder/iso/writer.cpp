@@ -69,6 +69,14 @@ void write_remastered(const WriteOptions& options) {
 
   session.run({"-report_about", "WARNING"});
   session.run({"-abort_on", "FAILURE"});
+  // libisofs's cache of the base's blocks: 64 tiles of 32 blocks (4 MiB) by default, for
+  // random reads of a tree on slow media. The base is read almost in order, from a file:
+  // 16 tiles keep 3 MiB out of build's peak RSS (issue 15). Set before the base is read.
+  session.run({"-data_cache_size", "16", "32"});
+  // libisofs's ring buffer between the image producer and libburn's writer: 4 MiB by
+  // default, sized to keep an optical burner fed. A file needs no such margin: 1 MiB
+  // keeps another 3 MiB out of it.
+  session.run({"-fs", "1m"});
   if (options.layout == Layout::append) {
     session.run({"-dev", "stdio:" + options.output_path});
   } else {
