@@ -16,6 +16,7 @@
 #include "remaster/package_trust.hpp"
 #include "remaster/plan.hpp"
 #include "repo/repository.hpp"
+#include "util/digest_cache.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
@@ -343,7 +344,7 @@ BuildResult build(const BuildOptions& options) {
   inputs.staged = stage_inputs(options, reader, layout, inputs.timestamp, staging.path());
   {
     util::ProgressStep progress("hashing " + options.base_path, util::file_size_or_zero(options.base_path));
-    inputs.base_digest = util::xxh3_128_file_hex(options.base_path, &progress);
+    inputs.base_digest = util::cached_xxh3_128_file_hex(options.base_path, &progress);
   }
 
   // 3. The plan, then its execution.
