@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu installed-system delivery
+# labels: e2e qemu installed-system delivery slow
 # timeout: 2400
 # cost: 1000
 # The whole delivery with an iDRAC7 (issue 11): tests/e2e/delivery-pe2950.sh on the same

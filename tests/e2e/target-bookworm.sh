@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu installed-system
+# labels: e2e qemu installed-system slow
 # timeout: 3600
 # cost: 900
 # Target-side end-to-end test (issue 7 part 3): a minimal Debian 12 amd64 system
