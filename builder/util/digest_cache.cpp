@@ -4,6 +4,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
+#include "util/progress.hpp"
 
 #include <sys/stat.h>
 
@@ -58,7 +59,12 @@ std::string cached_xxh3_128_file_hex(const std::string& path, ProgressStep* prog
   Xxh3_128 name;
   name.update(*key);
   const std::filesystem::path entry = *cache_dir / name.hex();
-  if (auto digest = read_entry(entry, *key)) return *digest;
+  if (auto digest = read_entry(entry, *key)) {
+    // The whole file is accounted for: the progress line says so, as when it is read.
+    std::error_code ignored;
+    if (progress) progress->set_done(std::filesystem::file_size(path, ignored));
+    return *digest;
+  }
 
   std::string digest = xxh3_128_file_hex(path, progress);
   // Remembered only when the file did not change while it was read.
