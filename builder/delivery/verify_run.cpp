@@ -8,6 +8,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/progress.hpp"
+#include "vm/process.hpp"
 #include "vm/qemu_runner.hpp"
 #include "vm/syslog_listener.hpp"
 
@@ -19,6 +20,7 @@
 #endif
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -67,6 +69,24 @@ void save(const fs::path& path, const std::string& content) {
   } catch (const Error& e) {
     std::cerr << "imgbuild: warning: " << e.what() << "\n";
   }
+}
+
+std::string signal_name(int signal) {
+  switch (signal) {
+    case SIGINT: return "SIGINT (Ctrl-C)";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+  }
+  return "signal " + std::to_string(signal);
+}
+
+// The run was cut short by the user, not by the image: the verdict says so instead of
+// "QEMU exited" (the signal handler killed QEMU).
+void mark_interrupted(vm::Verdict& verdict, double seconds) {
+  verdict.passed = false;
+  verdict.summary = "interrupted by " + signal_name(vm::InterruptScope::signal()) + " after " +
+                    std::to_string(static_cast<long>(seconds)) + " s; " + verdict.summary;
+  verdict.details.insert(verdict.details.begin(), "the run did not finish: what follows is only as far as it got");
 }
 
 }  // namespace
@@ -251,8 +271,11 @@ Result run(const Request& request, std::ostream& out) {
     timeline.event(shifted);
   };
   observer.on_tick = [&](double seconds, vm::Stage reached) { timeline.tick(seconds + offset, reached, target); };
+  // Ctrl-C from here on stops the machine, not imgbuild: what the run saw is kept below.
+  vm::InterruptScope interrupts;
   result.outcome = vm::run_verify(runner, options, observer);
   observer.on_event({result.outcome.seconds, "machine stopped"});
+  if (vm::InterruptScope::signal()) mark_interrupted(result.outcome.verdict, result.outcome.seconds);
 
   offset = result.outcome.seconds;
   if (delivery && result.outcome.verdict.passed) {
@@ -282,6 +305,10 @@ Result run(const Request& request, std::ostream& out) {
       }
     }
     offset += result.power_cycle->seconds;
+    if (vm::InterruptScope::signal()) {
+      result.power_cycle->passed = false;
+      result.power_cycle->summary = "interrupted by " + signal_name(vm::InterruptScope::signal());
+    }
     observer.on_event({0, std::string("power cycle: ") + (result.power_cycle->passed ? "passed: " : "FAILED: ") +
                               result.power_cycle->summary});
   }
@@ -292,7 +319,7 @@ Result run(const Request& request, std::ostream& out) {
   }
 
 #ifdef IMGBUILD_HAVE_GUESTFS
-  if (target > vm::Stage::Network) {
+  if (target > vm::Stage::Network && !vm::InterruptScope::signal()) {
     const bool reached = result.outcome.verdict.passed && (!result.power_cycle || result.power_cycle->passed);
     const auto disk_read = std::chrono::steady_clock::now();
     result.disk = check_installed_disk(settings.disk, reached, expectations, say);
@@ -310,6 +337,9 @@ Result run(const Request& request, std::ostream& out) {
                             options.screenshot_path);
   }
   if (!request.report_dir.empty()) write_report(request.report_dir, result);
+  if (int signal = vm::InterruptScope::signal())
+    throw Error("verify", "interrupted by " + signal_name(signal) + "; the machine is stopped and the logs so far are in " +
+                              result.logs.dir, "", 128 + signal);
   return result;
 }
 

@@ -27,12 +27,16 @@ std::atomic<pid_t> g_children[k_max_children];
 constexpr int k_signals[] = {SIGINT, SIGTERM, SIGHUP};
 struct sigaction g_previous[3];
 std::once_flag g_handlers_installed;
+std::atomic<int> g_interrupt_scopes{0};
+std::atomic<int> g_interrupted_by{0};
 
 extern "C" void kill_children_then_chain(int signal_number) {
   for (auto& slot : g_children) {
     pid_t pid = slot.load();
     if (pid > 0) ::kill(pid, SIGKILL);
   }
+  int none = 0;
+  if (g_interrupt_scopes.load() > 0 && g_interrupted_by.compare_exchange_strong(none, signal_number)) return;
   for (int i = 0; i < 3; ++i) {
     if (k_signals[i] != signal_number) continue;
     const struct sigaction& previous = g_previous[i];
@@ -69,6 +73,19 @@ void unregister_child(pid_t pid) {
     if (slot.compare_exchange_strong(expected, 0)) return;
   }
 }
+
+}  // namespace
+
+InterruptScope::InterruptScope() {
+  install_handlers();
+  g_interrupt_scopes.fetch_add(1);
+}
+
+InterruptScope::~InterruptScope() { g_interrupt_scopes.fetch_sub(1); }
+
+int InterruptScope::signal() { return g_interrupted_by.load(); }
+
+namespace {
 
 std::string package_hint(const std::string& program) {
   if (program.starts_with("qemu-system")) return "install qemu-system-x86";

@@ -42,6 +42,21 @@ class ChildProcess {
   util::Fd m_stdout;
 };
 
+// While one lives, a first SIGINT/SIGTERM/SIGHUP kills the children (QEMU) as always but
+// does not end imgbuild: the signal is only recorded, so the run that owns the scope sees
+// its machine stop, keeps the logs of what happened so far and exits with 128+signal
+// itself (verify: an interrupted 20-minute install must leave its console log). A second
+// signal ends imgbuild at once, as without a scope.
+class InterruptScope {
+ public:
+  InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  ~InterruptScope();
+  // The signal recorded while a scope lived (SIGINT, ...), 0 if none.
+  static int signal();
+};
+
 // Runs a command to completion (qemu-img): its stderr is returned in `output`; true when it
 // exited 0.
 bool run_command(const std::vector<std::string>& argv, std::string& output);
