@@ -26,6 +26,19 @@ std::string last_line_of(std::string_view text) {
   return lines.empty() ? std::string() : lines.back();
 }
 
+// The last console line a program wrote, passing over the kernel's own messages
+// ("[   12.345678] reboot: Power down") that follow any poweroff.
+std::string last_console_words(std::string_view serial_log) {
+  const auto lines = last_lines(serial_log, 8);
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    const std::size_t close = line->find(']');
+    const bool kernel_message = !line->empty() && (*line)[0] == '[' && close != std::string::npos &&
+                                line->find_first_not_of(" 0123456789.", 1) == close;
+    if (!kernel_message) return *line;
+  }
+  return {};
+}
+
 // SeaBIOS's El Torito checks (src/cdrom.c cdrom_boot) return numbered codes: 3 = the boot
 // record volume descriptor cannot be read, 4-5 = it is not El Torito, 7-12 = the boot
 // catalog is missing or invalid.
@@ -217,8 +230,15 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
     std::string why = last_line_of(evidence.qemu_stderr);
     if (contains(evidence.qemu_stderr, "KVM internal error"))
       why = "KVM internal error (KVM is broken on this host: use --accel tcg)";
-    verdict.summary = stopped + ": QEMU exited after " + seconds_text(evidence.elapsed_seconds) +
-                      (why.empty() ? std::string() : ": " + why);
+    if (why.empty()) {
+      // QEMU said nothing: the guest powered the machine off itself (an installer or a
+      // script that gave up). Its own last words on the console are the diagnosis.
+      const std::string words = last_console_words(evidence.serial_log);
+      verdict.summary = stopped + ": the machine powered itself off after " + seconds_text(evidence.elapsed_seconds) +
+                        (words.empty() ? std::string() : "; its console's last words: '" + words + "'");
+      return verdict;
+    }
+    verdict.summary = stopped + ": QEMU exited after " + seconds_text(evidence.elapsed_seconds) + ": " + why;
     return verdict;
   }
 

@@ -221,6 +221,28 @@ TEST(Stage, QemuExitAndKvmInternalError) {
   EXPECT_NE(verdict.summary.find("--accel tcg"), std::string::npos);
 }
 
+// A guest that gives up and powers the machine off (the stand-in installer's die): QEMU
+// exits without a word, and the verdict quotes the guest's last line, not the kernel's.
+TEST(Stage, AGuestThatPowersOffIsQuotedNotBlamedOnQemu) {
+  auto tracker = track(Stage::Firstboot, k_id, "IMGBUILD:preseed-loaded:" + k_id + "\n");
+  Evidence evidence;
+  evidence.qemu_exited = true;
+  evidence.elapsed_seconds = 95;
+  evidence.serial_log = "IMGBUILD:preseed-loaded:" + k_id +
+                        "\r\nSTANDIN: failed: no disk chosen (partman-auto/disk: 'unset')\r\n"
+                        "[   94.123456] sd 2:0:0:0: [sdb] Synchronizing SCSI cache\r\n"
+                        "[   94.200001] reboot: Power down\r\n";
+  auto verdict = diagnose(tracker, evidence);
+  EXPECT_EQ(verdict.cause, Cause::QemuFailed);
+  EXPECT_NE(verdict.summary.find("the machine powered itself off after 95 s; its console's last words: "
+                                 "'STANDIN: failed: no disk chosen (partman-auto/disk: 'unset')'"),
+            std::string::npos)
+      << verdict.summary;
+  // Nothing but kernel lines: no quote rather than a kernel line.
+  evidence.serial_log = "[    1.000000] reboot: Power down\n";
+  EXPECT_EQ(diagnose(tracker, evidence).summary.find("last words"), std::string::npos);
+}
+
 TEST(Stage, PlainTimeoutWhenNothingElseIsKnown) {
   auto tracker = track(Stage::Boot, k_id, "");
   Evidence evidence;
