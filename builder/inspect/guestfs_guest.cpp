@@ -181,11 +181,7 @@ std::string last_error(guestfs_h* g) {
   return message ? message : "unknown libguestfs error";
 }
 
-bool looks_like_kvm_failure(const std::string& message) {
-  std::string lower = message;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("kvm") != std::string::npos;
-}
+std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
 
 Handle launch(const std::string& disk_path, bool force_tcg) {
   Handle g = new_handle();
@@ -221,8 +217,13 @@ std::unique_ptr<Guest> open_disk(const std::string& disk_path,
   try {
     g = launch(disk_path, tcg);
   } catch (const Error& e) {
-    if (tcg || !looks_like_kvm_failure(e.problem())) throw;
-    note("libguestfs launch failed with KVM (" + e.problem() + "): retrying under TCG");
+    // A /dev/kvm that opens is not a KVM that works: a nested or half-configured host
+    // lets QEMU abort on its first MSR write, and libguestfs then says only "guestfs_launch
+    // failed" (QEMU's own words go to its debug log). Any failure with KVM gets one retry
+    // under TCG; a failure that is not KVM's then fails again, with its own message.
+    if (tcg) throw;
+    note("libguestfs launch failed with KVM (" + first_line(e.problem()) + "): retrying under TCG");
+    tcg = true;
     g = launch(disk_path, true);
   }
   progress.finish();
@@ -249,9 +250,22 @@ std::unique_ptr<Guest> open_disk(const std::string& disk_path,
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) mounts.emplace_back(pairs[i], pairs[i + 1]);
   std::sort(mounts.begin(), mounts.end(),
             [](const auto& a, const auto& b) { return a.first.size() < b.first.size(); });
-  for (const auto& [mountpoint, device] : mounts)
-    if (lib().mount_ro(g.get(), device.c_str(), mountpoint.c_str()) == -1)
-      note("cannot mount " + device + " on " + mountpoint + ": " + last_error(g.get()));
+  bool root_mounted = false;
+  for (const auto& [mountpoint, device] : mounts) {
+    if (lib().mount_ro(g.get(), device.c_str(), mountpoint.c_str()) == 0) {
+      root_mounted = root_mounted || mountpoint == "/";
+      continue;
+    }
+    note("cannot mount " + device + " on " + mountpoint + ": " + last_error(g.get()));
+    // An fstab that names "/" by a kernel name the appliance does not have (/dev/sdb1 as
+    // the installer saw it with the virtual media attached): the disk is still worth
+    // reading, from the root filesystem inspection found.
+    if (mountpoint == "/" && device != root && lib().mount_ro(g.get(), root.c_str(), "/") == 0) {
+      note("mounted the root filesystem " + root + " on / instead (its fstab names " + device + ")");
+      root_mounted = true;
+    }
+  }
+  if (!root_mounted && mounts.empty() && lib().mount_ro(g.get(), root.c_str(), "/") == 0) root_mounted = true;
   return std::make_unique<GuestfsGuest>(std::move(g), std::move(os));
 }
 
