@@ -223,7 +223,7 @@ Result run(const Request& request, std::ostream& out) {
   }
   settings.cd_first = target <= vm::Stage::Network;
 
-  vm::QemuKvmProbe probe(settings.qemu_binary, dir.string());
+  vm::QemuKvmProbe probe(settings.qemu_binary, dir.string(), 8000, firmware == vm::Firmware::Bios ? iso_path : std::string());
   result.accel = vm::choose_accel(request.accel, probe);
   settings.accel = result.accel.accel;
   if (say)

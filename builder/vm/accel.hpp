@@ -32,10 +32,13 @@ class KvmProbe {
 AccelChoice choose_accel(std::string_view requested, KvmProbe& probe);
 
 // The real probes: open(/dev/kvm) and QEMU booting SeaBIOS under KVM with its debug
-// console in `work_dir`, for at most `timeout_ms`.
+// console in `work_dir`, for at most `timeout_ms`. With a `cd_image` the firmware boots it
+// and the boot loader runs for a few seconds: a /dev/kvm that takes the firmware's POST
+// can still fail on the boot loader's first mode switch ("KVM internal error ... emulation
+// failure" at ISOLINUX's iret on a nested host), and a verify on it would only time out.
 class QemuKvmProbe : public KvmProbe {
  public:
-  QemuKvmProbe(std::string qemu_binary, std::string work_dir, int timeout_ms = 8000);
+  QemuKvmProbe(std::string qemu_binary, std::string work_dir, int timeout_ms = 8000, std::string cd_image = {});
   std::string device_problem() override;
   std::string probe_boot_problem() override;
 
@@ -43,6 +46,7 @@ class QemuKvmProbe : public KvmProbe {
   std::string m_qemu;
   std::string m_work_dir;
   int m_timeout_ms;
+  std::string m_cd_image;
 };
 
 }  // namespace imgbuild::vm

@@ -33,8 +33,9 @@ bool parse_unsigned(std::string_view text, std::uint64_t& value) {
   return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-// QEMU option values separate properties with commas; a comma inside a file name is
-// written twice.
+
+}  // namespace
+
 std::string qemu_escape(std::string_view path) {
   std::string out;
   for (char c : path) {
@@ -43,8 +44,6 @@ std::string qemu_escape(std::string_view path) {
   }
   return out;
 }
-
-}  // namespace
 
 bool parse_size(std::string_view text, std::uint64_t& bytes) {
   text = trim(text);

@@ -93,6 +93,10 @@ struct LaunchSettings {
   std::vector<std::string> nic_macs;
 };
 
+// A path as a QEMU option value: properties are separated by commas, so a comma inside a
+// file name is written twice.
+std::string qemu_escape(std::string_view path);
+
 // The profile's NICs: its -device options attached to a -netdev, in order.
 std::size_t nic_count(const MachineProfile& profile);
 
