@@ -223,7 +223,9 @@ Result run(const Request& request, std::ostream& out) {
   }
   settings.cd_first = target <= vm::Stage::Network;
 
-  vm::QemuKvmProbe probe(settings.qemu_binary, dir.string(), 8000, firmware == vm::Firmware::Bios ? iso_path : std::string());
+  // The probe boots the image with SeaBIOS whatever --firmware says: its BIOS boot loader is
+  // the quickest real guest code to hand (a UEFI-only image just ends the probe early).
+  vm::QemuKvmProbe probe(settings.qemu_binary, dir.string(), 8000, iso_path);
   result.accel = vm::choose_accel(request.accel, probe);
   settings.accel = result.accel.accel;
   if (say)

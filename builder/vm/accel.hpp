@@ -32,7 +32,7 @@ class KvmProbe {
 AccelChoice choose_accel(std::string_view requested, KvmProbe& probe);
 
 // The real probes: open(/dev/kvm) and QEMU booting SeaBIOS under KVM with its debug
-// console in `work_dir`, for at most `timeout_ms`. With a `cd_image` the firmware boots it
+// console in `work_dir`, for at most `timeout_ms`. With a `cd_image` SeaBIOS boots it
 // and the boot loader runs for a few seconds: a /dev/kvm that takes the firmware's POST
 // can still fail on the boot loader's first mode switch ("KVM internal error ... emulation
 // failure" at ISOLINUX's iret on a nested host), and a verify on it would only time out.
