@@ -30,12 +30,6 @@ volume_blocks() { od -An -tu4 -j $((16 * 2048 + 80)) -N4 "$1" | tr -d ' '; }
 # File listing without block addresses: names, modes, owners, sizes, dates.
 listing() { xorriso -report_about FAILURE -indev "$1" -find / -exec lsdl 2>/dev/null; }
 
-# Lines of the boot report that must be identical (LBAs and sizes aside).
-boot_shape() {
-    report_el_torito "$1" | grep -E '^(El Torito (boot img|img path|img opts) |System area (options|summary):|MBR partition  |GPT partname local)' |
-        sed -E 's/^(El Torito boot img.*[^ ]) +[0-9]+$/\1/; s/^(MBR partition +:.*0x[0-9a-f]+).*/\1/; s/^(GPT entry +: +[0-9]+ +).*(  [^ ]+)$/\1\2/'
-}
-
 # The ISO paths whose bytes hold block addresses of their own image: the boot catalog and
 # every El Torito image with a boot-info table. They differ between the layouts.
 address_holders() {

@@ -27,6 +27,8 @@
 #   iso_ls ISO           lists every path on the disc, one per line ("/isolinux/isolinux.cfg")
 #   iso_cat ISO PATH     prints a file from the disc
 #   report_el_torito ISO prints xorriso's El Torito + system area report
+#   boot_shape ISO       the lines of that report that say what boots how, block
+#                        addresses and sizes aside (boot_shape_of: the same filter on stdin)
 #   make_deb DIR NAME VERSION ARCH [CONTROL]   builds DIR/NAME_VERSION_ARCH.deb with
 #                        dpkg-deb; CONTROL: more control lines ('Depends: b (>= 1)\n...')
 #   make_signing_key NAME [ALGO]   a throwaway key without passphrase ("NAME@example.org",
@@ -138,6 +140,17 @@ iso_cat() {
 report_el_torito() {
     xorriso -report_about FAILURE -indev "$1" -report_el_torito plain -report_system_area plain 2>&1
 }
+
+# Lines of the boot report that must be identical between two images with the same boot
+# setup: El Torito entries without their load address, the system area's kind, MBR
+# partition types, GPT partition names. The address column of "El Torito boot img" is
+# right-aligned: the spaces before it go with it, or an image moved to a block address
+# of another width (a grown image's new session) would read as another entry.
+boot_shape_of() {
+    grep -E '^(El Torito (boot img|img path|img opts) |System area (options|summary):|MBR partition  |GPT partname local)' |
+        sed -E 's/^(El Torito boot img.*[^ ]) +[0-9]+$/\1/; s/^(MBR partition +:.*0x[0-9a-f]+).*/\1/; s/^(GPT entry +: +[0-9]+ +).*(  [^ ]+)$/\1\2/'
+}
+boot_shape() { report_el_torito "$1" | boot_shape_of; }
 
 make_deb() {
     local dir=$1 name=$2 version=$3 arch=$4 tree
