@@ -3,6 +3,7 @@
 
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/io_chunk.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -57,7 +58,7 @@ void copy_file_contents(const fs::path& from, const fs::path& to, const std::str
   util::Fd in = util::open_for_reading(from.string(), subject);
   util::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!out) throw Error(to.string(), std::string("cannot create staging file: ") + std::strerror(errno), "", 3);
-  std::vector<char> buffer(1 << 20);
+  std::vector<char> buffer(util::k_io_chunk);
   util::Xxh3_128 content;
   for (;;) {
     ssize_t n = ::read(in.get(), buffer.data(), buffer.size());

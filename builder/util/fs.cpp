@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "util/fs.hpp"
+#include "util/io_chunk.hpp"
 #include "util/progress.hpp"
 
 #include "util/error.hpp"
@@ -169,7 +170,7 @@ std::uint64_t file_size_or_zero(const std::string& path) {
 void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume,
                  ProgressStep* progress) {
   Fd fd = open_for_reading(path);
-  std::vector<std::uint8_t> buffer(1 << 20);
+  std::vector<std::uint8_t> buffer(k_io_chunk);
   for (;;) {
     ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
     if (n < 0) {
@@ -218,7 +219,7 @@ CloneMethod clone_file(const std::string& from, const std::string& to) {
     done += static_cast<std::uint64_t>(n);
   }
   if (in_kernel) return CloneMethod::copy_file_range;
-  std::vector<char> buffer(1 << 20);
+  std::vector<char> buffer(k_io_chunk);
   for (;;) {
     ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;

@@ -46,7 +46,7 @@ void write_all(int fd, std::string_view data, const std::string& subject);
 std::uint64_t file_size_or_zero(const std::string& path);
 
 class ProgressStep;
-// `progress`, when given, advances by every chunk read.
+// `progress`, when given, advances by every chunk (util/io_chunk.hpp) read.
 void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume,
                  ProgressStep* progress = nullptr);
 
@@ -56,7 +56,7 @@ const char* clone_method_name(CloneMethod method);
 
 // Copies the whole regular file `from` over the existing file `to`: sharing its extents
 // where the filesystem can (FICLONE on btrfs and XFS: no data is copied), else in the
-// kernel (copy_file_range), else reading and writing 1 MiB at a time. Error naming the
+// kernel (copy_file_range), else reading and writing a chunk at a time (util/io_chunk.hpp). Error naming the
 // file (exit 3, with a hint for a full disk) on failure.
 CloneMethod clone_file(const std::string& from, const std::string& to);
 
