@@ -17,6 +17,8 @@
 #include <fstream>
 #include <memory>
 #include <sys/wait.h>
+#include <map>
+#include <set>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -126,6 +128,38 @@ TEST_F(IsoTest, ReaderListsAndReadsWithRockRidgeNames) {
   EXPECT_TRUE(link->is_symlink);
   EXPECT_FALSE(reader.read_file("/no/such/file", 100));
   EXPECT_THROW(reader.read_file("/install.386/initrd.gz", 100), Error);
+}
+
+// read_layout wants 0x240 bytes of each installer kernel and initrd, not their 50 MB.
+TEST_F(IsoTest, ReaderStreamsOnlyTheHeadsWhenAsked) {
+  std::string big;
+  for (int i = 0; i < 3 << 18; ++i) big += static_cast<char>('a' + i % 23);  // 768 KiB
+  write_text(m_dir / "tree/install.amd/initrd.gz", big);
+  write_text(m_dir / "tree/install.amd/vmlinuz", "kernel");
+  std::string iso = (m_dir / "heads.iso").string();
+  std::string out = run("xorriso -as mkisofs -quiet -R -o " + iso + " " + (m_dir / "tree").string());
+  ASSERT_TRUE(fs::exists(iso)) << out;
+  iso::Reader reader(iso);
+  std::map<std::string, std::string> got;
+  std::map<std::string, int> lasts;
+  auto sink = [&](const std::string& path, const char* data, std::size_t size, bool last) {
+    got[path].append(data, size);
+    lasts[path] += last;
+  };
+  const std::set<std::string> paths = {"/install.amd/initrd.gz", "/install.amd/vmlinuz", "/install.386/initrd.gz"};
+  reader.stream_files(paths, sink, 8);
+  for (const auto& path : paths) EXPECT_EQ(lasts[path], 1) << path;
+  // At least the head, not the whole file: the rest was skipped, not read.
+  EXPECT_GE(got["/install.amd/initrd.gz"].size(), 8u);
+  EXPECT_LT(got["/install.amd/initrd.gz"].size(), big.size());
+  EXPECT_EQ(got["/install.amd/initrd.gz"], big.substr(0, got["/install.amd/initrd.gz"].size()));
+  EXPECT_EQ(got["/install.amd/vmlinuz"], "kernel");  // shorter than the head: all of it
+  EXPECT_EQ(got["/install.386/initrd.gz"].substr(0, 8), "iiiiiiii");
+  got.clear();
+  lasts.clear();
+  reader.stream_files(paths, sink);
+  EXPECT_EQ(got["/install.amd/initrd.gz"], big);
+  EXPECT_EQ(got["/install.386/initrd.gz"], std::string(5000, 'i'));
 }
 
 TEST_F(IsoTest, ReaderRejectsBadInputWithTheFileName) {

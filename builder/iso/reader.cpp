@@ -4,6 +4,7 @@
 #include "archive/reader.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/io_chunk.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -90,7 +91,7 @@ const Entry* Reader::find(const std::string& iso_path) const {
   return it != all.end() && it->path == wanted ? &*it : nullptr;
 }
 
-void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& sink) const {
+void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& sink, std::uint64_t head_bytes) const {
   if (iso_paths.empty()) return;
   // A hard-linked file's bytes come with the entry its link names: read that one and
   // hand them out under every name asked for.
@@ -104,7 +105,7 @@ void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& si
   std::set<std::string> wanted;
   for (const auto& [data_path, name] : names_by_data_path) wanted.insert(data_path);
   auto reader = open_iso(m_path);
-  std::vector<char> buffer(1 << 20);
+  std::vector<char> buffer(util::k_io_chunk);
   std::size_t seen = 0;
   while (seen < wanted.size()) {
     archive::Reader::Status status = reader.next_entry();
@@ -115,10 +116,13 @@ void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& si
     std::string path = normalise_iso_path(header.path);
     if (!wanted.count(path)) continue;
     ++seen;
-    for (;;) {
+    // The next entry's header skips what is left of this file's data (a seek, not a read:
+    // an installer initrd's 8-byte head is not worth its 50 MB).
+    for (std::uint64_t got = 0; got < head_bytes;) {
       std::ptrdiff_t n = reader.read_data(buffer.data(), buffer.size());
       if (n < 0) throw_archive_error(m_path, reader);
       if (n == 0) break;
+      got += static_cast<std::uint64_t>(n);
       auto names = names_by_data_path.equal_range(path);
       for (auto it = names.first; it != names.second; ++it)
         sink(it->second, buffer.data(), static_cast<std::size_t>(n), false);

@@ -42,8 +42,12 @@ class Reader {
 
   // Streams the listed files in one pass over the image; `sink` gets each file's path and
   // its bytes chunk by chunk (the last call for a file has `last` set, possibly with no bytes).
+  // With `head_bytes`, at least that many of each file's first bytes (fewer when the file
+  // is shorter), not necessarily all: the rest of the file is skipped, not read.
   using Sink = std::function<void(const std::string& iso_path, const char* data, std::size_t size, bool last)>;
-  void stream_files(const std::set<std::string>& iso_paths, const Sink& sink) const;
+  static constexpr std::uint64_t k_whole_file = ~std::uint64_t{0};
+  void stream_files(const std::set<std::string>& iso_paths, const Sink& sink,
+                    std::uint64_t head_bytes = k_whole_file) const;
 
   // Copies one file out to a local path (streamed, any size).
   void extract_file(const std::string& iso_path, const std::string& local_path) const;

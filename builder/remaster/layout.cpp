@@ -83,7 +83,7 @@ BaseLayout read_layout(const iso::Reader& reader) {
   reader.stream_files(wanted, [&](const std::string& iso_path, const char* data, std::size_t size, bool) {
     std::string& head = layout.heads[iso_path];
     if (head.size() < k_kernel_head_size) head.append(data, std::min(size, k_kernel_head_size - head.size()));
-  });
+  }, k_kernel_head_size);
   return layout;
 }
 
