@@ -77,6 +77,12 @@ void write_remastered(const WriteOptions& options) {
   // default, sized to keep an optical burner fed. A file needs no such margin: 1 MiB
   // keeps another 3 MiB out of it.
   session.run({"-fs", "1m"});
+  // libburn fsyncs a stdio: output every 16 MiB by default, to keep a slow device's
+  // pending data from clogging memory. The output is a temporary file that
+  // util::AtomicOutput fsyncs once before renaming it into place, so the intermediate
+  // flushes buy nothing; on a loop-mounted btrfs each cost a flush of the loop device
+  // (issue 15: part of append's time that did not follow the change's size).
+  session.run({"-stdio_sync", "off"});
   if (options.layout == Layout::append) {
     session.run({"-dev", "stdio:" + options.output_path});
   } else {
