@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu installed-system delivery
+# labels: e2e qemu installed-system delivery slow
 # timeout: 2400
 # cost: 700
 # The whole delivery (tests/e2e/delivery-pe2950.sh) with the first-boot hook removed
