@@ -250,22 +250,15 @@ std::unique_ptr<Guest> open_disk(const std::string& disk_path,
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) mounts.emplace_back(pairs[i], pairs[i + 1]);
   std::sort(mounts.begin(), mounts.end(),
             [](const auto& a, const auto& b) { return a.first.size() < b.first.size(); });
-  bool root_mounted = false;
   for (const auto& [mountpoint, device] : mounts) {
-    if (lib().mount_ro(g.get(), device.c_str(), mountpoint.c_str()) == 0) {
-      root_mounted = root_mounted || mountpoint == "/";
-      continue;
-    }
+    if (lib().mount_ro(g.get(), device.c_str(), mountpoint.c_str()) == 0) continue;
     note("cannot mount " + device + " on " + mountpoint + ": " + last_error(g.get()));
     // An fstab that names "/" by a kernel name the appliance does not have (/dev/sdb1 as
     // the installer saw it with the virtual media attached): the disk is still worth
     // reading, from the root filesystem inspection found.
-    if (mountpoint == "/" && device != root && lib().mount_ro(g.get(), root.c_str(), "/") == 0) {
+    if (mountpoint == "/" && device != root && lib().mount_ro(g.get(), root.c_str(), "/") == 0)
       note("mounted the root filesystem " + root + " on / instead (its fstab names " + device + ")");
-      root_mounted = true;
-    }
   }
-  if (!root_mounted && mounts.empty() && lib().mount_ro(g.get(), root.c_str(), "/") == 0) root_mounted = true;
   return std::make_unique<GuestfsGuest>(std::move(g), std::move(os));
 }
 
