@@ -10,6 +10,8 @@
 # filesystem inspection found, read the installer's log from it, and flag the fstab line.
 # The disk is made without root or a VM: sfdisk and mke2fs -d on a file.
 source "$(dirname "$0")/prelude.sh"
+# imgbuild built without libguestfs has no inspect-disk: nothing to test here.
+"$IMGBUILD" inspect-disk --help >/dev/null 2>&1 || skip "this imgbuild has no inspect-disk (built without libguestfs)"
 for tool in sfdisk mke2fs; do command -v "$tool" >/dev/null || fail "$tool missing (scripts/install-deps.sh)"; done
 
 root=$T/root
