@@ -105,7 +105,7 @@ void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& si
   std::set<std::string> wanted;
   for (const auto& [data_path, name] : names_by_data_path) wanted.insert(data_path);
   auto reader = open_iso(m_path);
-  std::vector<char> buffer(util::k_io_chunk);
+  util::IoBuffer buffer;
   std::size_t seen = 0;
   while (seen < wanted.size()) {
     archive::Reader::Status status = reader.next_entry();
@@ -119,13 +119,13 @@ void Reader::stream_files(const std::set<std::string>& iso_paths, const Sink& si
     // The next entry's header skips what is left of this file's data (a seek, not a read:
     // an installer initrd's 8-byte head is not worth its 50 MB).
     for (std::uint64_t got = 0; got < head_bytes;) {
-      std::ptrdiff_t n = reader.read_data(buffer.data(), buffer.size());
+      std::ptrdiff_t n = reader.read_data(buffer.chars(), buffer.size());
       if (n < 0) throw_archive_error(m_path, reader);
       if (n == 0) break;
       got += static_cast<std::uint64_t>(n);
       auto names = names_by_data_path.equal_range(path);
       for (auto it = names.first; it != names.second; ++it)
-        sink(it->second, buffer.data(), static_cast<std::size_t>(n), false);
+        sink(it->second, buffer.chars(), static_cast<std::size_t>(n), false);
     }
     auto names = names_by_data_path.equal_range(path);
     for (auto it = names.first; it != names.second; ++it) sink(it->second, nullptr, 0, true);

@@ -58,18 +58,18 @@ void copy_file_contents(const fs::path& from, const fs::path& to, const std::str
   util::Fd in = util::open_for_reading(from.string(), subject);
   util::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!out) throw Error(to.string(), std::string("cannot create staging file: ") + std::strerror(errno), "", 3);
-  std::vector<char> buffer(util::k_io_chunk);
+  util::IoBuffer buffer;
   util::Xxh3_128 content;
   for (;;) {
-    ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+    ssize_t n = ::read(in.get(), buffer.chars(), buffer.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       throw Error(from.string(), std::string("cannot read: ") + std::strerror(errno), "check its permissions");
     }
     if (n == 0) break;
-    content.update(buffer.data(), static_cast<std::size_t>(n));
+    content.update(buffer.chars(), static_cast<std::size_t>(n));
     for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(n - done));
+      ssize_t w = ::write(out.get(), buffer.chars() + done, static_cast<std::size_t>(n - done));
       if (w < 0) {
         if (errno == EINTR) continue;
         int err = errno;

@@ -170,7 +170,7 @@ std::uint64_t file_size_or_zero(const std::string& path) {
 void read_chunks(const std::string& path, const std::function<void(const std::uint8_t*, std::size_t)>& consume,
                  ProgressStep* progress) {
   Fd fd = open_for_reading(path);
-  std::vector<std::uint8_t> buffer(k_io_chunk);
+  IoBuffer buffer;
   for (;;) {
     ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
     if (n < 0) {
@@ -219,13 +219,13 @@ CloneMethod clone_file(const std::string& from, const std::string& to) {
     done += static_cast<std::uint64_t>(n);
   }
   if (in_kernel) return CloneMethod::copy_file_range;
-  std::vector<char> buffer(k_io_chunk);
+  IoBuffer buffer;
   for (;;) {
     ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw Error(from, "cannot read: " + errno_text(errno));
     if (n == 0) break;
-    write_all(out.get(), std::string_view(buffer.data(), static_cast<std::size_t>(n)), to);
+    write_all(out.get(), std::string_view(buffer.chars(), static_cast<std::size_t>(n)), to);
   }
   return CloneMethod::stream;
 }
