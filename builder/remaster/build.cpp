@@ -344,7 +344,7 @@ BuildResult build(const BuildOptions& options) {
   inputs.staged = stage_inputs(options, reader, layout, inputs.timestamp, staging.path());
   {
     util::ProgressStep progress("hashing " + options.base_path, util::file_size_or_zero(options.base_path));
-    inputs.base_digest = util::cached_xxh3_128_file_hex(options.base_path, &progress);
+    inputs.base_digest = util::cached_segmented_xxh3_128_file_hex(options.base_path, &progress);
   }
 
   // 3. The plan, then its execution.

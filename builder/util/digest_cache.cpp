@@ -20,7 +20,9 @@ std::optional<std::string> stat_key(const std::string& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   std::ostringstream key;
-  key << "xxh3-128 dev=" << st.st_dev << " ino=" << st.st_ino << " size=" << st.st_size
+  // The digest's name first: an entry of another kind (the whole-stream XXH3-128 that
+  // earlier builds of imgbuild kept here) is never taken for this one.
+  key << "segmented-xxh3-128 dev=" << st.st_dev << " ino=" << st.st_ino << " size=" << st.st_size
       << " mtime=" << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << " ctime=" << st.st_ctim.tv_sec << '.'
       << st.st_ctim.tv_nsec;
   return key.str();
@@ -52,10 +54,10 @@ std::optional<std::filesystem::path> digest_cache_dir() {
   return std::nullopt;
 }
 
-std::string cached_xxh3_128_file_hex(const std::string& path, ProgressStep* progress,
-                                     const std::optional<std::filesystem::path>& cache_dir) {
+std::string cached_segmented_xxh3_128_file_hex(const std::string& path, ProgressStep* progress,
+                                               const std::optional<std::filesystem::path>& cache_dir) {
   const std::optional<std::string> key = cache_dir ? stat_key(path) : std::nullopt;
-  if (!key) return xxh3_128_file_hex(path, progress);
+  if (!key) return segmented_xxh3_128_file_hex(path, progress);
   Xxh3_128 name;
   name.update(*key);
   const std::filesystem::path entry = *cache_dir / name.hex();
@@ -66,7 +68,7 @@ std::string cached_xxh3_128_file_hex(const std::string& path, ProgressStep* prog
     return *digest;
   }
 
-  std::string digest = xxh3_128_file_hex(path, progress);
+  std::string digest = segmented_xxh3_128_file_hex(path, progress);
   // Remembered only when the file did not change while it was read.
   if (stat_key(path) == key) {
     std::error_code ignored;

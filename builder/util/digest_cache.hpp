@@ -14,7 +14,7 @@ class ProgressStep;
 // when no variable names one.
 std::optional<std::filesystem::path> digest_cache_dir();
 
-// xxh3_128_file_hex of `path`, remembered between runs the way ccache's direct mode trusts
+// segmented_xxh3_128_file_hex of `path` (util/hash.hpp), remembered between runs the way ccache's direct mode trusts
 // a file's stat: the entry is keyed by device, inode, size, and mtime and ctime to the
 // nanosecond. Any write to the file, or another file put in its place, changes its ctime,
 // which no user can set, so a stale entry is never used. Why: the base's digest is part of
@@ -22,7 +22,7 @@ std::optional<std::filesystem::path> digest_cache_dir();
 // (issue 15); building a rack's images one after another from one base reads it once.
 // The cache only saves time: an entry that cannot be read or written is ignored, and the
 // digest is computed.
-std::string cached_xxh3_128_file_hex(const std::string& path, ProgressStep* progress = nullptr,
-                                     const std::optional<std::filesystem::path>& cache_dir = digest_cache_dir());
+std::string cached_segmented_xxh3_128_file_hex(const std::string& path, ProgressStep* progress = nullptr,
+                                               const std::optional<std::filesystem::path>& cache_dir = digest_cache_dir());
 
 }  // namespace imgbuild::util

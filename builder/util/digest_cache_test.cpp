@@ -29,23 +29,23 @@ std::size_t entries(const fs::path& dir) {
 TEST(DigestCache, SameDigestAsReadingAndOneEntry) {
   fs::path dir = fresh_dir("util", "digest-cache-same");
   write_file(dir / "base.iso", "the base image");
-  const std::string expected = util::xxh3_128_file_hex((dir / "base.iso").string());
-  EXPECT_EQ(util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), expected);
+  const std::string expected = util::segmented_xxh3_128_file_hex((dir / "base.iso").string());
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), expected);
   EXPECT_EQ(entries(dir / "cache"), 1u);
-  EXPECT_EQ(util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), expected);
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), expected);
   EXPECT_EQ(entries(dir / "cache"), 1u);
 }
 
 TEST(DigestCache, RememberedDigestIsUsedWhileTheFileIsUnchanged) {
   fs::path dir = fresh_dir("util", "digest-cache-used");
   write_file(dir / "base.iso", "the base image");
-  util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache");
+  util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache");
   // Plant another digest under the same key: it is what comes back, so the file was not read.
   fs::path entry = fs::directory_iterator(dir / "cache")->path();
   std::string text = slurp(entry);
   std::string key = text.substr(0, text.find('\n'));
   write_file(entry, key + "\n" + std::string(32, 'a') + "\n");
-  EXPECT_EQ(util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), std::string(32, 'a'));
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), std::string(32, 'a'));
 }
 
 TEST(DigestCache, AWriteOfTheSameSizeAndMtimeIsSeen) {
@@ -54,36 +54,36 @@ TEST(DigestCache, AWriteOfTheSameSizeAndMtimeIsSeen) {
   write_file(base, "the base image");
   struct stat before{};
   ASSERT_EQ(::stat(base.c_str(), &before), 0);
-  util::cached_xxh3_128_file_hex(base.string(), nullptr, dir / "cache");
+  util::cached_segmented_xxh3_128_file_hex(base.string(), nullptr, dir / "cache");
   // Same size, and mtime put back as `touch -r` would: only ctime tells, and it must.
   usleep(20000);
   write_file(base, "THE base image");
   struct timespec times[2] = {before.st_atim, before.st_mtim};
   ASSERT_EQ(::utimensat(AT_FDCWD, base.c_str(), times, 0), 0);
-  EXPECT_EQ(util::cached_xxh3_128_file_hex(base.string(), nullptr, dir / "cache"), util::xxh3_128_file_hex(base.string()));
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex(base.string(), nullptr, dir / "cache"), util::segmented_xxh3_128_file_hex(base.string()));
 }
 
 TEST(DigestCache, AnotherFileInItsPlaceIsSeen) {
   fs::path dir = fresh_dir("util", "digest-cache-replace");
   fs::path base = dir / "base.iso";
   write_file(base, "first");
-  util::cached_xxh3_128_file_hex(base.string(), nullptr, dir / "cache");
+  util::cached_segmented_xxh3_128_file_hex(base.string(), nullptr, dir / "cache");
   write_file(dir / "next", "other");
   fs::rename(dir / "next", base);
-  EXPECT_EQ(util::cached_xxh3_128_file_hex(base.string(), nullptr, dir / "cache"), util::xxh3_128_file_hex(base.string()));
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex(base.string(), nullptr, dir / "cache"), util::segmented_xxh3_128_file_hex(base.string()));
 }
 
 TEST(DigestCache, AnUnwritableOrCorruptCacheOnlyCostsAReread) {
   fs::path dir = fresh_dir("util", "digest-cache-broken");
   write_file(dir / "base.iso", "the base image");
-  const std::string expected = util::xxh3_128_file_hex((dir / "base.iso").string());
+  const std::string expected = util::segmented_xxh3_128_file_hex((dir / "base.iso").string());
   write_file(dir / "not-a-dir", "a file where the cache directory should be");
-  EXPECT_EQ(util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "not-a-dir"), expected);
-  util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache");
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "not-a-dir"), expected);
+  util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache");
   fs::path entry = fs::directory_iterator(dir / "cache")->path();
   write_file(entry, "garbage");
-  EXPECT_EQ(util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), expected);
-  EXPECT_EQ(util::cached_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, std::nullopt), expected);
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, dir / "cache"), expected);
+  EXPECT_EQ(util::cached_segmented_xxh3_128_file_hex((dir / "base.iso").string(), nullptr, std::nullopt), expected);
 }
 
 TEST(DigestCache, DirectoryFromTheEnvironment) {

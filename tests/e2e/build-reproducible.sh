@@ -42,3 +42,30 @@ cmp "$T/sde.iso" "$T/sde2.iso" || fail "SOURCE_DATE_EPOCH builds differ"
 base_date=$(pvd_time "$base")
 out_date=$(pvd_time "$T/one.iso")
 [[ $base_date == "$out_date" ]] || fail "volume date '$out_date' is not the base's '$base_date'"
+
+# The base's digest (in the build id) as util/hash.hpp defines it, computed here with
+# xxhsum: XXH3-128 of a header (three length-prefixed fields) and each 64 MiB segment's
+# XXH128, whatever the number of threads that read it. imgbuild keeps it in its digest
+# cache, which is where it is read back.
+IMGBUILD_DIGEST_CACHE=$T/digests build "$T/digest.iso"
+cmp "$T/one.iso" "$T/digest.iso" || fail "a build with the digest cache on differs"
+entries=("$T"/digests/*)
+[[ ${#entries[@]} -eq 1 ]] || fail "expected one digest cache entry, got ${#entries[@]}"
+got=$(sed -n 2p "${entries[0]}")
+field() { # TEXT: 8-byte big-endian length, then the text
+    printf "$(printf '%016x' "${#1}" | sed 's/../\\x&/g')%s" "$1"
+}
+hex_bytes() { printf "$(sed 's/../\\x&/g')"; }
+segment=$((64 << 20))
+size=$(stat -c %s "$base")
+segments=$(( (size + segment - 1) / segment ))
+[[ $segments -ge 2 ]] || fail "the test base has fewer than two segments ($size bytes)"
+want=$({
+    field imgbuild-segmented-xxh3-128
+    field "$segment"
+    field "$size"
+    for ((i = 0; i < segments; i++)); do
+        dd if="$base" bs=1M skip=$((i * 64)) count=64 status=none | xxhsum -H2 | cut -d' ' -f1 | hex_bytes
+    done
+} | xxhsum -H2 | cut -d' ' -f1)
+[[ $got == "$want" ]] || fail "base digest $got, xxhsum over the segments says $want"
