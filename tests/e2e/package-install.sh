@@ -60,7 +60,12 @@ if command -v ccache >/dev/null; then
 fi
 stamp "dpkg-buildpackage -us -uc -b (nocheck, parallel=2${launcher:+, ccache})"
 tb=$(date +%s)
-(cd "$src" && env "${launcher[@]}" DEB_BUILD_OPTIONS="nocheck noddebs parallel=2" nice dpkg-buildpackage -us -uc -b) \
+# Without -g (DEB_*FLAGS_STRIP, dpkg-buildflags(1)): dh_strip removes the debug information
+# from the binary anyway and noddebs drops the dbgsym package, and GCC's code does not
+# depend on -g, so the .deb's files are what a build with -g gives; the compile costs a
+# quarter less (18.4 s against 13.9 s for cli/cmd_verify.cpp).
+(cd "$src" && env "${launcher[@]}" DEB_BUILD_OPTIONS="nocheck noddebs parallel=2" \
+        DEB_CFLAGS_STRIP=-g DEB_CXXFLAGS_STRIP=-g nice dpkg-buildpackage -us -uc -b) \
     >"$T/dpkg-buildpackage.log" 2>&1 || { tail -n 40 "$T/dpkg-buildpackage.log"; fail "dpkg-buildpackage failed"; }
 build_seconds=$(( $(date +%s) - tb ))
 grep -q 'BUILD_TESTING=OFF' "$T/dpkg-buildpackage.log" || fail "nocheck did not configure -DBUILD_TESTING=OFF"
