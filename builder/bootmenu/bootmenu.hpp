@@ -73,6 +73,9 @@ struct ExtraEntry {  // e.g. memtest86+
   std::map<std::string, std::string> efi_programs;
   // GRUB's --hotkey: the key that boots the entry from the menu at once.
   std::string hotkey;
+  // The EFI programs carry no Secure Boot signature: under Secure Boot (GRUB started by
+  // shim sets shim_lock=y) GRUB refuses to start them, so the entry says why instead.
+  bool efi_unsigned = false;
 };
 
 struct Unattended {

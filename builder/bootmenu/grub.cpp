@@ -326,9 +326,19 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
       block.push_back("    if [ \"${grub_cpu}\" = " + grub_word(cpu) + " ]; then");
       block.push_back("        menuentry " + std::string(extra.hotkey.empty() ? "" : "--hotkey=" + grub_word(extra.hotkey) + " ") +
                       grub_quote(extra.title) + " {");
+      std::string indent = "            ";
+      if (extra.efi_unsigned) {
+        block.push_back("            if [ x$shim_lock = xy ]; then");
+        block.push_back("                echo " + grub_quote(extra.title + " is not signed for Secure Boot: GRUB may not start it."));
+        block.push_back("                echo 'Turn Secure Boot off in the firmware setup to run it.'");
+        block.push_back("                sleep 10");
+        block.push_back("            else");
+        indent += "    ";
+      }
       // A GRUB image may lack the command built in (a disc's modules directory has it).
-      block.push_back("            insmod chain");
-      block.push_back("            " + grub_command("chainloader", {program, extra.args}));
+      block.push_back(indent + "insmod chain");
+      block.push_back(indent + grub_command("chainloader", {program, extra.args}));
+      if (extra.efi_unsigned) block.push_back("            fi");
       block.push_back("        }");
       block.push_back("    fi");
     }

@@ -22,6 +22,29 @@ TEST(Debian12Grub, FindsEntriesThroughSubmenusAndSource) {
   EXPECT_TRUE(tree.entries[0].graphical);
 }
 
+// An unsigned EFI program (memtest86+'s) under Secure Boot: GRUB started by shim sets
+// shim_lock=y and would refuse it; the entry says why instead of failing blankly.
+TEST(Debian12Grub, UnsignedExtraSaysSoUnderSecureBoot) {
+  Files files = debian12_grub();
+  MenuTree tree = load_grub("/boot/grub/grub.cfg", reader(files));
+  Unattended u = unattended_for(choose_base_entry(tree, "amd64"), "console=ttyS0");
+  ExtraEntry memtest{"Memory test", "/imgbuild/memtest86+", "", "memtest",
+                               {{"x86_64", "/imgbuild/memtest86+x64.efi"}}, "m"};
+  memtest.efi_unsigned = true;
+  u.extras.push_back(memtest);
+  const std::string root = make_unattended_grub(tree, u).at("/boot/grub/grub.cfg");
+  EXPECT_THAT(root, HasSubstr("        menuentry --hotkey=m 'Memory test' {\n"
+                              "            if [ x$shim_lock = xy ]; then\n"
+                              "                echo 'Memory test is not signed for Secure Boot: GRUB may not start it.'\n"
+                              "                echo 'Turn Secure Boot off in the firmware setup to run it.'\n"
+                              "                sleep 10\n"
+                              "            else\n"
+                              "                insmod chain\n"
+                              "                chainloader /imgbuild/memtest86+x64.efi\n"
+                              "            fi\n"
+                              "        }\n"));
+}
+
 TEST(Debian12Grub, UnattendedFirstWithTimeoutAndOthersNeutralised) {
   Files files = debian12_grub();
   MenuTree tree = load_grub("/boot/grub/grub.cfg", reader(files));
