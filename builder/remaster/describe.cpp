@@ -164,6 +164,10 @@ ImageDescription describe(const std::string& iso_path) {
   add_menus(bootmenu::k_isolinux_roots, "isolinux", bootmenu::load_isolinux);
   add_menus(bootmenu::k_grub_roots, "grub", bootmenu::load_grub);
 
+  std::vector<std::string> kernels;
+  for (const auto& installer : d.installers) kernels.push_back(installer.kernel);
+  d.secure_boot = read_secure_boot_chain(reader, d.boot.el_torito, kernels);
+
   // Look inside each installer initrd for the preseed imgbuild appended.
   util::TempDir work("inspect");
   static const std::regex marker("IMGBUILD:preseed-loaded:([0-9a-f]{32})");
@@ -219,6 +223,7 @@ std::string format_text(const ImageDescription& d) {
       out += "  secret answer " + secret.question + " (line " + std::to_string(secret.line) + "): " + secret.form +
              ", value withheld\n";
   }
+  out += format_chain_text(d.secure_boot);
   out += "build id:     " + (d.build_id ? *d.build_id : std::string("none (not built by imgbuild)")) + "\n";
   return out;
 }
@@ -249,6 +254,7 @@ std::string format_json(const ImageDescription& d) {
                               {"preseed_build_id", optional_text(i.preseed_build_id)},
                               {"preseed_secrets", std::move(secrets)}});
   }
+  out["secure_boot"] = chain_to_json(d.secure_boot);
   out["build_id"] = optional_text(d.build_id);
   return util::json_text(std::move(out));
 }

@@ -3,6 +3,7 @@
 
 #include "iso/boot_report.hpp"
 #include "iso/volume.hpp"
+#include "remaster/secure_boot.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -48,6 +49,7 @@ struct ImageDescription {
   std::optional<std::string> build_id;           // /imgbuild/build-id
   std::optional<std::string> disk_info;          // /.disk/info
   bool has_md5sums = false;
+  SecureBootChain secure_boot;                   // EFI programs and installer kernels, signed or not
 };
 
 ImageDescription describe(const std::string& iso_path);
