@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "remaster/build.hpp"
 
+#include "efi/authenticode.hpp"
 #include "fleet/inventory.hpp"
 #include "fleet/lint_hosts.hpp"
+#include "iso/boot_report.hpp"
 #include "iso/reader.hpp"
 #include "preseed/lint.hpp"
 #include "preseed/preseed.hpp"
@@ -15,6 +17,7 @@
 #include "remaster/overlay.hpp"
 #include "remaster/package_trust.hpp"
 #include "remaster/plan.hpp"
+#include "remaster/secure_boot.hpp"
 #include "repo/repository.hpp"
 #include "util/digest_cache.hpp"
 #include "util/error.hpp"
@@ -302,10 +305,80 @@ StagedInputs stage_inputs(const BuildOptions& options, const iso::Reader& reader
     if (has_installer(layout.menus.grub))
       for (const MemtestEfi& efi : k_memtest_efi)
         if (::access(efi.source, R_OK) == 0)
-          staged.memtest_efi.push_back({efi.grub_cpu, efi.iso_path,
-                                        copy(efi.source, fs::path(efi.iso_path).filename().string())});
+        {
+          std::string local = copy(efi.source, fs::path(efi.iso_path).filename().string());
+          bool is_signed = false;
+          try {
+            is_signed = efi::read_pe_signatures_file(local).is_signed();
+          } catch (const Error&) {
+          }
+          staged.memtest_efi.push_back({efi.grub_cpu, efi.iso_path, local, is_signed});
+        }
   }
   return staged;
+}
+
+std::string signed_or_not(const std::string& local_path) {
+  try {
+    auto pe = efi::read_pe_signatures_file(local_path);
+    if (!pe.is_signed()) return "a file that is not signed";
+    const auto& signer = pe.signatures.front().signer.subject;
+    return "a file signed by " + (signer.empty() ? std::string("a certificate it does not carry") : signer);
+  } catch (const Error&) {
+    return "a file that is not an EFI program";
+  }
+}
+
+// On a base that boots under Secure Boot (its UEFI loader is signed), what the build adds
+// that a machine with Secure Boot on will refuse: one line each, on stderr and in
+// --json's notices. The base's own signed files are carried byte for byte.
+std::vector<std::string> secure_boot_notices(const BuildOptions& options, const iso::Reader& reader,
+                                             const BaseLayout& layout, const StagedInputs& staged) {
+  std::vector<std::string> notices;
+  if (staged.memtest_efi.empty() && !staged.cdrom && !staged.target) return notices;
+  std::vector<std::string> kernels;
+  for (const auto* tree : {&layout.menus.isolinux, &layout.menus.grub})
+    if (*tree)
+      for (const auto& entry : (*tree)->entries)
+        if (entry.is_installer) kernels.push_back(entry.kernel);
+  const SecureBootChain chain = read_secure_boot_chain(reader, iso::read_boot_report(options.base_path).el_torito,
+                                                       staged.cdrom ? kernels : std::vector<std::string>{});
+  if (!chain.loader_signed) return notices;
+  std::string unsigned_memtest;
+  for (const auto& efi : staged.memtest_efi)
+    if (!efi.is_signed) unsigned_memtest += (unsigned_memtest.empty() ? "" : ", ") + efi.iso_path;
+  if (!unsigned_memtest.empty())
+    notices.push_back("--memtest: the base boots under Secure Boot, and memtest86+'s EFI program (" + unsigned_memtest +
+                      ") is not signed: with Secure Boot on GRUB refuses to start it (its menu entry says so); "
+                      "it runs with Secure Boot off, or on BIOS");
+  if (staged.cdrom)
+    for (const auto& [iso_path, local] : staged.cdrom->files) {
+      if (chain.efi_image && iso_path == *chain.efi_image)
+        notices.push_back("--cdrom-overlay replaces the base's EFI boot image " + iso_path +
+                          ": the firmware starts what it holds, and under Secure Boot only if signed by a key "
+                          "the machine trusts");
+      for (const auto& binary : chain.binaries)
+        if (!binary.image && binary.path == iso_path && binary.pe && binary.pe->is_signed())
+          notices.push_back("--cdrom-overlay replaces " + iso_path + ", signed in the base's Secure Boot chain, with " +
+                            signed_or_not(local) + ": with Secure Boot on a machine starts it only if signed by a "
+                            "key it trusts");
+    }
+  if (staged.target) {
+    std::vector<std::string> modules;
+    for (const auto& [iso_path, local] : staged.target->files) {
+      bool module = false;
+      for (const char* suffix : {".ko", ".ko.xz", ".ko.zst", ".ko.gz"})
+        if (iso_path.size() > std::strlen(suffix) && iso_path.compare(iso_path.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
+          module = true;
+      if (module && kernel_module_signed(local) != std::optional<bool>(true)) modules.push_back(iso_path);
+    }
+    if (!modules.empty())
+      notices.push_back("--target-overlay carries " + std::to_string(modules.size()) + " kernel module(s) (" +
+                        modules.front() + (modules.size() > 1 ? ", ..." : "") +
+                        ") without a signature imgbuild can see: under Secure Boot the installed kernel (lockdown) "
+                        "loads only modules signed by a key it trusts");
+  }
+  return notices;
 }
 
 }  // namespace
@@ -350,6 +423,7 @@ BuildResult build(const BuildOptions& options) {
   // 3. The plan, then its execution.
   BuildResult result;
   if (!inputs.staged.packages.notice.empty()) result.notices.push_back(inputs.staged.packages.notice);
+  for (auto& notice : secure_boot_notices(options, reader, layout, inputs.staged)) result.notices.push_back(notice);
   if (inventory && !options.per_host_dir.empty()) {
     write_per_host(options, *inventory, layout, reader, inputs, staging.path(), result);
     return result;

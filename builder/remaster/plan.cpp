@@ -168,6 +168,7 @@ RemasterPlan make_plan(const BaseLayout& layout, const PlanInputs& inputs) {
       for (const auto& efi : inputs.staged.memtest_efi) {
         plan.files.push_back({efi.iso_path, {FileSource::Kind::local_file, "", efi.local_path}});
         memtest.efi_programs.emplace(efi.grub_cpu, efi.iso_path);
+        if (!efi.is_signed) memtest.efi_unsigned = true;
       }
       extras.push_back(std::move(memtest));
     }

@@ -50,6 +50,7 @@ struct StagedInputs {
     std::string grub_cpu;    // GRUB's ${grub_cpu}: "x86_64", "i386"
     std::string iso_path;
     std::string local_path;
+    bool is_signed = false;  // carries an Authenticode signature (Secure Boot)
   };
   std::vector<EfiProgram> memtest_efi;
   PackageTrust packages;               // how the target trusts the --packages repository
