@@ -148,6 +148,23 @@ TEST(Authenticode, TamperedFileKeepsItsSignerButNotItsDigest) {
   EXPECT_EQ(s.signatures[0].digest_matches, std::optional<bool>(false));
 }
 
+// The PE hash leaves out what signing changes (CheckSum, the security directory entry,
+// the certificate table): the same before and after sbsign; not after a byte of code.
+TEST(Authenticode, PeHashIsTheSameSignedOrNot) {
+  if (!tool("sbsign")) GTEST_SKIP() << "sbsign not installed";
+  auto dir = fresh_dir("efi", "hash");
+  make_key(dir, "a", "/CN=imgbuild test signer A");
+  write_file(dir / "tiny.efi", tiny_pe());
+  sign(dir, "a", dir / "tiny.efi", dir / "signed.efi");
+  auto unsigned_hash = efi::pe_hash(tiny_pe(), "sha256", "tiny.efi");
+  auto signed_hash = efi::pe_hash(slurp(dir / "signed.efi"), "sha256", "signed.efi");
+  ASSERT_TRUE(unsigned_hash);
+  EXPECT_EQ(unsigned_hash->size(), 32u);
+  EXPECT_EQ(unsigned_hash, signed_hash);
+  EXPECT_NE(unsigned_hash, efi::pe_hash(tiny_pe('\x91'), "sha256", "other.efi"));
+  EXPECT_THROW(efi::pe_hash(tiny_pe(), "no-such-digest", "tiny.efi"), Error);
+}
+
 TEST(Authenticode, TwoSignaturesInOrder) {
   if (!tool("sbsign")) GTEST_SKIP() << "sbsign not installed";
   auto dir = fresh_dir("efi", "two");

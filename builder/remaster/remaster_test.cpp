@@ -2,6 +2,7 @@
 #include "remaster/base_checksum.hpp"
 #include "remaster/md5sums.hpp"
 #include "remaster/overlay.hpp"
+#include "remaster/secure_boot.hpp"
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -70,4 +71,33 @@ TEST(BaseChecksum, ChecksEveryAlgorithmByDigestLength) {
   EXPECT_THROW(remaster::check_base_against_sums((dir / "a.iso").string(), (dir / "SUMS").string()), Error);
   EXPECT_NO_THROW(remaster::check_base_sha256((dir / "a.iso").string(), good[2]));
   EXPECT_THROW(remaster::check_base_sha256((dir / "a.iso").string(), "abc"), Error);
+}
+
+// libisoburn's -report_el_torito lines: the UEFI entry's image path, not the BIOS one's.
+TEST(SecureBoot, EfiBootImageFromTheCatalogReport) {
+  std::vector<std::string> report = {
+      "El Torito catalog  : 1308  1",
+      "El Torito images   :   N  Pltf  B   Emul  Ld_seg  Hdpt  Ldsiz         LBA",
+      "El Torito boot img :   1  BIOS  y   none  0x0000  0x00      4        1309",
+      "El Torito boot img :   2  UEFI  y   none  0x0000  0x00   5760        1400",
+      "El Torito img path :   1  /isolinux/isolinux.bin",
+      "El Torito img opts :   1  boot-info-table isohybrid-suitable",
+      "El Torito img path :   2  /boot/grub/efi.img"};
+  EXPECT_EQ(remaster::efi_boot_image_path(report), std::optional<std::string>("/boot/grub/efi.img"));
+  report.pop_back();  // a hidden EFI image has no path: nothing to read
+  EXPECT_EQ(remaster::efi_boot_image_path(report), std::nullopt);
+  EXPECT_EQ(remaster::efi_boot_image_path({"El Torito boot img :   1  BIOS  y   none  0x0000  0x00      4   1309",
+                                           "El Torito img path :   1  /isolinux/isolinux.bin"}),
+            std::nullopt);
+}
+
+TEST(SecureBoot, KernelModuleSignatureMarker) {
+  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / "remaster" / "modules";
+  fs::create_directories(dir);
+  std::ofstream(dir / "signed.ko", std::ios::binary) << std::string("\x7f" "ELF...", 7) << "sig~Module signature appended~\n";
+  std::ofstream(dir / "plain.ko", std::ios::binary) << "\x7f" "ELF...";
+  std::ofstream(dir / "packed.ko.xz", std::ios::binary) << "xz";
+  EXPECT_EQ(remaster::kernel_module_signed((dir / "signed.ko").string()), std::optional<bool>(true));
+  EXPECT_EQ(remaster::kernel_module_signed((dir / "plain.ko").string()), std::optional<bool>(false));
+  EXPECT_EQ(remaster::kernel_module_signed((dir / "packed.ko.xz").string()), std::nullopt);
 }
