@@ -11,7 +11,9 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
+#include <cstdio>
 #include <memory>
 
 // Authenticode's SpcIndirectDataContent (the content a PE signature signs): the PE hash
