@@ -10,7 +10,8 @@
 # unsigned EFI program (memtest86+), one signed here with a throwaway key (sbsign) and a
 # copy of it changed after signing. Every answer of `inspect --json` (signed or not, each
 # signature's certificates, signer and signer issuers, digest intact or not) is checked
-# against sbverify and openssl on the same files extracted with xorriso and mtools. Then
+# against sbverify and openssl on the same files extracted with xorriso and mtools; a
+# damaged EFI image is reported as such, the rest of the disc still described. Then
 # `build --memtest` on that disc: the EFI image and every EFI program and kernel of the
 # base are on the output byte for byte, the memtest entry says it is refused under Secure
 # Boot, and the Secure Boot notices appear (memtest, an overlay replacing a signed EFI
@@ -151,6 +152,17 @@ expect_status 0 "$IMGBUILD" inspect "$T/signed.iso"
 grep -qF '/EFI/test/tampered.efi: signed by /O=imgbuild e2e/CN=imgbuild e2e signer' "$T/last.out" ||
     fail "inspect's text does not name the signer"
 grep -qF 'DIGEST MISMATCH' "$T/last.out" || fail "inspect's text does not say the tampered file changed"
+
+# A damaged EFI image (cut after its boot sector) is said to be unreadable; the rest of
+# the disc is still described.
+cp -a "$T/root-signed" "$T/root-broken"
+truncate -s 1024 "$T/root-broken/boot/grub/efi.img"
+xorriso -report_about FAILURE -as mkisofs -r -J -V SBTEST -o "$T/broken.iso" \
+    -e boot/grub/efi.img -no-emul-boot "$T/root-broken" 2>/dev/null
+expect_status 0 "$IMGBUILD" inspect --json "$T/broken.iso"
+jq -e '(.secure_boot.efi_image_error | test("truncated")) and .secure_boot.loader_signed == false and
+       ([.secure_boot.efi_binaries[] | select(.kind == "kernel") | .signed] == [true])' "$T/last.out" >/dev/null ||
+    { jq .secure_boot "$T/last.out" >&2; fail "inspect of a disc with a damaged EFI image"; }
 
 # ------------------------------------------------------------------ build keeps the chain
 printf 'd-i debian-installer/locale string en_US\n' >"$T/p.cfg"
