@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # labels: e2e docs
 # timeout: 600
-# cost: 150
+# cost: 120
 # The commands the user documentation shows are the commands the product accepts: every
 # fenced block of README.md and docs/*.md is either run here or says why not.
 #   ```sh run      run, in order, one bash -euo pipefail per block, in a scratch copy of
@@ -17,7 +17,7 @@
 # and files are checked and QEMU starts (with --accel tcg unless the block names one);
 # exit 1 (stage not reached in time) is accepted, 2 (bad input) is not.
 # Also: README's command table names every subcommand `imgbuild --help` lists, and
-# docs/architecture.md's table every folder of builder/.
+# docs/architecture.md's table every folder of builder/; relative links lead somewhere.
 source "$(dirname "$0")/prelude.sh"
 
 verify_timeout=${DOCS_VERIFY_TIMEOUT:-3}
@@ -46,6 +46,13 @@ for d in "$IMGBUILD_SOURCE_DIR"/builder/*/; do
 done
 for m in $(sed -n 's/^| `\([a-z0-9_-]*\)\/`.*/\1/p' "$docs_dir/docs/architecture.md"); do
     [[ -d $IMGBUILD_SOURCE_DIR/builder/$m ]] || fail "docs/architecture.md has a row for builder/$m/, which does not exist"
+done
+
+# Every relative link of the documents names a file or directory that exists.
+for doc in "${docs[@]}"; do
+    while read -r link; do
+        [[ -e $(dirname "$doc")/$link ]] || fail "$doc links to $link, which does not exist"
+    done < <(grep -o '](\([^)#]*\))' "$doc" | sed 's/^](//; s/)$//' | grep -v -e '^[a-z]*:' -e '^$' || true)
 done
 
 # 2. The blocks. extract DOC: one file per block in $T/blocks/DOC/NNN.{run,skip}, or an error.
