@@ -4,8 +4,10 @@
 # cost: 120
 # The commands the user documentation shows are the commands the product accepts: every
 # fenced block of README.md and docs/*.md is either run here or says why not.
-#   ```sh run      run, in order, one bash -euo pipefail per block, in a scratch copy of
-#                  the tree per document (files a block makes are there for the next)
+#   ```sh run      run, in order, one bash -euo pipefail per block, in a scratch tree per
+#                  document (files a block makes are there for the next); the source
+#                  tree's top-level files and folders are symlinked into it, so a block
+#                  writes new names only (out/, images/, first.iso ...)
 #   ```sh          preceded by <!-- not-run: REASON --> (a whole install, root, a package
 #                  build, the set-up itself); a sh block without either fails the test
 #   ```text, toml, csv, json ...   output and file contents, not run
@@ -18,6 +20,8 @@
 # exit 1 (stage not reached in time) is accepted, 2 (bad input) is not.
 # Also: README's command table names every subcommand `imgbuild --help` lists, and
 # docs/architecture.md's table every folder of builder/; relative links lead somewhere.
+# By hand: IMGBUILD=build/imgbuild bash tests/e2e/docs-commands.sh (DOCS_SOURCE_DIR: read
+# the documents from another checkout; DOCS_VERIFY_TIMEOUT: seconds, default 3).
 source "$(dirname "$0")/prelude.sh"
 
 verify_timeout=${DOCS_VERIFY_TIMEOUT:-3}
