@@ -1,9 +1,15 @@
 #!/bin/sh
 # Installs everything imgbuild needs to build, test and verify images on Debian 12.
-# Debian packages only; run as root (or through sudo).
+# Debian packages only. As root it runs apt-get itself; as a user, through sudo.
 set -eu
 SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+        echo "install-deps: installing packages needs root: run $0 as root (no sudo here), then try again" >&2
+        exit 1
+    }
+    SUDO=sudo
+fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \

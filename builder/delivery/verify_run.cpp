@@ -200,7 +200,7 @@ Result run(const Request& request, std::ostream& out) {
     out << "note: --stage " << request.stage << " runs a full installation (about 20 minutes under "
         << "TCG) and needs every installer component from the disc or a reachable mirror; "
         << (request.timeout ? "" : "timeout raised to " + std::to_string(timeout) + " s; ")
-        << "a build host without a complete mirror cannot get past stage boot (issue 7)\n";
+        << "a build host without a complete mirror cannot get past stage boot\n";
 
   util::TempDir work("verify");
   const fs::path dir = work.path();

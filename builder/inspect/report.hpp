@@ -3,7 +3,7 @@
 
 // The machine-readable forms of what inspect-disk (and verify, after an installation)
 // finds: the disk's facts and the verdicts of an expectation profile. Field names are part
-// of imgbuild's interface (README, "JSON output").
+// of imgbuild's interface (docs/json.md).
 
 #include "inspect/expect.hpp"
 #include "inspect/facts.hpp"

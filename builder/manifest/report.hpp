@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// `manifest --json` and `diff --json`: the documents, field names documented in the
-// README ("JSON output").
+// `manifest --json` and `diff --json`: the documents, field names documented in
+// docs/json.md.
 
 #include "manifest/manifest.hpp"
 #include "util/json_document.hpp"

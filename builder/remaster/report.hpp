@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// `build --json`: what was written, field names documented in the README ("JSON output").
+// `build --json`: what was written, field names documented in docs/json.md.
 
 #include "remaster/build.hpp"
 #include "util/json_document.hpp"

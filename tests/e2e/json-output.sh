@@ -4,7 +4,7 @@
 # cost: 300
 # --json on every command (issue 13 part 5), on real runs: one document on stdout, read by
 # two independent parsers (jq and python3 -m json.tool), always valid UTF-8 even where
-# file names are not (a stray byte becomes the text \xNN, README "JSON output"), with the
+# file names are not (a stray byte becomes the text \xNN, docs/json.md), with the
 # values checked against xorriso, xxhsum and stat rather than imgbuild's own readers.
 # The names carry spaces, both quote characters, a byte 0xff and a Latin-1 0xe9.
 source "$(dirname "$0")/prelude.sh"

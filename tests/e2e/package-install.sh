@@ -18,7 +18,7 @@
 # DEB_BUILD_OPTIONS=nocheck (which also proves -DBUILD_TESTING=OFF builds): the unit tests
 # run in the same CI run already (label unit), not a second time here. With ccache
 # present the build goes through it, in a fixed directory so that a second run hits.
-# Measured here: see README.md#debian-package. Needs root (chroot, mounts).
+# Measured here: see docs/package.md. Needs root (chroot, mounts).
 source "$(dirname "$0")/prelude.sh"
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (chroot into the throwaway system)"
