@@ -258,7 +258,7 @@ TEST(Profile, R660ShippedProfile) {
   ASSERT_TRUE(parse_size(r660.disk_size, boss));
   ASSERT_TRUE(parse_size("960G", perc));
   EXPECT_GT(perc, boss);
-  EXPECT_EQ(std::count(argv.begin(), argv.end(), "driver=null-co,node-name=perc-vd0,size=960G,read-zeroes=on"), 1);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "driver=null-co,node-name=perc-vd0,size=1030792151040,read-zeroes=on"), 1);
   s.omit_devices = r660.drac_media;
   joined.clear();
   for (const auto& a : qemu_command(r660, s)) joined += a + "\n";
