@@ -206,6 +206,12 @@ preseed/early_command	string
 partman/early_command	string
 preseed/late_command	string
 LIST
+# Templates of modern udebs that no source above has (the grub-installer at hand is 1.58,
+# from 2012): grub-installer/force-efi-extra-removable, added for firmware that ignores the
+# debian boot entry (Debian #767037; the version that added it is not checked here).
+cat > "$TMP/modern-extra" <<'LIST'
+grub-installer/force-efi-extra-removable	boolean
+LIST
 for r in bookworm trixie; do
   case $r in
     bookworm) title='Debian 12 "bookworm" (amd64/i386)'
@@ -219,9 +225,10 @@ for r in bookworm trixie; do
       'current sources: github:kaisenlinux/partman-auto (partman-auto 177), github:tobetter/partman-partitioning (126), github:kaisenlinux/apt-setup (0.198), github:g7/pkgsel (0.45), github:deepin-community/user-setup (1.107), github:zfsonlinux/debian-installers branch grub-installer (grub-installer 1.58)' \
       "for the other udebs (partman-base, -lvm, -md, -efi, base-installer, tzsetup, clock-setup, finish-install, ...): github:dankamongmen/s-i commit $SQ (2011-01-17, the last svn trunk with every package), templates and code-read names" \
       'names documented in https://www.debian.org/releases/bookworm/example-preseed.txt (copy at github:mlukina/debian-autoinstall), types as given there' \
+      'grub-installer/force-efi-extra-removable (Debian #767037): newer than the grub-installer source above, by hand' \
       'tasksel/first (tasksel), popularity-contest/participate (popularity-contest): packages of the installed system'
     $GEN merge "$TMP/initrd-$r" "$TMP/modern-src" "$TMP/squeeze-src" "$TMP/squeeze-code" \
-               "$TMP/example-preseed" "$TMP/target-packages.txt"
+               "$TMP/example-preseed" "$TMP/modern-extra" "$TMP/target-packages.txt"
   } > $r.txt
 done
 wc -l etch.txt lenny.txt bookworm.txt trixie.txt
