@@ -260,6 +260,19 @@ class Linter {
       if (q == "mirror/country" && value == "enter information manually")
         add(entry.line, Severity::error, "modern choose-mirror expects mirror/country 'manual'", "use: manual");
     }
+    if (release == "trixie" && names_i386_kernel(q, value))
+      add(entry.line, Severity::error,
+          "an i386 install: Debian 13 has no i386 installer and no i386 kernel (i386 remains only a "
+          "co-architecture of amd64), so " + quoted(entry, value) + " cannot be installed",
+          "install amd64 (linux-image-amd64), or Debian 12 for 32-bit machines");
+  }
+
+  // A 32-bit x86 kernel flavour (686, 686-pae, 486) named where the installer installs it.
+  static bool names_i386_kernel(std::string_view question, std::string_view value) {
+    if (question != "base-installer/kernel/image" && question != "pkgsel/include") return false;
+    for (std::string_view flavour : {"linux-image-686", "linux-image-486", "linux-image-2.6-686", "linux-image-i386"})
+      if (value.find(flavour) != std::string_view::npos) return true;
+    return false;
   }
 
   void check_duplicates() {

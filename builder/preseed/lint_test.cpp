@@ -173,6 +173,22 @@ TEST(Lint, ModernPitfalls) {
   EXPECT_TRUE(lines_of(etch).empty());
 }
 
+// Debian 13 has no i386 installer or kernel: a preseed installing a 686 kernel is refused
+// with that reason; the same lines are fine for Debian 12, and amd64 is fine for 13.
+TEST(Lint, TrixieRefusesAnI386Install) {
+  const std::string text = "d-i base-installer/kernel/image string linux-image-686-pae\n"
+                           "d-i pkgsel/include string openssh-server linux-image-686\n";
+  auto ds = run(text, "trixie");
+  EXPECT_TRUE(mentions(ds, 1, Severity::error, "Debian 13 has no i386 installer and no i386 kernel"));
+  EXPECT_TRUE(mentions(ds, 2, Severity::error, "no i386 installer"));
+  EXPECT_TRUE(has_errors(ds));
+  // (pkgsel/include is not in the small set: "unknown question" warnings only.)
+  EXPECT_FALSE(has_errors(run(text, "bookworm")));
+  EXPECT_FALSE(has_errors(run("d-i base-installer/kernel/image string linux-image-amd64\n"
+                              "d-i pkgsel/include string openssh-server\n",
+                              "trixie")));
+}
+
 TEST(Lint, PlaintextPasswordNamesTheCryptedForm) {
   auto ds = run("d-i passwd/root-password password r00tme\n");
   EXPECT_TRUE(mentions(ds, 1, Severity::warning, "passwd/root-password-crypted"));
@@ -300,6 +316,10 @@ TEST(Questions, ShippedListsLoadAndKnowTheirRelease) {
   EXPECT_NE(builtin_questions("bookworm").find("keyboard-configuration/xkb-keymap"), nullptr);
   EXPECT_NE(builtin_questions("bookworm").find("partman/early_command"), nullptr);
   EXPECT_NE(builtin_questions("lenny").find("partman/early_command"), nullptr);
+  // Debian 13's list comes from its own installer's templates.
+  EXPECT_NE(builtin_questions("trixie").find("auto-install/cloak_initrd_preseed"), nullptr);
+  EXPECT_EQ(builtin_questions("bookworm").find("auto-install/cloak_initrd_preseed"), nullptr);
+  EXPECT_EQ(builtin_questions("trixie").find("mouse/protocol"), nullptr);
   EXPECT_THROW(builtin_questions("sarge"), Error);
 }
 

@@ -17,6 +17,7 @@ std::optional<DracKind> parse_drac_kind(std::string_view name) {
   if (name == "drac5") return DracKind::Drac5;
   if (name == "idrac6") return DracKind::Idrac6;
   if (name == "idrac7") return DracKind::Idrac7;
+  if (name == "idrac9") return DracKind::Idrac9;
   return std::nullopt;
 }
 
@@ -26,6 +27,7 @@ std::string_view drac_kind_name(DracKind kind) {
     case DracKind::Drac5: return "drac5";
     case DracKind::Idrac6: return "idrac6";
     case DracKind::Idrac7: return "idrac7";
+    case DracKind::Idrac9: return "idrac9";
   }
   return "none";
 }
@@ -51,14 +53,42 @@ RacadmAnswer EmulatedDrac::set_attached(bool attached, std::string_view how) {
   return {0, "Object value modified successfully\n"};
 }
 
+// remoteimage (iDRAC6 on): -d disconnects the remote file share and so the virtual media;
+// iDRAC9 also reports the share (-s) and connects one (-c -l URL).
+RacadmAnswer EmulatedDrac::remoteimage(const std::string& args) {
+  RacadmAnswer answer;
+  if (args == "remoteimage -d") {
+    answer = set_attached(false, "racadm " + args);
+    m_remote_image.clear();
+    answer.output = "Disable Remote File Started. Please check status using -s option to know Remote File "
+                    "Share is ENABLED or DISABLED.\n";
+  } else if (m_kind == DracKind::Idrac9 && args == "remoteimage -s") {
+    answer.output = m_remote_image.empty() ? "Remote File Share is Disabled\nUserName \nPassword \nShareName \n"
+                                           : "Remote File Share is Enabled\nUserName \nPassword \nShareName " +
+                                                 m_remote_image + "\n";
+  } else if (m_kind == DracKind::Idrac9 && args.starts_with("remoteimage -c -l ") && args.size() > 18) {
+    m_remote_image = args.substr(18);
+    answer = set_attached(true, "racadm remoteimage -c");
+    answer.output = "Remote Image is now Configured\n";
+  } else {
+    answer.status = 1;
+    answer.output = "ERROR: Invalid syntax\n";
+  }
+  return answer;
+}
+
 RacadmAnswer EmulatedDrac::racadm(std::string_view arguments) {
   const std::string args(arguments);
   RacadmAnswer answer;
   if (args == "getsysinfo") {
     std::string rac_type = m_kind == DracKind::Drac5    ? "DRAC 5"
                            : m_kind == DracKind::Idrac6 ? "iDRAC6"
-                                                        : "iDRAC7";
-    std::string firmware = m_kind == DracKind::Drac5 ? "1.45 (09.01.16)" : m_kind == DracKind::Idrac6 ? "1.98" : "2.65.65.65";
+                           : m_kind == DracKind::Idrac7 ? "iDRAC7"
+                                                        : "iDRAC9";
+    std::string firmware = m_kind == DracKind::Drac5    ? "1.45 (09.01.16)"
+                           : m_kind == DracKind::Idrac6 ? "1.98"
+                           : m_kind == DracKind::Idrac7 ? "2.65.65.65"
+                                                        : "7.00.00.181";
     answer.output = "RAC Information:\nRAC Date/Time           = Wed Dec  2 00:00:00 2026\nFirmware Version        = " +
                     firmware + "\nCurrent IP Address      = 192.168.0.120\n\nSystem Information:\nSystem Model            = " +
                     m_model + "\nRAC Type                = " + rac_type + "\n";
@@ -71,29 +101,41 @@ RacadmAnswer EmulatedDrac::racadm(std::string_view arguments) {
   } else if (legacy_group() && args == "getconfig -g cfgRacVirtual") {
     answer.output = std::string("cfgVirMediaAttached=") + (m_attached ? "1" : "0") +
                     "\ncfgVirAtapiSrvPort=3668\ncfgVirMediaBootOnce=0\ncfgFloppyEmulation=0\n";
-  } else if (m_kind == DracKind::Idrac7 && args == "set iDRAC.VirtualMedia.Attached Detached") {
+  } else if (attribute_dialect() && args == "set iDRAC.VirtualMedia.Attached Detached") {
     answer = set_attached(false, "racadm " + args);
-  } else if (m_kind == DracKind::Idrac7 && args == "set iDRAC.VirtualMedia.Attached Attached") {
+    m_auto_attach = false;
+  } else if (attribute_dialect() && args == "set iDRAC.VirtualMedia.Attached Attached") {
     answer = set_attached(true, "racadm " + args);
-  } else if (m_kind == DracKind::Idrac7 && args == "get iDRAC.VirtualMedia.Attached") {
-    answer.output = "[Key=iDRAC.Embedded.1#VirtualMedia.1]\nAttached=" + attached_word(m_attached) + "\n";
-  } else if ((m_kind == DracKind::Idrac7 || m_kind == DracKind::Idrac6) && args == "remoteimage -d") {
-    answer = set_attached(false, "racadm " + args);
-    answer.output = "Disable Remote File Started. Please check status using -s option to know Remote File "
-                    "Share is ENABLED or DISABLED.\n";
+    m_auto_attach = false;
+  } else if (m_kind == DracKind::Idrac9 && args == "set iDRAC.VirtualMedia.Attached AutoAttach") {
+    // iDRAC9's third value: media present while something is mapped (the image is).
+    answer = set_attached(true, "racadm " + args);
+    m_auto_attach = true;
+  } else if (attribute_dialect() && args == "get iDRAC.VirtualMedia.Attached") {
+    answer.output = "[Key=iDRAC.Embedded.1#VirtualMedia.1]\nAttached=" +
+                    (m_auto_attach && m_attached ? std::string("AutoAttach") : attached_word(m_attached)) + "\n";
+  } else if (has_remoteimage() && args.starts_with("remoteimage ")) {
+    answer = remoteimage(args);
+    if (answer.status != 0) return refuse(args, std::move(answer));
   } else {
-    // What that generation's racadm says to a command it does not have.
+    // What that generation's racadm says to a command it does not have. iDRAC9's racadm
+    // no longer has the legacy config/getconfig subcommands.
     answer.status = 1;
     std::string first = args.substr(0, args.find(' '));
-    bool known_subcommand = first == "getsysinfo" || first == "config" || first == "getconfig" ||
-                            (m_kind == DracKind::Idrac7 && (first == "set" || first == "get")) ||
-                            (m_kind != DracKind::Drac5 && first == "remoteimage");
+    bool legacy = first == "config" || first == "getconfig";
+    bool known_subcommand = first == "getsysinfo" || (legacy && m_kind != DracKind::Idrac9) ||
+                            (attribute_dialect() && (first == "set" || first == "get")) ||
+                            (has_remoteimage() && first == "remoteimage");
     answer.output = known_subcommand ? "ERROR: Invalid object name specified\n" : "ERROR: Invalid subcommand specified.\n";
-    m_events.push_back("refused racadm " + args + " (" + std::string(drac_kind_name(m_kind)) + ": " +
-                       answer.output.substr(0, answer.output.size() - 1) + ")");
-    return answer;
+    return refuse(args, std::move(answer));
   }
   m_events.push_back("racadm " + args + ": status " + std::to_string(answer.status));
+  return answer;
+}
+
+RacadmAnswer EmulatedDrac::refuse(const std::string& args, RacadmAnswer answer) {
+  m_events.push_back("refused racadm " + args + " (" + std::string(drac_kind_name(m_kind)) + ": " +
+                     answer.output.substr(0, answer.output.size() - 1) + ")");
   return answer;
 }
 

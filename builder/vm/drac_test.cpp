@@ -75,6 +75,56 @@ TEST(Drac, Idrac6KeepsTheLegacyGroupAndHasRemoteimage) {
   EXPECT_FALSE(drac.media_attached());
 }
 
+// iDRAC9 (PowerEdge 14G-16G): iDRAC7's attribute dialect and remoteimage, no legacy
+// config/getconfig any more, AutoAttach as a third value, remoteimage -s/-c.
+TEST(Drac, Idrac9AttributeDialectWithoutTheLegacyGroup) {
+  EXPECT_EQ(parse_drac_kind("idrac9"), DracKind::Idrac9);
+  EXPECT_EQ(drac_kind_name(DracKind::Idrac9), "idrac9");
+  EmulatedDrac drac(DracKind::Idrac9, "PowerEdge R660");
+  auto info = drac.racadm("getsysinfo");
+  EXPECT_NE(info.output.find("RAC Type                = iDRAC9"), std::string::npos);
+  EXPECT_NE(info.output.find("PowerEdge R660"), std::string::npos);
+  // Gone in iDRAC9: the subcommands themselves, not just the group.
+  auto legacy = drac.racadm("config -g cfgRacVirtual -o cfgVirMediaAttached 0");
+  EXPECT_EQ(legacy.status, 1);
+  EXPECT_EQ(legacy.output, "ERROR: Invalid subcommand specified.\n");
+  EXPECT_EQ(drac.racadm("getconfig -g cfgRacVirtual").output, "ERROR: Invalid subcommand specified.\n");
+  EXPECT_TRUE(drac.media_attached());
+  EXPECT_FALSE(drac.take_media_change());
+
+  EXPECT_EQ(drac.racadm("set iDRAC.VirtualMedia.Attached AutoAttach").status, 0);
+  EXPECT_FALSE(drac.take_media_change());  // already attached
+  EXPECT_EQ(drac.racadm("get iDRAC.VirtualMedia.Attached").output,
+            "[Key=iDRAC.Embedded.1#VirtualMedia.1]\nAttached=AutoAttach\n");
+  EXPECT_EQ(drac.racadm("set iDRAC.VirtualMedia.Attached Detached").status, 0);
+  EXPECT_FALSE(drac.media_attached());
+  EXPECT_TRUE(drac.take_media_change());
+  EXPECT_EQ(drac.racadm("get iDRAC.VirtualMedia.Attached").output,
+            "[Key=iDRAC.Embedded.1#VirtualMedia.1]\nAttached=Detached\n");
+  EXPECT_NE(drac.racadm("set iDRAC.VirtualMedia.Attached Sometimes").status, 0);
+}
+
+TEST(Drac, Idrac9RemoteimageConnectsReportsAndDisconnects) {
+  EmulatedDrac drac(DracKind::Idrac9, "PowerEdge R660");
+  EXPECT_EQ(drac.racadm("remoteimage -s").output.rfind("Remote File Share is Disabled\n", 0), 0u);
+  EXPECT_EQ(drac.racadm("remoteimage -c -l http://10.0.0.5/r660.iso").status, 0);
+  EXPECT_NE(drac.racadm("remoteimage -s").output.find("Enabled\nUserName \nPassword \nShareName http://10.0.0.5/r660.iso\n"),
+            std::string::npos);
+  EXPECT_FALSE(drac.take_media_change());  // attached at power-on already
+  EXPECT_EQ(drac.racadm("remoteimage -d").status, 0);
+  EXPECT_FALSE(drac.media_attached());
+  EXPECT_TRUE(drac.take_media_change());
+  EXPECT_EQ(drac.racadm("remoteimage -s").output.rfind("Remote File Share is Disabled\n", 0), 0u);
+  auto bad = drac.racadm("remoteimage -x");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_FALSE(drac.media_attached());
+  // iDRAC7 has remoteimage -d only.
+  EmulatedDrac idrac7(DracKind::Idrac7, "PowerEdge R720");
+  EXPECT_NE(idrac7.racadm("remoteimage -s").status, 0);
+  EXPECT_NE(idrac7.racadm("set iDRAC.VirtualMedia.Attached AutoAttach").status, 0);
+  EXPECT_EQ(idrac7.racadm("config -g cfgRacVirtual").output, "ERROR: Invalid object name specified\n");
+}
+
 TEST(DracChannel, RequestsAmongChatterAndSplitReads) {
   DracChannel channel;
   EXPECT_TRUE(channel.feed("\x1b[?25lDebian GNU/Linux 12 pe2950 ttyS1\r\n\r\npe2950 login: ").empty());

@@ -233,6 +233,41 @@ TEST(Profile, ShippedProfiles) {
   EXPECT_EQ(generic.floppy_bytes, 0u);
 }
 
+// Today's PowerEdge: the BOSS-N1 (the target disk) on NVMe, two larger PERC disks, iDRAC9
+// USB media on xHCI; after the detach the PERC and the BOSS stay.
+TEST(Profile, R660ShippedProfile) {
+  auto r660 = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/r660.toml");
+  EXPECT_EQ(r660.drac, DracKind::Idrac9);
+  EXPECT_EQ(r660.system_model, "PowerEdge R660");
+  EXPECT_EQ(nic_count(r660), 2u);
+  LaunchSettings s;
+  s.iso = "/a.iso";
+  s.disk = "/w/disk.qcow2";
+  auto argv = qemu_command(r660, s);
+  std::string joined;
+  for (const auto& a : argv) joined += a + "\n";
+  EXPECT_NE(joined.find("q35,smm=on\n"), std::string::npos);
+  EXPECT_NE(joined.find("vendor=iDRAC,product=Virtual CD,bootindex=0\n"), std::string::npos);
+  EXPECT_NE(joined.find("file=/w/disk.qcow2\n-device\nnvme,id=boss-n1,drive=boss,"), std::string::npos);
+  EXPECT_NE(joined.find("bootindex=1\n"), std::string::npos);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "e1000e,netdev=net0") +
+                std::count(argv.begin(), argv.end(), "e1000e,netdev=net1"),
+            2);
+  // The PERC disks are larger than the BOSS.
+  std::uint64_t boss = 0, perc = 0;
+  ASSERT_TRUE(parse_size(r660.disk_size, boss));
+  ASSERT_TRUE(parse_size("960G", perc));
+  EXPECT_GT(perc, boss);
+  EXPECT_EQ(std::count(argv.begin(), argv.end(), "driver=null-co,node-name=perc-vd0,size=1030792151040,read-zeroes=on"), 1);
+  s.omit_devices = r660.drac_media;
+  joined.clear();
+  for (const auto& a : qemu_command(r660, s)) joined += a + "\n";
+  EXPECT_EQ(joined.find("Virtual"), std::string::npos);
+  EXPECT_EQ(joined.find("/a.iso"), std::string::npos);
+  EXPECT_NE(joined.find("megasas-gen2"), std::string::npos);
+  EXPECT_NE(joined.find("nvme,id=boss-n1"), std::string::npos);
+}
+
 TEST(Profile, IdentitySetsSmbiosSerialAndNicMacsInOrder) {
   auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.toml");
   EXPECT_EQ(nic_count(pe), 2u);

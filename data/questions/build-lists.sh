@@ -2,8 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Rebuilds data/questions/<release>.txt from the sources named in each list's header.
 # Needs the source mirrors (paths below; `fetch github:OWNER/NAME` in this project's
-# tooling, or plain git clones) and, for bookworm, the Debian 12 netboot initrds from the
-# debian-installer-12-netboot-amd64 package. Run from data/questions/.
+# tooling, or plain git clones), the Debian 12 netboot initrds from the
+# debian-installer-12-netboot-amd64 package (installed on a Debian 12 host) and the Debian 13
+# ones from debian-installer-13-netboot-amd64 (trixie), unpacked, not installed:
+#   apt-get download debian-installer-13-netboot-amd64   (with a private apt state naming
+#   trixie; see fetch-trixie-initrd.sh) && dpkg-deb -x debian-installer-13-*.deb DIR
+#   TRIXIE_INITRD=DIR/usr/lib/debian-installer/images/13/amd64 sh build-lists.sh
+# Run from data/questions/.
 set -eu
 GEN="python3 ./gen-questions.py"
 M=${MIRRORS:-/work/.mirror}
@@ -62,17 +67,22 @@ $GEN code "$SI" $L '^packages/' "$SKIP" > "$TMP/lenny-code"
 } > lenny.txt
 
 # --- bookworm and trixie: no complete source tree is at hand, so layers, first wins:
-#  1. the real templates of the udebs inside the Debian 12 netboot initrds (text + gtk)
+#  1. the real templates of the udebs inside that release's netboot initrds (text + gtk)
 #  2. current package sources found on GitHub mirrors (versions in the header)
 #  3. the last svn trunk that still had every package (2011-01-17, squeeze) and its code
 #  4. questions documented in the Debian 12 installation guide's example-preseed.txt
-INITRD=/usr/lib/debian-installer/images/12/amd64
-for flavour in text gtk; do
-  mkdir -p "$TMP/initrd-$flavour"
-  (cd "$TMP/initrd-$flavour" && zcat "$INITRD/$flavour/debian-installer/amd64/initrd.gz" |
-     cpio -id --quiet 'var/lib/dpkg/info/*.templates' 2>/dev/null || true)
-done
-$GEN files "$TMP"/initrd-*/var/lib/dpkg/info/*.templates > "$TMP/modern-initrd"
+initrd_templates() {  # release, images dir (.../images/N/amd64)
+  [ -f "$2/text/debian-installer/amd64/initrd.gz" ] || {
+    echo "build-lists.sh: no $1 netboot initrd under $2" >&2; exit 1; }
+  for flavour in text gtk; do
+    mkdir -p "$TMP/initrd-$1-$flavour"
+    (cd "$TMP/initrd-$1-$flavour" && zcat "$2/$flavour/debian-installer/amd64/initrd.gz" |
+       cpio -id --quiet 'var/lib/dpkg/info/*.templates' 2>/dev/null || true)
+  done
+  $GEN files "$TMP"/initrd-"$1"-*/var/lib/dpkg/info/*.templates > "$TMP/initrd-$1"
+}
+initrd_templates bookworm "${BOOKWORM_INITRD:-/usr/lib/debian-installer/images/12/amd64}"
+initrd_templates trixie "${TRIXIE_INITRD:?set TRIXIE_INITRD to the unpacked images/13/amd64}"
 : > "$TMP/modern-src"
 for spec in kaisenlinux+partman-auto:HEAD tobetter+partman-partitioning:HEAD \
             kaisenlinux+apt-setup:HEAD g7+pkgsel:HEAD deepin-community+user-setup:HEAD \
@@ -196,20 +206,29 @@ preseed/early_command	string
 partman/early_command	string
 preseed/late_command	string
 LIST
+# Templates of modern udebs that no source above has (the grub-installer at hand is 1.58,
+# from 2012): grub-installer/force-efi-extra-removable, added for firmware that ignores the
+# debian boot entry (Debian #767037; the version that added it is not checked here).
+cat > "$TMP/modern-extra" <<'LIST'
+grub-installer/force-efi-extra-removable	boolean
+LIST
 for r in bookworm trixie; do
   case $r in
-    bookworm) title='Debian 12 "bookworm" (amd64/i386)' ;;
-    trixie) title='Debian 13 "trixie" (amd64; no trixie initrd was at hand: same sources as bookworm, whose newest package versions are trixie-era)' ;;
+    bookworm) title='Debian 12 "bookworm" (amd64/i386)'
+      initrd='templates of the udebs in the Debian 12 netboot initrds (debian-installer-12-netboot-amd64: text and gtk initrd.gz, var/lib/dpkg/info/*.templates): localechooser, console-setup-udeb, netcfg, choose-mirror, preseed, hw-detect, anna, ...' ;;
+    trixie) title='Debian 13 "trixie" (amd64 only: Debian 13 has no i386 installer)'
+      initrd="templates of the udebs in the Debian 13 netboot initrds (debian-installer-13-netboot-amd64 ${TRIXIE_VERSION:-?} from trixie: text and gtk initrd.gz, var/lib/dpkg/info/*.templates): localechooser, console-setup-udeb, netcfg, choose-mirror, preseed, hw-detect, anna, brltty-udeb, ... (the udebs anna loads later, partman-*, user-setup, grub-installer, come from the layers below)" ;;
   esac
   {
     header "$title" \
-      'templates of the udebs in the Debian 12 netboot initrds (debian-installer-12-netboot-amd64: text and gtk initrd.gz, var/lib/dpkg/info/*.templates): localechooser, console-setup-udeb, netcfg, choose-mirror, preseed, hw-detect, anna, ...' \
+      "$initrd" \
       'current sources: github:kaisenlinux/partman-auto (partman-auto 177), github:tobetter/partman-partitioning (126), github:kaisenlinux/apt-setup (0.198), github:g7/pkgsel (0.45), github:deepin-community/user-setup (1.107), github:zfsonlinux/debian-installers branch grub-installer (grub-installer 1.58)' \
       "for the other udebs (partman-base, -lvm, -md, -efi, base-installer, tzsetup, clock-setup, finish-install, ...): github:dankamongmen/s-i commit $SQ (2011-01-17, the last svn trunk with every package), templates and code-read names" \
       'names documented in https://www.debian.org/releases/bookworm/example-preseed.txt (copy at github:mlukina/debian-autoinstall), types as given there' \
+      'grub-installer/force-efi-extra-removable (Debian #767037): newer than the grub-installer source above, by hand' \
       'tasksel/first (tasksel), popularity-contest/participate (popularity-contest): packages of the installed system'
-    $GEN merge "$TMP/modern-initrd" "$TMP/modern-src" "$TMP/squeeze-src" "$TMP/squeeze-code" \
-               "$TMP/example-preseed" "$TMP/target-packages.txt"
+    $GEN merge "$TMP/initrd-$r" "$TMP/modern-src" "$TMP/squeeze-src" "$TMP/squeeze-code" \
+               "$TMP/example-preseed" "$TMP/modern-extra" "$TMP/target-packages.txt"
   } > $r.txt
 done
 wc -l etch.txt lenny.txt bookworm.txt trixie.txt
