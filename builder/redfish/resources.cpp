@@ -119,6 +119,7 @@ ComputerSystem parse_system(const Json& document, const std::string& where) {
       if (item.is_object() && item.contains("@odata.id") && item["@odata.id"].is_string())
         system.managed_by.push_back(item["@odata.id"].get<std::string>());
   system.reset = parse_action(document, "#ComputerSystem.Reset", "ResetType");
+  system.etag = string_at(document, "@odata.etag");
   return system;
 }
 
@@ -148,6 +149,7 @@ VirtualMedia parse_virtual_media(const Json& document, const std::string& where)
   media.connected_via = string_at(document, "ConnectedVia");
   media.insert = parse_action(document, "#VirtualMedia.InsertMedia", "TransferProtocolType");
   media.eject = parse_action(document, "#VirtualMedia.EjectMedia", nullptr);
+  media.etag = string_at(document, "@odata.etag");
   return media;
 }
 

@@ -55,6 +55,7 @@ struct ComputerSystem {
   std::string virtual_media;    // the System's VirtualMedia collection (Redfish 1.11+), or empty
   std::vector<std::string> managed_by;
   Action reset;                 // #ComputerSystem.Reset, allowable ResetType values
+  std::string etag;             // @odata.etag; the client prefers the ETag header
 };
 ComputerSystem parse_system(const util::Json& document, const std::string& where);
 
@@ -76,6 +77,7 @@ struct VirtualMedia {
   std::string connected_via;             // "NotConnected", "URI", "Applet"
   Action insert;                          // #VirtualMedia.InsertMedia
   Action eject;                           // #VirtualMedia.EjectMedia
+  std::string etag;
   bool has(const std::string& media_type) const;
 };
 VirtualMedia parse_virtual_media(const util::Json& document, const std::string& where);
