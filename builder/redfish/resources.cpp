@@ -196,7 +196,18 @@ std::string error_messages(const std::string& body) {
       if (!text.empty()) parts.push_back(text);
     }
   }
-  if (parts.empty()) return body.substr(0, 200);
+  if (parts.empty()) {
+    // Not a Redfish error (an HTML page from a proxy): its first words, on one line.
+    std::string line;
+    for (char c : body.substr(0, 400)) {
+      bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+      if (space && (line.empty() || line.back() == ' ')) continue;
+      line += space ? ' ' : c;
+      if (line.size() >= 160) break;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line;
+  }
   std::string joined;
   for (const std::string& part : parts) joined += (joined.empty() ? "" : "; ") + part;
   return joined;

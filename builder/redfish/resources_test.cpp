@@ -114,6 +114,8 @@ TEST(RedfishResources, ErrorMessages) {
   EXPECT_EQ(error_messages(idrac), "Unable to mount remote share. [IDRAC.2.8.RAC0720]");
   EXPECT_EQ(error_messages(R"({"error":{"message":"nope"}})"), "nope");
   EXPECT_EQ(error_messages("plain"), "plain");
+  EXPECT_EQ(error_messages("<html>\r\n<head><title>405 Not Allowed</title></head>\n</html>\n"),
+            "<html> <head><title>405 Not Allowed</title></head> </html>");
   EXPECT_EQ(error_messages(""), "");
 }
 
