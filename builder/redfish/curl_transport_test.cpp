@@ -51,6 +51,21 @@ class TlsServer : public ::testing::Test {
       }
     }
   }
+  // Replaces the running server by one on the same port presenting `cert`/`key`.
+  static bool restart_with(const std::string& cert, const std::string& key) {
+    kill(s_server, SIGTERM);
+    waitpid(s_server, nullptr, 0);
+    s_server = fork();
+    if (s_server == 0) {
+      std::string accept = "127.0.0.1:" + std::to_string(s_port);
+      std::freopen("/dev/null", "w", stdout);
+      std::freopen("/dev/null", "w", stderr);
+      execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert", cert.c_str(),
+             "-key", key.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return wait_listening();
+  }
   static void TearDownTestSuite() {
     if (s_server > 0) {
       kill(s_server, SIGTERM);
@@ -118,6 +133,25 @@ TEST_F(TlsServer, WrongPinFailsBeforeSending) {
     EXPECT_FALSE(e.retryable());
     EXPECT_NE(std::string(e.what()).find("not the pinned"), std::string::npos) << e.what();
   }
+}
+
+// The pin is checked once, then the pinned certificate is the only trust anchor: a server
+// that presents another certificate later fails the TLS handshake itself.
+TEST_F(TlsServer, CertificateSwappedAfterPinningIsRefused) {
+  CurlTransport transport(options({Trust::Mode::fingerprint, {}, "SHA256:" + s_fingerprint}));
+  ASSERT_EQ(transport.send(get()).status, 200);
+  std::string d = s_dir.string();
+  test::run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+            "-subj /CN=bmc.test -addext subjectAltName=IP:127.0.0.1 -keyout " + d + "/key2.pem -out " + d +
+            "/cert2.pem 2>/dev/null");
+  if (!restart_with(d + "/cert2.pem", d + "/key2.pem")) GTEST_SKIP() << "could not restart the server";
+  try {
+    transport.send(get());
+    ADD_FAILURE() << "a certificate other than the pinned one was accepted";
+  } catch (const ConnectionError& e) {
+    EXPECT_FALSE(e.retryable());
+  }
+  restart_with(d + "/cert.pem", d + "/key.pem");
 }
 
 TEST_F(TlsServer, CaFileIsAccepted) {
