@@ -89,9 +89,9 @@ std::vector<Json> insert_bodies(const VirtualMedia& slot, const std::string& ima
   std::string protocol = transfer_protocol_of(image_url);
   std::vector<Json> bodies;
   bodies.push_back({{"Image", image_url}, {"Inserted", true}, {"WriteProtected", true}});
+  bodies.push_back({{"Image", image_url}});  // sushy's body: Supermicro X11/X12 reject the defaults
   if (slot.insert.allows(protocol)) {
-    bodies.push_back({{"Image", image_url}, {"Inserted", true}, {"WriteProtected", true},
-                      {"TransferProtocolType", protocol}});
+    bodies.push_back({{"Image", image_url}, {"TransferProtocolType", protocol}});
     bodies.push_back({{"Image", image_url}, {"TransferProtocolType", protocol}, {"TransferMethod", "Stream"}});
   }
   return bodies;

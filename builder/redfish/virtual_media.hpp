@@ -32,10 +32,11 @@ std::vector<VirtualMedia> cd_slots(const std::vector<VirtualMedia>& slots);
 bool is_empty(const VirtualMedia& slot);
 // "HTTP", "HTTPS", "NFS", "CIFS" from the image URL's scheme; an Error for another one.
 std::string transfer_protocol_of(const std::string& image_url);
-// The InsertMedia bodies to try in order: {Image, Inserted, WriteProtected}; the same with
-// TransferProtocolType; and {Image, TransferProtocolType, TransferMethod: Stream} without
-// Inserted/WriteProtected (Supermicro X11 rejects those). Protocols the slot's action
-// does not allow are left out.
+// The InsertMedia bodies to try in order, each after the BMC refused the one before:
+// {Image, Inserted: true, WriteProtected: true} (Dell's own scripts); {Image} alone (what
+// sushy sends: Supermicro X11/X12 reject the two defaults); {Image, TransferProtocolType}
+// from the URL's scheme; the same with TransferMethod: Stream. The last two only when the
+// slot's action allows that protocol.
 std::vector<util::Json> insert_bodies(const VirtualMedia& slot, const std::string& image_url);
 // "Cd", else "UsbCd", as the System's allowable override targets offer; an Error if neither.
 std::string cd_boot_target(const ComputerSystem& system);
