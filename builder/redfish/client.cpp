@@ -33,6 +33,15 @@ std::string Client::scrub(std::string text) const {
   return text;
 }
 
+void Client::rethrow_scrubbed(const Error& error) const {
+  if (auto* http = dynamic_cast<const HttpError*>(&error))
+    throw HttpError(scrub(http->subject()), http->status(), scrub(http->problem()), scrub(http->fix()));
+  if (auto* connection = dynamic_cast<const ConnectionError*>(&error))
+    throw ConnectionError(scrub(connection->subject()), scrub(connection->problem()), scrub(connection->fix()),
+                          connection->retryable());
+  throw Error(scrub(error.subject()), scrub(error.problem()), scrub(error.fix()), error.exit_code());
+}
+
 void Client::note(const std::string& line) {
   std::string clean = scrub(line);
   m_log.push_back(clean);
@@ -101,6 +110,10 @@ Reply Client::to_reply(const Response& response, const std::string& path) {
 }
 
 void Client::open() {
+  guarded([this] { open_unguarded(); });
+}
+
+void Client::open_unguarded() {
   // The service root answers without credentials (Redfish spec, "Service root request").
   Request root_request{"GET", "/redfish/v1/", {}, {}};
   Response response = exchange(root_request, true);
@@ -166,6 +179,10 @@ void Client::close() noexcept {
 }
 
 Reply Client::get(const std::string& path) {
+  return guarded([&] { return get_unguarded(path); });
+}
+
+Reply Client::get_unguarded(const std::string& path) {
   Request request{"GET", path, {}, {}};
   Response response = exchange(request, true);
   if (response.status / 100 != 2) fail(request, response);
@@ -207,6 +224,10 @@ Reply Client::follow_task(const std::string& location, const std::string& what) 
 }
 
 Reply Client::post(const std::string& path, const Json& body) {
+  return guarded([&] { return post_unguarded(path, body); });
+}
+
+Reply Client::post_unguarded(const std::string& path, const Json& body) {
   std::string text = body.is_null() ? std::string() : body.dump();
   if (m_dry_run) {
     m_recorded.push_back({"POST", path, scrub(text)});
@@ -222,6 +243,10 @@ Reply Client::post(const std::string& path, const Json& body) {
 }
 
 Reply Client::patch(const std::string& path, const Json& body, const std::string& etag) {
+  return guarded([&] { return patch_unguarded(path, body, etag); });
+}
+
+Reply Client::patch_unguarded(const std::string& path, const Json& body, const std::string& etag) {
   std::string text = body.dump();
   if (m_dry_run) {
     m_recorded.push_back({"PATCH", path, scrub(text)});

@@ -112,8 +112,24 @@ class Client {
   Clock& clock() { return m_clock; }
   // `text` with every occurrence of the password replaced.
   std::string scrub(std::string text) const;
+  // `error` again, of the same type, with the password scrubbed from its texts: for every
+  // error that may quote the BMC (a document that is not JSON, an allowable value).
+  [[noreturn]] void rethrow_scrubbed(const Error& error) const;
+  // Runs `step`; any Error it throws comes out scrubbed.
+  template <typename Step>
+  auto guarded(Step&& step) -> decltype(step()) {
+    try {
+      return step();
+    } catch (const Error& e) {
+      rethrow_scrubbed(e);
+    }
+  }
 
  private:
+  void open_unguarded();
+  Reply get_unguarded(const std::string& path);
+  Reply post_unguarded(const std::string& path, const util::Json& body);
+  Reply patch_unguarded(const std::string& path, const util::Json& body, const std::string& etag);
   Response exchange(Request request, bool retry);
   Reply to_reply(const Response& response, const std::string& path);
   Reply follow_task(const std::string& location, const std::string& what);

@@ -95,6 +95,25 @@ TEST(RedfishClient, RefusedLoginIsNotRetriedAndHidesThePassword) {
   EXPECT_TRUE(clock.sleeps().empty());
 }
 
+// A BMC that answers with broken JSON quoting what it was sent: the error that shows the
+// start of the answer must not show the password (found by the redfish fuzz harness).
+TEST(RedfishClient, NonJsonAnswerEchoingThePasswordIsScrubbed) {
+  FakeTransport t;
+  FakeClock clock;
+  with_session(t);
+  t.on("GET", "/redfish/v1/Systems", 200, R"({"Password":")" + k_password + R"(", broken)");
+  Client c(t, {"root", k_password}, clock);
+  c.open();
+  try {
+    c.get("/redfish/v1/Systems");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    std::string text = e.what();
+    EXPECT_NE(text.find("not a JSON object"), std::string::npos) << text;
+    EXPECT_EQ(text.find(k_password), std::string::npos) << text;
+  }
+}
+
 TEST(RedfishClient, ForbiddenIsNotRetried) {
   FakeTransport t;
   FakeClock clock;

@@ -112,7 +112,7 @@ std::string power_on_reset_type(const ComputerSystem& system) {
               {}, 3);
 }
 
-ComputerSystem read_system(Client& client, const std::string& wanted) {
+static ComputerSystem read_system_unguarded(Client& client, const std::string& wanted) {
   if (client.root().systems.empty())
     throw Error(client.root().redfish_version.empty() ? "/redfish/v1/" : "/redfish/v1/",
                 "the service root links no Systems collection", {}, 3);
@@ -131,7 +131,7 @@ ComputerSystem read_system(Client& client, const std::string& wanted) {
   return get_system(client, chosen.front());
 }
 
-std::vector<VirtualMedia> find_cd_slots(Client& client, const ComputerSystem& system) {
+static std::vector<VirtualMedia> find_cd_slots_unguarded(Client& client, const ComputerSystem& system) {
   std::vector<std::string> collections;
   if (!system.virtual_media.empty()) {
     collections.push_back(system.virtual_media);
@@ -156,7 +156,7 @@ std::vector<VirtualMedia> find_cd_slots(Client& client, const ComputerSystem& sy
   return cds;
 }
 
-void power_off(Client& client, const ComputerSystem& system, const DeployOptions& options) {
+static void power_off_unguarded(Client& client, const ComputerSystem& system, const DeployOptions& options) {
   if (system.power_state == "Off") {
     client.note(system.path + ": already off");
     return;
@@ -181,7 +181,7 @@ void power_off(Client& client, const ComputerSystem& system, const DeployOptions
                 {}, 3);
 }
 
-void eject_all(Client& client, const std::vector<VirtualMedia>& slots, const DeployOptions& options) {
+static void eject_all_unguarded(Client& client, const std::vector<VirtualMedia>& slots, const DeployOptions& options) {
   for (const VirtualMedia& slot : slots) {
     if (is_empty(slot)) continue;
     client.note(slot.path + ": ejecting " + (slot.image.empty() ? std::string("(no image named)") : slot.image));
@@ -209,7 +209,7 @@ void eject_all(Client& client, const std::vector<VirtualMedia>& slots, const Dep
   }
 }
 
-void insert_image(Client& client, const VirtualMedia& slot, const std::string& image_url) {
+static void insert_image_unguarded(Client& client, const VirtualMedia& slot, const std::string& image_url) {
   client.note(slot.path + ": inserting " + image_url);
   if (slot.insert.target.empty()) {
     // No InsertMedia action (Lenovo, older schemas): the properties are writable.
@@ -230,7 +230,7 @@ void insert_image(Client& client, const VirtualMedia& slot, const std::string& i
   }
 }
 
-void boot_once_from_cd(Client& client, const ComputerSystem& system) {
+static void boot_once_from_cd_unguarded(Client& client, const ComputerSystem& system) {
   std::string target = cd_boot_target(system);
   Json body = {{"Boot", {{"BootSourceOverrideTarget", target}, {"BootSourceOverrideEnabled", "Once"}}}};
   std::string path = system.path;
@@ -245,14 +245,14 @@ void boot_once_from_cd(Client& client, const ComputerSystem& system) {
   client.patch(path, body, etag);
 }
 
-void power_on(Client& client, const ComputerSystem& system, const DeployOptions& options) {
+static void power_on_unguarded(Client& client, const ComputerSystem& system, const DeployOptions& options) {
   reset(client, system, power_on_reset_type(system));
   if (client.dry_run()) return;
   if (!wait_power_state(client, system.path, "On", options.power_wait, options.poll))
     client.note(system.path + ": PowerState not On yet after " + std::to_string(options.power_wait.count()) + " s");
 }
 
-DeployResult deploy_until_boot(Client& client, const DeployOptions& options) {
+static DeployResult deploy_until_boot_unguarded(Client& client, const DeployOptions& options) {
   transfer_protocol_of(options.image_url);  // refuse a bad URL before touching the server
   ComputerSystem system = read_system(client, options.system);
   std::vector<VirtualMedia> slots = find_cd_slots(client, system);
@@ -270,6 +270,33 @@ DeployResult deploy_until_boot(Client& client, const DeployOptions& options) {
   boot_once_from_cd(client, now);
   power_on(client, now, options);
   return {system.path, slot.path, cd_boot_target(now)};
+}
+
+// The steps as the header declares them: every Error comes out with the password scrubbed
+// (an error may quote what the BMC sent, and a BMC may echo anything).
+ComputerSystem read_system(Client& client, const std::string& wanted) {
+  return client.guarded([&] { return read_system_unguarded(client, wanted); });
+}
+std::vector<VirtualMedia> find_cd_slots(Client& client, const ComputerSystem& system) {
+  return client.guarded([&] { return find_cd_slots_unguarded(client, system); });
+}
+void power_off(Client& client, const ComputerSystem& system, const DeployOptions& options) {
+  return client.guarded([&] { return power_off_unguarded(client, system, options); });
+}
+void eject_all(Client& client, const std::vector<VirtualMedia>& slots, const DeployOptions& options) {
+  return client.guarded([&] { return eject_all_unguarded(client, slots, options); });
+}
+void insert_image(Client& client, const VirtualMedia& slot, const std::string& image_url) {
+  return client.guarded([&] { return insert_image_unguarded(client, slot, image_url); });
+}
+void boot_once_from_cd(Client& client, const ComputerSystem& system) {
+  return client.guarded([&] { return boot_once_from_cd_unguarded(client, system); });
+}
+void power_on(Client& client, const ComputerSystem& system, const DeployOptions& options) {
+  return client.guarded([&] { return power_on_unguarded(client, system, options); });
+}
+DeployResult deploy_until_boot(Client& client, const DeployOptions& options) {
+  return client.guarded([&] { return deploy_until_boot_unguarded(client, options); });
 }
 
 }  // namespace imgbuild::redfish
