@@ -82,7 +82,7 @@ Response Client::exchange(Request request, bool retry) {
       if (response.status >= 500 && !last) {
         note(request.method + " " + request.path + ": HTTP " + std::to_string(response.status) +
              " (" + scrub(error_messages(response.body)) + "), retry " + std::to_string(attempt) +
-             " in " + std::to_string(delay.count() / 1000.0).substr(0, 4) + " s");
+             " in " + std::to_string(delay.count()) + " ms");
       } else {
         return response;
       }

@@ -114,8 +114,7 @@ std::string power_on_reset_type(const ComputerSystem& system) {
 
 static ComputerSystem read_system_unguarded(Client& client, const std::string& wanted) {
   if (client.root().systems.empty())
-    throw Error(client.root().redfish_version.empty() ? "/redfish/v1/" : "/redfish/v1/",
-                "the service root links no Systems collection", {}, 3);
+    throw Error("/redfish/v1/", "the service root links no Systems collection", {}, 3);
   std::vector<std::string> members = parse_collection(client.get(client.root().systems).body, client.root().systems);
   std::vector<std::string> chosen;
   for (const std::string& member : members) {

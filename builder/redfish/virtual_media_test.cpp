@@ -354,6 +354,25 @@ TEST(RedfishVirtualMedia, DryRunRecordsTheFlowAndChangesNothing) {
   for (const std::string& line : c.log()) EXPECT_EQ(line.find("s3cret-dry"), std::string::npos);
 }
 
+TEST(RedfishVirtualMedia, SystemChosenByIdWhenThereAreSeveral) {
+  FakeTransport t;
+  FakeClock clock;
+  t.on("GET", "/redfish/v1/", 200, R"({"Systems":{"@odata.id":"/redfish/v1/Systems/"}})");  // no sessions
+  t.on("GET", "/redfish/v1/Systems/", 200,
+       R"({"Members":[{"@odata.id":"/redfish/v1/Systems/1/"},{"@odata.id":"/redfish/v1/Systems/2/"}]})");
+  t.on("GET", "/redfish/v1/Systems/2/", 200, R"({"@odata.id":"/redfish/v1/Systems/2/","Id":"2"})");
+  Client c(t, {"root", "calvin"}, clock);
+  c.open();
+  EXPECT_EQ(read_system(c, "2").path, "/redfish/v1/Systems/2/");  // iLO-style trailing slash
+  try {
+    read_system(c, "");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("more than one System"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_system(c, "3"), Error);
+}
+
 TEST(RedfishVirtualMedia, NoCdSlotIsAClearError) {
   FakeTransport t;
   FakeClock clock;
