@@ -183,7 +183,8 @@ Response CurlTransport::send(const Request& request) {
     case Trust::Mode::fingerprint: {
       curl_blob blob{m_pinned_pem.data(), m_pinned_pem.size(), CURL_BLOB_COPY};
       curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-      curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // the pinned certificate, nothing else
+      curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);  // the pinned certificate, nothing else
+      curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
       break;
     }

@@ -229,6 +229,24 @@ static void insert_image_unguarded(Client& client, const VirtualMedia& slot, con
   }
 }
 
+static void wait_inserted_unguarded(Client& client, const std::string& path, const std::string& image_url,
+                                    const DeployOptions& options) {
+  if (client.dry_run()) return;
+  auto deadline = client.clock().now() + options.insert_wait;
+  for (;;) {
+    VirtualMedia now = get_slot(client, path);
+    if (now.inserted) {
+      client.note(path + ": inserted" + (now.image.empty() ? std::string() : " " + now.image));
+      return;
+    }
+    if (client.clock().now() >= deadline)
+      throw Error(path, "the BMC accepted " + image_url + " but does not report it Inserted after " +
+                            std::to_string(options.insert_wait.count()) + " s",
+                  "check that the BMC can reach the URL and that its server answers HEAD and Range requests", 3);
+    client.clock().sleep(options.poll);
+  }
+}
+
 static void boot_once_from_cd_unguarded(Client& client, const ComputerSystem& system) {
   std::string target = cd_boot_target(system);
   Json body = {{"Boot", {{"BootSourceOverrideTarget", target}, {"BootSourceOverrideEnabled", "Once"}}}};
@@ -265,6 +283,7 @@ static DeployResult deploy_until_boot_unguarded(Client& client, const DeployOpti
   // The first slot, read again: its ETag changed with the eject.
   VirtualMedia slot = client.dry_run() ? slots.front() : get_slot(client, slots.front().path);
   insert_image(client, slot, options.image_url);
+  wait_inserted(client, slot.path, options.image_url, options);
   ComputerSystem now = client.dry_run() ? system : get_system(client, system.path);
   boot_once_from_cd(client, now);
   power_on(client, now, options);
@@ -287,6 +306,9 @@ void eject_all(Client& client, const std::vector<VirtualMedia>& slots, const Dep
 }
 void insert_image(Client& client, const VirtualMedia& slot, const std::string& image_url) {
   return client.guarded([&] { return insert_image_unguarded(client, slot, image_url); });
+}
+void wait_inserted(Client& client, const std::string& slot, const std::string& image_url, const DeployOptions& options) {
+  return client.guarded([&] { return wait_inserted_unguarded(client, slot, image_url, options); });
 }
 void boot_once_from_cd(Client& client, const ComputerSystem& system) {
   return client.guarded([&] { return boot_once_from_cd_unguarded(client, system); });

@@ -51,6 +51,7 @@ struct DeployOptions {
   std::chrono::seconds shutdown_grace{180};  // GracefulShutdown, then ForceOff
   std::chrono::seconds power_wait{90};       // after ForceOff or On, for PowerState
   std::chrono::seconds eject_wait{60};       // a stale "Inserted" after eject
+  std::chrono::seconds insert_wait{60};      // until the slot reports the image Inserted
   std::chrono::milliseconds poll{5000};
 };
 
@@ -61,6 +62,9 @@ std::vector<VirtualMedia> find_cd_slots(Client& client, const ComputerSystem& sy
 void power_off(Client& client, const ComputerSystem& system, const DeployOptions& options);
 void eject_all(Client& client, const std::vector<VirtualMedia>& slots, const DeployOptions& options);
 void insert_image(Client& client, const VirtualMedia& slot, const std::string& image_url);
+// Polls the slot until it reports Inserted: a BMC may accept InsertMedia and only then
+// fail to fetch the image (unreachable URL, no Range support).
+void wait_inserted(Client& client, const std::string& slot, const std::string& image_url, const DeployOptions& options);
 void boot_once_from_cd(Client& client, const ComputerSystem& system);
 void power_on(Client& client, const ComputerSystem& system, const DeployOptions& options);
 

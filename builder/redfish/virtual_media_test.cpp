@@ -115,7 +115,10 @@ TEST(RedfishVirtualMedia, Idrac9From600SystemLevelSlots) {
   serve(t, k_system, file, {{"PowerState", "Off"}}, "W/\"gen-2\"");
   serve(t, k_system, file, {{"PowerState", "On"}}, "W/\"gen-3\"");   // after power-on
   t.on("GET", k_system + "/VirtualMedia", 200, test::slurp(k_data + "idrac9-6.10/VirtualMedia.json"));
-  serve(t, k_system + "/VirtualMedia/1", "idrac9-6.10/VirtualMedia-1.json");
+  serve(t, k_system + "/VirtualMedia/1", "idrac9-6.10/VirtualMedia-1.json");  // discovery
+  serve(t, k_system + "/VirtualMedia/1", "idrac9-6.10/VirtualMedia-1.json");  // read again before the insert
+  serve(t, k_system + "/VirtualMedia/1", "idrac9-6.10/VirtualMedia-1.json",
+        {{"Inserted", true}, {"Image", k_image}, {"ConnectedVia", "URI"}});
   serve(t, k_system + "/VirtualMedia/2", "idrac9-6.10/VirtualMedia-2.json");
   t.on("POST", k_system + "/Actions/ComputerSystem.Reset", 204);
   t.on("POST", k_system + "/VirtualMedia/1/Actions/VirtualMedia.InsertMedia", 204);
@@ -162,6 +165,7 @@ TEST(RedfishVirtualMedia, Idrac9Before600ManagerLevelSlotWithStaleInserted) {
   serve(t, cd, "idrac9-5.10/VirtualMedia-CD.json");                                    // discovery
   serve(t, cd, "idrac9-5.10/VirtualMedia-CD.json");                                    // right after eject: stale
   serve(t, cd, "idrac9-5.10/VirtualMedia-CD.json", {{"Inserted", false}, {"Image", nullptr}});
+  serve(t, cd, "idrac9-5.10/VirtualMedia-CD.json", {{"Image", k_image}});  // after the insert
   t.on("POST", cd + "/Actions/VirtualMedia.EjectMedia", 204);
   t.on("POST", cd + "/Actions/VirtualMedia.InsertMedia", 204);
   t.on("PATCH", k_system, 204);
@@ -195,6 +199,25 @@ TEST(RedfishVirtualMedia, StaleInsertedForeverFailsBounded) {
   o.eject_wait = std::chrono::seconds(20);
   EXPECT_THROW(eject_all(c, {slot}, o), Error);
   EXPECT_EQ(clock.sleeps().size(), 4u);  // 20 s in polls of 5 s
+}
+
+TEST(RedfishVirtualMedia, AcceptedButNeverInsertedFailsBounded) {
+  FakeTransport t;
+  FakeClock clock;
+  dell_root(t);
+  const std::string slot = k_system + "/VirtualMedia/1";
+  serve(t, slot, "idrac9-6.10/VirtualMedia-1.json");  // never Inserted
+  Client c(t, {"root", "calvin"}, clock);
+  c.open();
+  DeployOptions o = options();
+  o.insert_wait = std::chrono::seconds(30);
+  try {
+    wait_inserted(c, slot, k_image, o);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Range requests"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(clock.sleeps().size(), 6u);  // 30 s in polls of 5 s
 }
 
 TEST(RedfishVirtualMedia, IloEjectWantsAnEmptyObject) {
