@@ -5,7 +5,9 @@
 # imgbuild deploy --dry-run end to end over real HTTPS: nginx serves DMTF's public-rackmount1
 # mockup (builder/redfish/testdata/dmtf) read-only on the loopback with a throw-away
 # self-signed certificate. Checked: an unpinned certificate is refused with the fingerprint
-# openssl computes (nothing sent: nginx logs no request), the pinned run prints the
+# openssl computes (nothing sent: nginx logs no request), so is a wrong pin and a --ca
+# certificate for another host name, --insecure is said in the log with the fingerprint it
+# accepted, the pinned run prints the
 # requests the flow would send for this mockup (System-level slots without actions:
 # PATCHes), nginx's access log shows that only GETs reached the "BMC", and the password
 # appears in no output.
@@ -83,6 +85,16 @@ expect_stderr_match "not trusted.*SHA256:$fingerprint"
 expect_status 3 "${deploy[@]}" --fingerprint "SHA256:$(printf '0%.0s' $(seq 64))"
 expect_stderr_match "not the pinned"
 [[ ! -s $T/nginx/access.log ]] || fail "a request reached the server despite a wrong pin"
+
+# --ca checks the host name too: this certificate names bmc.example, not 127.0.0.1.
+expect_status 3 "${deploy[@]}" --ca "$T/cert.pem"
+expect_stderr_match "not trusted"
+[[ ! -s $T/nginx/access.log ]] || fail "a request reached the server under a certificate for another name"
+
+# --insecure works, and says so with the fingerprint it accepted.
+expect_status 0 "${deploy[@]}" --insecure
+expect_stderr_match "INSECURE.*SHA256:$fingerprint"
+: >"$T/nginx/access.log"
 
 # Pinned: the dry run reads the mockup and prints what it would change.
 expect_status 0 "${deploy[@]}" --fingerprint "SHA256:$fingerprint"
