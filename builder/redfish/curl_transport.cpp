@@ -60,6 +60,26 @@ size_t append_header(char* data, size_t size, size_t count, void* user) {
 
 bool is_https(const std::string& url) { return url.rfind("https://", 0) == 0; }
 
+// How `h` checks the BMC's certificate. `pinned_pem`: the certificate a fingerprint matched.
+void apply_trust(CURL* h, const Trust& trust, const std::string& pinned_pem) {
+  switch (trust.mode) {
+    case Trust::Mode::system: break;
+    case Trust::Mode::ca_file: curl_easy_setopt(h, CURLOPT_CAINFO, trust.ca_file.c_str()); break;
+    case Trust::Mode::fingerprint: {
+      curl_blob blob{const_cast<char*>(pinned_pem.data()), pinned_pem.size(), CURL_BLOB_COPY};
+      curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+      curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);  // the pinned certificate, nothing else
+      curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+      break;
+    }
+    case Trust::Mode::insecure:
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+      break;
+  }
+}
+
 }  // namespace
 
 std::string normalize_fingerprint(const std::string& text) {
@@ -177,22 +197,7 @@ Response CurlTransport::send(const Request& request) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, long(request.body.size()));
   }
-  switch (m_options.trust.mode) {
-    case Trust::Mode::system: break;
-    case Trust::Mode::ca_file: curl_easy_setopt(h, CURLOPT_CAINFO, m_options.trust.ca_file.c_str()); break;
-    case Trust::Mode::fingerprint: {
-      curl_blob blob{m_pinned_pem.data(), m_pinned_pem.size(), CURL_BLOB_COPY};
-      curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-      curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);  // the pinned certificate, nothing else
-      curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
-      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-      break;
-    }
-    case Trust::Mode::insecure:
-      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-      break;
-  }
+  apply_trust(h, m_options.trust, m_pinned_pem);
 
   curl_slist* list = nullptr;
   auto add = [&list](const std::string& line) { list = curl_slist_append(list, line.c_str()); };
