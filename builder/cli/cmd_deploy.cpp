@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "redfish/client.hpp"
 #include "redfish/curl_transport.hpp"
+#include "redfish/image_probe.hpp"
 #include "redfish/password.hpp"
 #include "redfish/virtual_media.hpp"
 #include "util/error.hpp"
@@ -15,7 +16,7 @@ namespace imgbuild::cli {
 void register_deploy(CLI::App& app, Action& action) {
   struct Args {
     std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until = "boot";
-    bool insecure = false, dry_run = false;
+    bool insecure = false, dry_run = false, no_image_check = false;
   };
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand(
@@ -47,6 +48,8 @@ void register_deploy(CLI::App& app, Action& action) {
                       "how far to go: boot (powered on with the one-time CD boot set)")
       ->check(CLI::IsMember({"boot"}))
       ->capture_default_str();
+  command->add_flag("--no-image-check", args->no_image_check,
+                    "do not check from here that --image-url serves the ISO with Range support");
   command->add_flag("--dry-run", args->dry_run,
                     "read the BMC but change nothing: print each request that would be sent");
   command->callback([args, &action] {
@@ -63,7 +66,12 @@ void register_deploy(CLI::App& app, Action& action) {
       redfish::DeployOptions deploy;
       deploy.image_url = args->image_url;
       deploy.system = args->system;
-      redfish::transfer_protocol_of(deploy.image_url);  // bad input before any prompt
+      std::string protocol = redfish::transfer_protocol_of(deploy.image_url);  // bad input before any prompt
+      if (!args->no_image_check && (protocol == "HTTP" || protocol == "HTTPS")) {
+        auto size = static_cast<std::int64_t>(std::filesystem::file_size(args->iso));
+        std::cerr << "imgbuild: deploy: "
+                  << redfish::judge_image_probe(redfish::probe_image(deploy.image_url), deploy.image_url, size) << "\n";
+      }
       std::string password = redfish::read_password(args->password_file, args->user);
       redfish::SystemClock clock;
       redfish::Client client(transport, {args->user, std::move(password)}, clock);
