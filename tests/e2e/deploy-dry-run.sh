@@ -64,7 +64,7 @@ CONF
 }
 port=""
 for _ in 1 2 3 4 5; do
-    candidate=$(( 20000 + (RANDOM % 30000) ))
+    candidate=$(( 20000 + (RANDOM % 12000) ))  # below the ephemeral ports (32768-)
     if start_nginx "$candidate"; then port=$candidate; break; fi
     kill "$nginx_pid" 2>/dev/null || true
     wait "$nginx_pid" 2>/dev/null || true
@@ -114,10 +114,18 @@ expect_stderr_match "INSECURE.*SHA256:$fingerprint"
 head -c 1000 /dev/urandom >"$T/other.iso"
 expect_status 2 deploy "$T/other.iso" "$image" --fingerprint "SHA256:$fingerprint"
 expect_stderr_match "serves 1048576 bytes, the ISO has 1000"
-py_port=$((port + 2))
-/usr/bin/python3 -m http.server --bind 127.0.0.1 "$py_port" --directory "$T/images" >/dev/null 2>&1 &
-py_pid=$!
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$py_port/" && break; sleep 0.1; done
+py_up=""
+for py_port in $((port + 2)) $((port + 3)) $((port + 4)); do
+    /usr/bin/python3 -m http.server --bind 127.0.0.1 "$py_port" --directory "$T/images" >/dev/null 2>&1 &
+    py_pid=$!
+    for _ in $(seq 50); do
+        curl -s -o /dev/null "http://127.0.0.1:$py_port/" && { py_up=1; break; }
+        kill -0 "$py_pid" 2>/dev/null || break  # the port was taken
+        sleep 0.1
+    done
+    [[ -n $py_up ]] && break
+done
+[[ -n $py_up ]] || fail "python's http.server did not start"
 expect_status 2 deploy "$T/r660.iso" "http://127.0.0.1:$py_port/r660.iso" --fingerprint "SHA256:$fingerprint"
 expect_stderr_match "ignores Range requests"
 [[ ! -s $T/nginx/access.log ]] || fail "the BMC was asked something despite an unusable image URL"
