@@ -33,7 +33,7 @@ expect() {  # expect "WANTED" WORD...
 }
 expect "build " imgbuild bu
 all=$(complete imgbuild '')
-for c in build inspect manifest diff verify lint inspect-disk completion; do
+for c in build inspect manifest diff verify lint inspect-disk deploy completion; do
     [[ " $all" == *" $c "* ]] || fail "imgbuild <Tab> lacks $c: $all"
 done
 expect "--preseed " imgbuild build --pre
@@ -59,6 +59,8 @@ expect "my.cfg overlays.d sub " imgbuild build base.iso --preseed = ''
 # A value already given is not taken for a positional: the next one is still an ISO.
 expect "base.iso other.iso overlays.d sub " imgbuild diff base.iso ''
 expect "" imgbuild build --kernel-args ''
+expect "--dry-run " imgbuild deploy x.iso --dr
+expect "boot " imgbuild deploy x.iso --until ''
 
 # zsh: its parser accepts the script, and compinit loads it as the completer of imgbuild.
 if command -v zsh >/dev/null; then
