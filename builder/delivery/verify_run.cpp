@@ -99,14 +99,7 @@ std::string make_log_dir(const std::string& requested) {
       throw Error(requested, "cannot create the log directory: " + ec.message(), "choose a writable path");
     return requested;
   }
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/imgbuild-verify-log-XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  if (!::mkdtemp(buffer.data()))
-    throw Error(pattern, std::string("cannot create a log directory: ") + std::strerror(errno),
-                "set TMPDIR or pass --log DIR", 3);
-  return buffer.data();
+  return util::create_temp_directory("verify-log", "set TMPDIR or pass --log DIR").string();
 }
 
 SavedLogs save_logs(const std::string& dir, const Result& result, const std::string& qemu_diagnostics,

@@ -214,14 +214,7 @@ bool drain_until(int fd, std::chrono::steady_clock::time_point deadline, std::st
 
 bool run_command(const std::vector<std::string>& argv, std::string& output,
                  std::chrono::milliseconds timeout) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern_text = std::string(base && *base ? base : "/tmp") + "/imgbuild-cmd-XXXXXX";
-  std::vector<char> pattern(pattern_text.begin(), pattern_text.end());
-  pattern.push_back('\0');
-  int fd = ::mkstemp(pattern.data());
-  if (fd < 0) throw Error(argv.at(0), std::string("cannot create a temp file: ") + std::strerror(errno), "", 3);
-  ::close(fd);
-  std::string log_path = pattern.data();
+  std::string log_path = util::create_temp_file("cmd");
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   ChildProcess child;
   try {
