@@ -4,7 +4,7 @@
 #include "delivery/live_timeline.hpp"
 #include "delivery/report.hpp"
 #include "fleet/identity.hpp"
-#include "remaster/describe.hpp"
+#include "iso/build_id.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/progress.hpp"
@@ -155,7 +155,7 @@ Result run(const Request& request, std::ostream& out) {
   // Bad input first, before anything is started: exit 2 with one line.
   util::open_for_reading(request.iso, "ISO");
   const std::string iso_path = fs::absolute(request.iso).string();
-  const std::optional<std::string> build_id = remaster::read_build_id(iso_path);
+  const std::optional<std::string> build_id = iso::read_build_id(iso_path);
   const vm::MachineProfile profile = vm::load_machine_profile(request.machine);
   fleet::MachineIdentity identity;
   if (!request.identity.empty()) identity = fleet::parse_identity(request.identity);

@@ -22,14 +22,6 @@ namespace {
 
 constexpr std::uint64_t k_max_menu_size = 1 << 20;
 
-
-bool is_build_id(const std::string& text) {
-  if (text.size() != 32) return false;
-  for (char c : text)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 std::string utc(std::int64_t seconds) {
   std::time_t t = static_cast<std::time_t>(seconds);
   std::tm tm{};
@@ -104,16 +96,6 @@ std::vector<SecretAnswer> secret_answers(const std::string& preseed_text, const 
 }
 
 }  // namespace
-
-std::optional<std::string> read_build_id(const std::string& iso_path) {
-  iso::Reader reader(iso_path);
-  auto text = reader.read_file(k_build_id_path, 4096);
-  if (!text) return std::nullopt;
-  std::string id(util::trim(*text));
-  if (!is_build_id(id))
-    throw Error(iso_path, std::string(k_build_id_path) + " does not hold a build id", "was the image edited by hand?");
-  return id;
-}
 
 ImageDescription describe(const std::string& iso_path) {
   iso::Reader reader(iso_path);
