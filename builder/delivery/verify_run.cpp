@@ -14,9 +14,7 @@
 
 #ifdef IMGBUILD_HAVE_GUESTFS
 #include "inspect/expect.hpp"
-#include "inspect/facts.hpp"
-#include "inspect/guestfs_guest.hpp"
-#include "inspect/logs.hpp"
+#include "inspect/read_disk.hpp"
 #endif
 
 #include <cerrno>
@@ -44,17 +42,19 @@ DiskCheck check_installed_disk(const std::string& disk, bool stage_reached,
   DiskCheck check;
   if (stage_reached && !expectations) return check;  // nothing asked of the disk
   try {
-    auto guest = inspect::open_disk(disk, [say](const std::string& line) {
+    inspect::DiskReadRequest request;
+    request.facts = stage_reached;
+    request.profile = stage_reached ? &*expectations : nullptr;
+    request.logs = true;
+    inspect::DiskReading reading = inspect::read_disk(disk, request, [say](const std::string& line) {
       if (say) std::cerr << "imgbuild verify: " << line << "\n";
     });
-    if (stage_reached) {
-      auto verdicts = inspect::judge(inspect::gather_facts(*guest), *expectations);
+    if (reading.verdicts) {
       check.judged = true;
-      check.ok = inspect::all_ok(verdicts);
-      check.verdicts = inspect::verdicts_to_text(verdicts);
+      check.ok = reading.ok();
+      check.verdicts = inspect::verdicts_to_text(*reading.verdicts);
     }
-    for (auto& log : inspect::installation_logs(*guest))
-      check.logs.push_back({log.saved_as, std::move(log.content)});
+    for (auto& log : reading.logs) check.logs.push_back({log.saved_as, std::move(log.content)});
   } catch (const Error& e) {
     check.problem = e.problem();
     if (stage_reached) check.ok = false;  // asked to judge a disk that cannot be read
