@@ -48,7 +48,8 @@ std::vector<Case> cases_of(const Result& result) {
   for (vm::Stage stage : {vm::Stage::Boot, vm::Stage::Network, vm::Stage::Install, vm::Stage::Firstboot}) {
     if (stage > result.target) break;
     if (stage == vm::Stage::Network && result.target != vm::Stage::Network) continue;
-    Case c{"stage " + std::string(vm::stage_name(stage))};
+    Case c;
+    c.name = "stage " + std::string(vm::stage_name(stage));
     if (failed_before) {
       c.state = Case::skipped;
       c.message = "not reached: an earlier stage failed";
@@ -61,7 +62,8 @@ std::vector<Case> cases_of(const Result& result) {
     cases.push_back(std::move(c));
   }
   if (result.power_cycle) {
-    Case c{"power-cycle"};
+    Case c;
+    c.name = "power-cycle";
     if (!result.power_cycle->passed) {
       c.state = Case::failed;
       c.message = result.power_cycle->summary;
@@ -70,7 +72,8 @@ std::vector<Case> cases_of(const Result& result) {
     cases.push_back(std::move(c));
   }
   if (result.disk.judged || !result.disk.problem.empty()) {
-    Case c{"expect " + result.request.expect};
+    Case c;
+    c.name = "expect " + result.request.expect;
     if (!result.disk.ok) {
       c.state = Case::failed;
       c.message = result.disk.problem.empty() ? "the installed disk differs from " + result.request.expect
