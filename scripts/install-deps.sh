@@ -25,8 +25,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     debian-installer-12-netboot-i386 debian-installer-12-netboot-amd64 \
     linux-image-amd64 debootstrap e2fsprogs fdisk python3 busybox \
     nlohmann-json3-dev libgpgme-dev libapt-pkg-dev libtomlplusplus-dev \
-    zlib1g-dev liblzma-dev libzstd-dev \
+    liblzma-dev libzstd-dev \
     scdoc debhelper dpkg-dev fakeroot lintian man-db bash-completion zsh \
     gnupg gpgv jq chromium btrfs-progs xfsprogs libcsv-dev \
     libssl-dev sbsigntool libmicrohttpd-dev libcurl4-openssl-dev qemu-block-extra \
-    python3-sushy redfishtool python3-jsonschema nginx
+    python3-sushy redfishtool python3-jsonschema nginx libxml2-utils

@@ -7,6 +7,7 @@
 // that make a rebuild replace the earlier block, and the classification of an entry.
 
 #include "bootmenu/bootmenu.hpp"
+#include "util/text.hpp"
 
 #include <string>
 #include <string_view>
@@ -34,8 +35,8 @@ Text split_lines(const std::string& text);
 std::string join_lines(const Text& text);
 
 bool is_space(char c);
-std::string_view trim(std::string_view s);
-std::string lower(std::string_view s);
+using util::lower;
+using util::trim;
 // Splits off the first whitespace-separated word: returns it, leaves the trimmed rest.
 std::string_view take_word(std::string_view& s);
 std::vector<std::string> words(std::string_view s);

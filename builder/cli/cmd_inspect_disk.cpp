@@ -3,9 +3,7 @@
 #include "util/error.hpp"
 
 #ifdef IMGBUILD_HAVE_GUESTFS
-#include "inspect/expect.hpp"
-#include "inspect/facts.hpp"
-#include "inspect/guestfs_guest.hpp"
+#include "inspect/read_disk.hpp"
 #include "inspect/report.hpp"
 #include "util/json_document.hpp"
 #endif
@@ -29,13 +27,13 @@ int run_inspect_disk(const InspectDiskOptions& options) {
   // Load the profile first: a typo in it should not cost an appliance launch.
   std::unique_ptr<inspect::Profile> profile;
   if (!options.expect.empty()) profile = std::make_unique<inspect::Profile>(inspect::load_profile(options.expect));
-  auto guest = inspect::open_disk(options.disk, [](const std::string& line) {
+  inspect::DiskReadRequest request;
+  request.profile = profile.get();
+  inspect::DiskReading reading = inspect::read_disk(options.disk, request, [](const std::string& line) {
     std::cerr << "imgbuild inspect-disk: " << line << "\n";
   });
-  inspect::DiskFacts facts = inspect::gather_facts(*guest);
-  guest.reset();  // shut the appliance down before printing
-  std::vector<inspect::Verdict> verdicts;
-  if (profile) verdicts = inspect::judge(facts, *profile);
+  const inspect::DiskFacts& facts = *reading.facts;
+  const std::vector<inspect::Verdict> verdicts = reading.verdicts.value_or(std::vector<inspect::Verdict>{});
   if (options.json) {
     std::cout << util::json_text(
         inspect::disk_report_to_json(options.disk, facts, options.expect, profile ? &verdicts : nullptr));
@@ -44,7 +42,7 @@ int run_inspect_disk(const InspectDiskOptions& options) {
     if (profile) std::cout << "\nexpectations from " << options.expect << ":\n" << inspect::verdicts_to_text(verdicts);
   }
   // 1: the check ran and the disk differs from the profile.
-  return profile && !inspect::all_ok(verdicts) ? 1 : 0;
+  return reading.ok() ? 0 : 1;
 }
 #endif
 

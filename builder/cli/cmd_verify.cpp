@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
+#include "delivery/junit.hpp"
 #include "delivery/print.hpp"
 #include "delivery/report.hpp"
 #include "delivery/verify_run.hpp"
+#include "util/fs.hpp"
 
 #include <iostream>
 #include <memory>
@@ -63,12 +65,20 @@ void register_verify(CLI::App& app, Action& action) {
   command->add_flag("--json", *json,
                     "print the run's facts (as report.json) as one JSON document; progress and the "
                     "verdict go to stderr");
-  command->callback([args, json, &action] {
-    action = [args, json]() -> int {
-      if (!*json) return delivery::print_text(delivery::run(*args, std::cout), std::cout);
-      auto result = delivery::run(*args, std::cerr);
-      int status = delivery::print_text(result, std::cerr);
-      std::cout << util::json_text(delivery::report_json(result, ""));
+  auto junit = std::make_shared<std::string>();
+  command->add_option("--junit", *junit,
+                      "also write the run as a JUnit XML report: a testcase per stage, the diagnosis as the "
+                      "failure, the report's and logs' paths")
+      ->type_name(k_type_file);
+  command->callback([args, json, junit, &action] {
+    action = [args, json, junit]() -> int {
+      // Before a run that may take an hour: a report that cannot be written is bad input.
+      if (!junit->empty()) util::check_output_path(*junit, args->iso);
+      std::ostream& text = *json ? std::cerr : std::cout;
+      auto result = delivery::run(*args, text);
+      int status = delivery::print_text(result, text);
+      if (*json) std::cout << util::json_text(delivery::report_json(result, ""));
+      if (!junit->empty()) delivery::write_junit(*junit, result);
       return status;
     };
   });

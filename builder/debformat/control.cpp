@@ -2,6 +2,7 @@
 #include "debformat/control.hpp"
 
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 #include <apt-pkg/deblistparser.h>
 #include <apt-pkg/debversion.h>
@@ -22,11 +23,7 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
+using util::trim;
 
 }  // namespace
 

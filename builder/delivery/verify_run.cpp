@@ -4,7 +4,7 @@
 #include "delivery/live_timeline.hpp"
 #include "delivery/report.hpp"
 #include "fleet/identity.hpp"
-#include "remaster/describe.hpp"
+#include "iso/build_id.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/progress.hpp"
@@ -14,9 +14,7 @@
 
 #ifdef IMGBUILD_HAVE_GUESTFS
 #include "inspect/expect.hpp"
-#include "inspect/facts.hpp"
-#include "inspect/guestfs_guest.hpp"
-#include "inspect/logs.hpp"
+#include "inspect/read_disk.hpp"
 #endif
 
 #include <cerrno>
@@ -44,17 +42,19 @@ DiskCheck check_installed_disk(const std::string& disk, bool stage_reached,
   DiskCheck check;
   if (stage_reached && !expectations) return check;  // nothing asked of the disk
   try {
-    auto guest = inspect::open_disk(disk, [say](const std::string& line) {
+    inspect::DiskReadRequest request;
+    request.facts = stage_reached;
+    request.profile = stage_reached ? &*expectations : nullptr;
+    request.logs = true;
+    inspect::DiskReading reading = inspect::read_disk(disk, request, [say](const std::string& line) {
       if (say) std::cerr << "imgbuild verify: " << line << "\n";
     });
-    if (stage_reached) {
-      auto verdicts = inspect::judge(inspect::gather_facts(*guest), *expectations);
+    if (reading.verdicts) {
       check.judged = true;
-      check.ok = inspect::all_ok(verdicts);
-      check.verdicts = inspect::verdicts_to_text(verdicts);
+      check.ok = reading.ok();
+      check.verdicts = inspect::verdicts_to_text(*reading.verdicts);
     }
-    for (auto& log : inspect::installation_logs(*guest))
-      check.logs.push_back({log.saved_as, std::move(log.content)});
+    for (auto& log : reading.logs) check.logs.push_back({log.saved_as, std::move(log.content)});
   } catch (const Error& e) {
     check.problem = e.problem();
     if (stage_reached) check.ok = false;  // asked to judge a disk that cannot be read
@@ -99,14 +99,7 @@ std::string make_log_dir(const std::string& requested) {
       throw Error(requested, "cannot create the log directory: " + ec.message(), "choose a writable path");
     return requested;
   }
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/imgbuild-verify-log-XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  if (!::mkdtemp(buffer.data()))
-    throw Error(pattern, std::string("cannot create a log directory: ") + std::strerror(errno),
-                "set TMPDIR or pass --log DIR", 3);
-  return buffer.data();
+  return util::create_temp_directory("verify-log", "set TMPDIR or pass --log DIR").string();
 }
 
 SavedLogs save_logs(const std::string& dir, const Result& result, const std::string& qemu_diagnostics,
@@ -162,7 +155,7 @@ Result run(const Request& request, std::ostream& out) {
   // Bad input first, before anything is started: exit 2 with one line.
   util::open_for_reading(request.iso, "ISO");
   const std::string iso_path = fs::absolute(request.iso).string();
-  const std::optional<std::string> build_id = remaster::read_build_id(iso_path);
+  const std::optional<std::string> build_id = iso::read_build_id(iso_path);
   const vm::MachineProfile profile = vm::load_machine_profile(request.machine);
   fleet::MachineIdentity identity;
   if (!request.identity.empty()) identity = fleet::parse_identity(request.identity);

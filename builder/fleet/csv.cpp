@@ -31,6 +31,9 @@ struct Collector {
   std::vector<CsvRecord> records;
   CsvRecord current;
   bool in_record = false;
+  // A record has begun in the text fed to libcsv, though its first field may not have
+  // ended yet (a quoted field holding line breaks): its start line is then fixed.
+  bool begun = false;
   int line = 1;          // line of the byte being fed
   int record_line = 1;   // where the current record started
 
@@ -53,6 +56,7 @@ void on_record_end(int, void* user) {
   c.start_if_needed();
   c.records.push_back(std::move(c.current));
   c.in_record = false;
+  c.begun = false;
 }
 
 }  // namespace
@@ -70,16 +74,20 @@ std::vector<CsvRecord> read_csv(std::string_view text, const std::string& file) 
   // Fed one physical line at a time, so that the line number is known when a record
   // starts and when libcsv reports an error. A record starts on the line after the one
   // that ended the previous record (blank lines, which libcsv skips, are accounted for by
-  // taking the line of the first byte that is not a line end).
+  // taking the line of the first byte that is not a line end), and is fixed from there on,
+  // even while its first field, quoted and holding line breaks, has not ended yet.
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
     std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
     std::string_view chunk = text.substr(pos, next - pos);
-    if (!collector.in_record) {
+    if (!collector.begun) {
       std::string_view trimmed = chunk;
       while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.remove_suffix(1);
-      if (!trimmed.empty()) collector.record_line = collector.line;
+      if (!trimmed.empty()) {
+        collector.record_line = collector.line;
+        collector.begun = true;
+      }
     }
     if (csv_parse(parser.get(), chunk.data(), chunk.size(), on_field, on_record_end, &collector) != chunk.size())
       throw Error(file + ":" + std::to_string(collector.line),

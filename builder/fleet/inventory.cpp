@@ -4,6 +4,7 @@
 #include "fleet/csv.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -17,11 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+using util::lower;
 
 std::vector<std::string_view> split_words(std::string_view text) {
   std::vector<std::string_view> words;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "fleet/inventory.hpp"
 
+#include "fleet/csv.hpp"
+
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -24,6 +26,21 @@ std::string error_of(std::string_view text, const fs::path& file = k_file) {
     return e.what();
   }
   return "";
+}
+
+// A record is reported at the line it starts on, also when its FIRST field is a quoted
+// value holding line breaks (the field ends, and libcsv reports it, lines later).
+TEST(Csv, RecordStartsWhereItsFirstFieldStarts) {
+  auto records = read_csv("a,b\n\"x\ny\nz\",1\n\n\"p\nq\"\n", "f.csv");
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].line, 1);
+  EXPECT_EQ(records[1].line, 2);
+  EXPECT_EQ(records[1].fields, (std::vector<std::string>{"x\ny\nz", "1"}));
+  EXPECT_EQ(records[2].line, 6);
+  EXPECT_EQ(records[2].fields, (std::vector<std::string>{"p\nq"}));
+  // And in the inventory's message about that record.
+  EXPECT_EQ(error_of("kernel_args,hostname\n\"quiet\nsplash\",a1\n"),
+            "/nonexistent/rack/hosts.csv:2: column kernel_args: a line break in kernel arguments (keep them on one line)");
 }
 
 TEST(Inventory, ReadsASpreadsheetExport) {

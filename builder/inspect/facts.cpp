@@ -2,6 +2,7 @@
 #include "inspect/facts.hpp"
 
 #include "debformat/control.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,12 +12,7 @@ namespace imgbuild::inspect {
 
 namespace {
 
-std::string trim(const std::string& text) {
-  auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
-  auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
+std::string trim(std::string_view text) { return std::string(util::trim(text)); }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

@@ -2,6 +2,7 @@
 #include "inspect/expect.hpp"
 #include "inspect/facts.hpp"
 #include "inspect/logs.hpp"
+#include "inspect/read_disk.hpp"
 #include "inspect/report.hpp"
 
 #include "util/error.hpp"
@@ -313,3 +314,29 @@ TEST(Logs, PullsTheInstallersAndTheHooksLogsKeepingTheEnd) {
   EXPECT_TRUE(installation_logs(bare).empty());
 }
 
+
+// The one sequence inspect-disk and verify share: only the parts asked for, the verdicts
+// judged on the facts gathered, ok() false only for a disk that differs from its profile.
+TEST(ReadDisk, GathersJudgesAndPullsLogsAsAsked) {
+  FakeGuest guest = good_guest();
+  DiskReading plain = read_guest(guest, DiskReadRequest{});
+  ASSERT_TRUE(plain.facts);
+  EXPECT_EQ(plain.facts->kernels, std::vector<std::string>{"6.1.0-50-amd64"});
+  EXPECT_FALSE(plain.verdicts);
+  EXPECT_TRUE(plain.logs.empty());
+  EXPECT_TRUE(plain.ok());
+
+  Profile wants_etch = parse_profile("kernel = \"2.6.18-*\"\n", "p");
+  DiskReadRequest judged{false, &wants_etch, true};
+  DiskReading reading = read_guest(guest, judged);
+  ASSERT_TRUE(reading.facts) << "a profile implies the facts";
+  ASSERT_TRUE(reading.verdicts);
+  EXPECT_EQ(reading.verdicts->size(), 1u);
+  EXPECT_FALSE(reading.ok());
+  EXPECT_FALSE(reading.logs.empty());
+
+  DiskReading logs_only = read_guest(guest, DiskReadRequest{false, nullptr, true});
+  EXPECT_FALSE(logs_only.facts);
+  EXPECT_FALSE(logs_only.logs.empty());
+  EXPECT_TRUE(logs_only.ok());
+}

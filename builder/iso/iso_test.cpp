@@ -2,6 +2,7 @@
 // Reader and writer tests on small ISOs mastered by the xorriso CLI (an independent tool),
 // and read back with isoinfo/xorriso as well as with our own reader.
 #include "iso/boot_report.hpp"
+#include "iso/build_id.hpp"
 #include "iso/reader.hpp"
 #include "iso/volume.hpp"
 #include "iso/writer.hpp"
@@ -317,4 +318,33 @@ TEST_F(IsoTest, BootReportRejectsLoopingAndPastTheEndDirectoriesPromptly) {
     ASSERT_TRUE(WIFEXITED(status)) << mode << ": killed by signal " << WTERMSIG(status) << " (hang?)";
     EXPECT_EQ(WEXITSTATUS(status), 2) << mode << " (10: accepted, 11: error without the file name)";
   }
+}
+
+// The build id that tells an imgbuild image: absent on a stock disc, 32 hex digits (and the
+// line end imgbuild writes) on a built one, an error naming the image for anything else.
+TEST_F(IsoTest, BuildIdReadFromTheImage) {
+  EXPECT_EQ(iso::read_build_id(m_base), std::nullopt);
+  auto image_with = [&](const std::string& name, const std::string& content) {
+    write_text(m_dir / name / "imgbuild/build-id", content);
+    iso::WriteOptions options;
+    options.base_path = m_base;
+    options.output_path = (m_dir / (name + ".iso")).string();
+    options.grafts = {{(m_dir / name / "imgbuild").string(), "/imgbuild"}};
+    options.timestamp = 1176033600;
+    iso::write_remastered(options);
+    return options.output_path;
+  };
+  EXPECT_EQ(iso::read_build_id(image_with("good", "0123456789abcdef0123456789abcdef\n")),
+            "0123456789abcdef0123456789abcdef");
+  std::string bad = image_with("bad", "0123456789ABCDEF0123456789ABCDEF\n");
+  try {
+    iso::read_build_id(bad);
+    ADD_FAILURE() << "an upper-case id was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/imgbuild/build-id does not hold a build id"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(iso::is_build_id("0123"));
+  EXPECT_FALSE(iso::is_build_id("0123456789abcdef0123456789abcdeg"));
+  EXPECT_TRUE(iso::is_build_id("ffffffffffffffffffffffffffffffff"));
 }

@@ -2,6 +2,7 @@
 #include "preseed/lint.hpp"
 
 #include "preseed/secrets.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,11 +12,7 @@ namespace imgbuild::preseed {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using util::trim;
 
 // The installer ignores the type field (only "seen" is special) and the official examples
 // give selects as "string" and values of "text" templates (netcfg/dhcp_timeout) as

@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -517,12 +518,14 @@ TEST_P(ShellTest, MultiLineLateCommandFromAPreseedRuns) {
   EXPECT_EQ(content, "one  two\nit's\n");
 }
 
-// The flagship preseed's early_command writes a partman hook with printf and "\n" escapes:
-// wrapped by imgbuild it must do exactly what it does unwrapped, in both shells, and the
-// rewritten line must survive Etch's loader (single spaces, no new glob characters).
+// The flagship preseed's early_command writes a partman hook with echo, quotes and
+// redirections: wrapped by imgbuild it must do exactly what it does unwrapped, in both
+// shells, and the rewritten line must survive Etch's loader (single spaces, no new glob
+// characters). The flagship and its hook are what this test is about: without them it
+// fails, it does not skip.
 TEST_P(ShellTest, FlagshipEarlyCommandDoesWhatItDidUnwrapped) {
   fs::path flagship = fs::path(IMGBUILD_SOURCE_DIR) / "preseed" / "etch-pe2950-vmware.cfg";
-  if (!fs::exists(flagship)) GTEST_SKIP() << flagship << " not there";
+  ASSERT_TRUE(fs::exists(flagship)) << flagship << " is missing: the flagship preseed is what this test checks";
   std::ifstream in(flagship);
   std::string text(std::istreambuf_iterator<char>(in), {});
   auto early_of = [](const Preseed& p) {
@@ -538,8 +541,9 @@ TEST_P(ShellTest, FlagshipEarlyCommandDoesWhatItDidUnwrapped) {
   const Entry* wrapped = early_of(after);
   ASSERT_TRUE(original && wrapped);
   EXPECT_EQ(etch_collapse(wrapped->value), wrapped->value);
-  if (original->value.find("/lib/partman/init.d") == std::string::npos)
-    GTEST_SKIP() << "the flagship's early_command no longer writes a partman hook";
+  ASSERT_NE(original->value.find("/lib/partman/init.d"), std::string::npos)
+      << "the flagship's early_command no longer writes a partman hook: the disk choice on the "
+         "PERC depends on it (if that changed on purpose, this test must follow)";
 
   // Run both with the hook directory moved into the scratch area.
   auto files_written = [&](const std::string& value, const std::string& name) {
@@ -562,8 +566,16 @@ TEST_P(ShellTest, FlagshipEarlyCommandDoesWhatItDidUnwrapped) {
   EXPECT_EQ(wrapped_files, plain_files);
   EXPECT_EQ(plain_serial, "");
   EXPECT_EQ(wrapped_serial, "IMGBUILD:preseed-loaded:" + k_id + "\n");
-  for (const auto& [name, content] : plain_files)
-    EXPECT_EQ(content.find("\\n"), std::string::npos) << name << " still has a literal \\n";
+  // The hook the preseed's comment describes: one executable three-line script that runs
+  // choose-disk.sh from the disc and always exits 0 (partman stops on a failing init.d).
+  ASSERT_EQ(plain_files.size(), 1u);
+  EXPECT_EQ(plain_files.begin()->first, "02imgbuild_choose_disk");
+  const std::string& hook = plain_files.begin()->second;
+  EXPECT_TRUE(hook.starts_with("493:#!/bin/sh\n")) << hook;  // 493: mode 0755
+  EXPECT_EQ(std::count(hook.begin(), hook.end(), '\n'), 3) << hook;
+  EXPECT_NE(hook.find("\nsh /cdrom/imgbuild/target/usr/local/lib/imgbuild/choose-disk.sh --debconf\n"),
+            std::string::npos) << hook;
+  EXPECT_TRUE(hook.ends_with("\nexit 0\n")) << hook;
 }
 
 INSTANTIATE_TEST_SUITE_P(Shells, ShellTest,

@@ -4,6 +4,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/paths.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -49,11 +50,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using util::trim;
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
@@ -239,8 +236,7 @@ QuestionSet parse_templates_dat(std::string_view text) {
 }
 
 std::string guess_release(std::string_view disk_info) {
-  std::string lower;
-  for (char c : disk_info) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = util::lower(disk_info);
   for (const std::string& name : known_releases())
     if (lower.find("\"" + name + "\"") != std::string::npos) return name;
   // Without a code name: "Debian GNU/Linux 12.8.0 ..." -> the major version.

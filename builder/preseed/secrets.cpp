@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "preseed/secrets.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,15 +12,8 @@ namespace imgbuild::preseed {
 
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+using util::trim;
+constexpr auto is_space = util::is_ascii_space;
 
 // Questions that hold a secret whatever type the line gives them (the installer ignores
 // the type). From the installer's templates (data/questions/*.txt, type "password") plus

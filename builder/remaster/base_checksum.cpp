@@ -5,6 +5,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -23,10 +24,7 @@ bool is_hex(std::string_view text) {
   return !text.empty();
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+using util::lower;
 
 }  // namespace
 

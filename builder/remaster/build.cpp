@@ -25,6 +25,7 @@
 #include "util/hash.hpp"
 #include "util/json_document.hpp"
 #include "util/progress.hpp"
+#include "util/source_date.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -62,15 +63,7 @@ const MemtestEfi k_memtest_efi[] = {{"x86_64", "/boot/memtest86+x64.efi", "/imgb
 
 std::int64_t choose_timestamp(const BuildOptions& options, const iso::VolumeInfo& volume) {
   if (options.source_date_epoch) return *options.source_date_epoch;
-  if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
-    char* end = nullptr;
-    errno = 0;
-    long long value = std::strtoll(env, &end, 10);
-    if (errno != 0 || *end != '\0' || value < 0)
-      throw Error("SOURCE_DATE_EPOCH", std::string("'") + env + "' is not a number of seconds",
-                  "unset it or give e.g. SOURCE_DATE_EPOCH=1176033600");
-    return value;
-  }
+  if (auto epoch = util::source_date_epoch()) return *epoch;
   if (volume.creation_time) return *volume.creation_time;
   // A disc with no creation date: any fixed date keeps builds reproducible.
   return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include "iso/build_id.hpp"
 #include "iso/writer.hpp"
 
 #include <cstdint>
@@ -78,7 +79,7 @@ struct BuildResult {
 BuildResult build(const BuildOptions& options);
 
 // The ISO paths imgbuild itself writes.
-inline constexpr const char* k_build_id_path = "/imgbuild/build-id";
+using iso::k_build_id_path;  // iso/build_id.hpp: how any image is recognised
 inline constexpr const char* k_build_info_path = "/imgbuild/build.json";
 inline constexpr const char* k_target_overlay_path = "/imgbuild/target";
 inline constexpr const char* k_extras_repo_target_path = "/var/lib/imgbuild/repo";

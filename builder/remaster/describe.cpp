@@ -9,6 +9,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/json_document.hpp"
+#include "util/text.hpp"
 
 #include <ctime>
 #include <regex>
@@ -20,18 +21,6 @@ namespace imgbuild::remaster {
 namespace {
 
 constexpr std::uint64_t k_max_menu_size = 1 << 20;
-
-std::string trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
-bool is_build_id(const std::string& text) {
-  if (text.size() != 32) return false;
-  for (char c : text)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
 
 std::string utc(std::int64_t seconds) {
   std::time_t t = static_cast<std::time_t>(seconds);
@@ -108,16 +97,6 @@ std::vector<SecretAnswer> secret_answers(const std::string& preseed_text, const 
 
 }  // namespace
 
-std::optional<std::string> read_build_id(const std::string& iso_path) {
-  iso::Reader reader(iso_path);
-  auto text = reader.read_file(k_build_id_path, 4096);
-  if (!text) return std::nullopt;
-  std::string id = trim(*text);
-  if (!is_build_id(id))
-    throw Error(iso_path, std::string(k_build_id_path) + " does not hold a build id", "was the image edited by hand?");
-  return id;
-}
-
 ImageDescription describe(const std::string& iso_path) {
   iso::Reader reader(iso_path);
   ImageDescription d;
@@ -126,8 +105,8 @@ ImageDescription describe(const std::string& iso_path) {
   if (::stat(iso_path.c_str(), &st) == 0) d.size = static_cast<std::uint64_t>(st.st_size);
   d.volume = reader.volume();
   d.boot = iso::read_boot_report(iso_path);
-  if (auto id = reader.read_file(k_build_id_path, 4096)) d.build_id = trim(*id);
-  if (auto info = reader.read_file("/.disk/info", 4096)) d.disk_info = trim(*info);
+  if (auto id = reader.read_file(k_build_id_path, 4096)) d.build_id = util::trim(*id);
+  if (auto info = reader.read_file("/.disk/info", 4096)) d.disk_info = util::trim(*info);
   d.has_md5sums = reader.find("/md5sum.txt") != nullptr;
 
   bootmenu::FileReader read = [&reader](const std::string& p) { return reader.read_file(p, k_max_menu_size); };

@@ -54,9 +54,6 @@ struct ImageDescription {
 
 ImageDescription describe(const std::string& iso_path);
 
-// The build id of an image built by imgbuild, or nullopt for any other image.
-std::optional<std::string> read_build_id(const std::string& iso_path);
-
 std::string format_text(const ImageDescription& description);
 std::string format_json(const ImageDescription& description);
 

@@ -4,6 +4,7 @@
 #include "archive/writer.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
+#include "util/source_date.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -250,14 +251,7 @@ std::string Repository::packages_index(const std::string& architecture, bool ins
 
 std::time_t Repository::release_date() const {
   if (m_options.date) return *m_options.date;
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
-    char* end = nullptr;
-    long long value = std::strtoll(epoch, &end, 10);
-    if (*end != '\0' || value < 0)
-      throw Error("SOURCE_DATE_EPOCH", std::string("\"") + epoch + "\" is not a number of seconds",
-                  "set it to a Unix time, e.g. $(git log -1 --format=%ct)");
-    return static_cast<std::time_t>(value);
-  }
+  if (auto epoch = util::source_date_epoch()) return static_cast<std::time_t>(*epoch);
   return std::time(nullptr);
 }
 

@@ -288,16 +288,44 @@ void AtomicOutput::commit() {
   unregister_temp_path(m_temp_path);
 }
 
-TempDir::TempDir(std::string_view purpose) {
+namespace {
+
+std::string temp_pattern(std::string_view purpose) {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/imgbuild-" +
-                        std::string(purpose) + "-XXXXXX";
+  return std::string(base && *base ? base : "/tmp") + "/imgbuild-" + std::string(purpose) + "-XXXXXX";
+}
+
+std::string temp_fix(std::string_view fix) {
+  return fix.empty() ? std::string("set TMPDIR to a writable directory") : std::string(fix);
+}
+
+}  // namespace
+
+fs::path create_temp_directory(std::string_view purpose, std::string_view fix) {
+  std::string pattern = temp_pattern(purpose);
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
-  if (!::mkdtemp(buffer.data()))
-    throw Error(pattern, "cannot create a temporary directory: " + errno_text(errno),
-                "set TMPDIR to a writable directory", 3);
-  m_path = buffer.data();
+  if (!::mkdtemp(buffer.data())) {
+    int err = errno;
+    throw Error(pattern, "cannot create a temporary directory: " + errno_text(err), temp_fix(fix), 3);
+  }
+  return buffer.data();
+}
+
+fs::path create_temp_file(std::string_view purpose, std::string_view fix) {
+  std::string pattern = temp_pattern(purpose);
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  int fd = ::mkstemp(buffer.data());
+  if (fd < 0) {
+    int err = errno;
+    throw Error(pattern, "cannot create a temporary file: " + errno_text(err), temp_fix(fix), 3);
+  }
+  ::close(fd);
+  return buffer.data();
+}
+
+TempDir::TempDir(std::string_view purpose) : m_path(create_temp_directory(purpose)) {
   register_temp_path(m_path.string(), true);
 }
 

@@ -83,6 +83,13 @@ class AtomicOutput {
   bool m_committed = false;
 };
 
+// A new private (0700) directory $TMPDIR/imgbuild-PURPOSE-XXXXXX (/tmp when TMPDIR is
+// unset or empty), left in place for the caller. Throws Error (exit 3) naming the pattern,
+// with `fix` (default: set TMPDIR to a writable directory).
+std::filesystem::path create_temp_directory(std::string_view purpose, std::string_view fix = {});
+// The same for an empty file (0600), closed.
+std::filesystem::path create_temp_file(std::string_view purpose, std::string_view fix = {});
+
 // A private directory under $TMPDIR, removed recursively on destruction or on a signal.
 class TempDir {
  public:

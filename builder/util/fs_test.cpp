@@ -131,3 +131,42 @@ TEST(IoBuffer, StartsOnAPageBoundary) {
     buffer.data()[size - 1] = 1;  // all of it is there (ASan would say otherwise)
   }
 }
+
+// Temporary directories and files go under $TMPDIR (/tmp when unset or empty), named after
+// their purpose, private to the user; an unusable TMPDIR is an error naming the fix.
+TEST(TempPaths, UnderTmpdirPrivateAndNamed) {
+  fs::path base = fresh_dir("temp-paths");
+  const char* saved = std::getenv("TMPDIR");
+  std::string saved_value = saved ? saved : "";
+  ::setenv("TMPDIR", base.c_str(), 1);
+  fs::path dir = util::create_temp_directory("probe");
+  fs::path file = util::create_temp_file("probe");
+  EXPECT_EQ(dir.parent_path(), base);
+  EXPECT_EQ(file.parent_path(), base);
+  EXPECT_TRUE(dir.filename().string().starts_with("imgbuild-probe-")) << dir;
+  EXPECT_TRUE(fs::is_directory(dir));
+  EXPECT_TRUE(fs::is_regular_file(file));
+  EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  {
+    util::TempDir temp("probe");
+    EXPECT_EQ(temp.path().parent_path(), base);
+    dir = temp.path();
+  }
+  EXPECT_FALSE(fs::exists(dir));  // TempDir removes its directory, the others stay
+  ::setenv("TMPDIR", (base / "missing").c_str(), 1);
+  try {
+    util::create_temp_directory("probe", "set TMPDIR or pass --log DIR");
+    ADD_FAILURE() << "no error for a missing TMPDIR";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 3);
+    EXPECT_NE(std::string(e.what()).find((base / "missing/imgbuild-probe-XXXXXX").string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("pass --log DIR"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(util::create_temp_file("probe"), Error);
+  ::setenv("TMPDIR", "", 1);
+  fs::path fallback = util::create_temp_file("probe");
+  EXPECT_EQ(fallback.parent_path(), "/tmp");
+  fs::remove(fallback);
+  if (saved) ::setenv("TMPDIR", saved_value.c_str(), 1); else ::unsetenv("TMPDIR");
+}

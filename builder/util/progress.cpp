@@ -26,7 +26,6 @@ std::string mib(std::uint64_t bytes) {
 }  // namespace
 
 void set_progress_mode(ProgressMode mode) { g_mode = mode; }
-ProgressMode progress_mode() { return g_mode; }
 
 ProgressMode progress_mode_for_stderr(bool quiet) {
   if (quiet) return ProgressMode::Off;

@@ -21,7 +21,6 @@ enum class ProgressMode { Off, Live, Plain };
 
 // The process-wide mode; Off until the command line sets it.
 void set_progress_mode(ProgressMode mode);
-ProgressMode progress_mode();
 // Live when stderr is a terminal, else Plain; Off when quiet.
 ProgressMode progress_mode_for_stderr(bool quiet);
 

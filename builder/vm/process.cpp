@@ -3,6 +3,7 @@
 
 #include "util/error.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -188,15 +189,33 @@ void ChildProcess::kill() {
   m_pid = -1;
 }
 
-bool run_command(const std::vector<std::string>& argv, std::string& output) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern_text = std::string(base && *base ? base : "/tmp") + "/imgbuild-cmd-XXXXXX";
-  std::vector<char> pattern(pattern_text.begin(), pattern_text.end());
-  pattern.push_back('\0');
-  int fd = ::mkstemp(pattern.data());
-  if (fd < 0) throw Error(argv.at(0), std::string("cannot create a temp file: ") + std::strerror(errno), "", 3);
-  ::close(fd);
-  std::string log_path = pattern.data();
+namespace {
+
+// Appends what the child writes on stdout until it closes it or `deadline` passes; false
+// on the deadline (a child, or a grandchild it left behind, still holding stdout).
+bool drain_until(int fd, std::chrono::steady_clock::time_point deadline, std::string& out) {
+  char buffer[4096];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd readable{fd, POLLIN, 0};
+    int ready = ::poll(&readable, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return true;  // nothing more can be read: wait for the exit below
+    if (ready == 0) continue;
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return true;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace
+
+bool run_command(const std::vector<std::string>& argv, std::string& output,
+                 std::chrono::milliseconds timeout) {
+  std::string log_path = util::create_temp_file("cmd");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   ChildProcess child;
   try {
     child.spawn(argv, log_path);
@@ -205,23 +224,25 @@ bool run_command(const std::vector<std::string>& argv, std::string& output) {
     throw;
   }
   // Drain stdout so the child never blocks on a full pipe; it is appended to `output`.
+  // The deadline runs while reading: a child that hangs with stdout open is timed out too.
   std::string out;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(child.stdout_fd(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
+  bool in_time = drain_until(child.stdout_fd(), deadline, out);
+  if (in_time) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    in_time = child.wait_for_exit(static_cast<int>(std::max<long long>(left.count(), 0)));
   }
-  child.wait_for_exit(60000);
   int status = child.wait_status();
-  bool ok = !child.running() && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  bool ok = in_time && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  // The child leads its own process group: what it started goes with it.
+  if (!in_time && child.pid() > 0) ::kill(-child.pid(), SIGKILL);
   child.kill();
   try {
     output = out + util::read_small_file(log_path, 1u << 20, "command output");
   } catch (const Error&) {
     output = out;
   }
+  if (!in_time)
+    output += argv.at(0) + ": killed after " + std::to_string(timeout.count()) + " ms without finishing\n";
   ::unlink(log_path.c_str());
   return ok;
 }

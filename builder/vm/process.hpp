@@ -7,6 +7,7 @@
 
 #include "util/fs.hpp"
 
+#include <chrono>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -57,8 +58,11 @@ class InterruptScope {
   static int signal();
 };
 
-// Runs a command to completion (qemu-img): its stderr is returned in `output`; true when it
-// exited 0.
-bool run_command(const std::vector<std::string>& argv, std::string& output);
+// Runs a command to completion (qemu-img): its stdout and stderr are returned in `output`;
+// true when it exited 0. A command still running after `timeout` (counted from its start,
+// whether it is writing, silent or holding its stdout open) is killed and reported as
+// failed, with a line saying so in `output`.
+bool run_command(const std::vector<std::string>& argv, std::string& output,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 }  // namespace imgbuild::vm

@@ -26,6 +26,10 @@ expect_stderr_match 'text\.iso'
 expect_status 2 "$IMGBUILD" verify "$iso" --machine pe9999
 expect_stderr_match 'unknown machine profile.*known: .*generic.*pe2950'
 
+# A --junit report that could not be written is refused before the run, not after it.
+expect_status 2 "$IMGBUILD" verify "$iso" --junit "$T/no-such-dir/junit.xml"
+expect_stderr_match 'no-such-dir.*does not exist'
+
 # bad_machine NAME TEXT REGEX: the profile NAME.toml holding TEXT is refused, stderr matching REGEX.
 bad_machine() {
     printf '%b' "$2" >"$T/$1.toml"

@@ -11,7 +11,8 @@
 # fuzzes on a copy of tests/fuzz/NAME/ (the committed seeds never change):
 #  - with RUNS: exactly RUNS inputs from a fixed seed (-seed=1), so the same commit always
 #    tries the same inputs and a red CI run means the commit, not the dice. SECONDS is
-#    then only a cap (a loaded machine may stop early; that is said, not failed).
+#    then a cap: a run it stops before RUNS inputs fails (it did not test what the commit
+#    is judged on; raise IMGBUILD_FUZZ_SECONDS or lower IMGBUILD_FUZZ_RUNS).
 #  - without RUNS: SECONDS of random exploration (a new seed each time) to find new bugs.
 # Any crash, leak, sanitizer report or input slower than 10 s fails (exit 1) and the
 # reproducer's path is printed; rerun it with `HARNESS_BINARY REPRODUCER`.
@@ -74,6 +75,8 @@ executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | tr '\n' ' ' || true
 echo
 if [[ -n $runs && ${executed:-0} -lt $runs ]]; then
-    echo "note ${name}_fuzz: the ${seconds}s cap stopped it after ${executed:-0} of $runs inputs (a loaded machine)"
+    echo "FAIL ${name}_fuzz: the ${seconds}s cap stopped the fixed-seed run after ${executed:-0} of $runs inputs;" \
+        "log: $log (raise IMGBUILD_FUZZ_SECONDS or lower IMGBUILD_FUZZ_RUNS)" >&2
+    exit 1
 fi
 echo "ok ${name}_fuzz: no finding"

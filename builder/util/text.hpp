@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Small text helpers for the line-oriented formats imgbuild reads (preseeds, boot menus,
+// control files, checksum lists, CSV headers). ASCII only, independent of the locale.
+
+#include <string>
+#include <string_view>
+
+namespace imgbuild::util {
+
+// ' ', '\t', '\n', '\v', '\f', '\r': what isspace() accepts in the C locale.
+constexpr bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// `text` without leading and trailing ASCII white space (a view into `text`).
+std::string_view trim(std::string_view text);
+
+// `text` with A-Z made a-z; other bytes (UTF-8 included) unchanged.
+std::string lower(std::string_view text);
+
+}  // namespace imgbuild::util
