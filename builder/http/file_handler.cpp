@@ -56,6 +56,8 @@ Response FileHandler::operator()(const Request& request) const {
                       {"ETag", validators.etag},
                       {"Last-Modified", format_http_date(validators.mtime)}};
   if (!decision.content_range.empty()) response.headers.push_back({"Content-Range", decision.content_range});
+  // A 304 may state the length, but only the 200's (RFC 9110 8.6), never 0.
+  if (decision.status == 304) response.headers.push_back({"Content-Length", std::to_string(now.size)});
   if (decision.status == 304 || decision.status == 416) {
     response.body = std::string();
     return response;

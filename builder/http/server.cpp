@@ -209,7 +209,13 @@ struct Server::Impl {
                                               MHD_RESPMEM_MUST_COPY);
     }
     if (!reply) return MHD_NO;
-    for (const auto& h : response.headers) MHD_add_response_header(reply, h.name.c_str(), h.value.c_str());
+    for (const auto& h : response.headers) {
+      // A handler sets Content-Length itself only where the body is not sent and the
+      // length is the representation's (a 304's): libmicrohttpd must then keep it.
+      if (::strcasecmp(h.name.c_str(), "Content-Length") == 0)
+        MHD_set_response_options(reply, MHD_RF_INSANITY_HEADER_CONTENT_LENGTH, MHD_RO_END);
+      MHD_add_response_header(reply, h.name.c_str(), h.value.c_str());
+    }
     MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
     MHD_destroy_response(reply);
 

@@ -48,7 +48,9 @@ struct FileBody {
 
 struct Response {
   int status = 200;
-  std::vector<Header> headers;  // Content-Length and Date are added by the server
+  // Content-Length and Date are added by the server; a Content-Length given here is
+  // sent as it is (only for bodies not sent: a 304 carries the size of the 200).
+  std::vector<Header> headers;
   std::variant<std::string, FileBody> body;
 
   // A short plain-text answer ("not found\n"), for errors.

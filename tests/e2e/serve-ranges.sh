@@ -104,6 +104,7 @@ cmp "$T/x.iso" "$T/b" || fail "If-Range with another ETag: not the whole image"
 # Conditional GETs.
 [[ $(status "$x" -H "If-None-Match: $etag") == 304 ]] || fail "If-None-Match: not 304"
 [[ ! -s $T/b ]] || fail "304 with a body"
+[[ -z $(header Content-Length) || $(header Content-Length) == "$size" ]] || fail "304: Content-Length $(header Content-Length)"
 [[ $(status "$x" -H "If-Modified-Since: $last_modified") == 304 ]] || fail "If-Modified-Since: not 304"
 [[ $(status "$x" -r 0-99 -H 'If-None-Match: "x"') == 206 ]] || fail "If-None-Match another tag: not 206"
 # Several ranges: the whole image.
