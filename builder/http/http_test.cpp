@@ -124,6 +124,14 @@ TEST(Router, UnknownPathsAre404OtherMethods405) {
   }
 }
 
+TEST(Router, TargetsAreDecodedWithoutNulOrBadEscapes) {
+  EXPECT_EQ(decode_path("/a%20b.iso?x=1"), "/a b.iso");
+  EXPECT_EQ(decode_path("/%2e%2E/etc"), "/../etc");
+  EXPECT_EQ(decode_path("/x.iso"), "/x.iso");
+  for (const char* bad : {"/x.iso%00", "/x%0", "/x%", "/x%zz", "x.iso", "*", "http://h/x.iso"})
+    EXPECT_EQ(decode_path(bad), std::nullopt) << bad;
+}
+
 TEST(Serve, UrlPathsAreFileNamesAndMustDiffer) {
   EXPECT_EQ(url_paths({"out/pe2950.iso", "/srv/r660.iso"}), (std::vector<std::string>{"/pe2950.iso", "/r660.iso"}));
   EXPECT_THROW(url_paths({"a/x.iso", "b/x.iso"}), Error);

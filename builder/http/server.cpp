@@ -70,6 +70,31 @@ std::string url_escape(std::string_view segment) {
   return out;
 }
 
+std::optional<std::string> decode_path(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  if (!target.starts_with("/")) return std::nullopt;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string path;
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    if (c == '%') {
+      if (i + 2 >= target.size()) return std::nullopt;
+      int high = hex(target[i + 1]), low = hex(target[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      c = static_cast<char>(high * 16 + low);
+      i += 2;
+    }
+    if (c == '\0') return std::nullopt;
+    path += c;
+  }
+  return path;
+}
+
 void parse_listen(const std::string& text, ServerOptions& options, const std::string& option) {
   auto bad = [&] {
     return Error(option, "'" + text + "' is not ADDRESS:PORT",
@@ -189,7 +214,11 @@ struct Server::Impl {
     }
     Request request;
     request.method = method;
-    request.path = url;
+    // The path from the request line as sent, decoded here: libmicrohttpd's decoded `url`
+    // is a C string, so "/a.iso%00x" would reach a handler as "/a.iso".
+    (void)url;
+    std::optional<std::string> path = decode_path(state->target);
+    request.path = path ? *path : std::string();
     request.target = state->target;
     request.version = version;
     request.body = std::move(state->body);

@@ -127,6 +127,10 @@ class Server {
   std::unique_ptr<Impl> m_impl;
 };
 
+// The path of a request target ("/a%20b.iso?x" -> "/a b.iso"); nullopt for a target that
+// is not a path, a malformed escape or an encoded NUL (such a request matches no route).
+std::optional<std::string> decode_path(std::string_view target);
+
 // Percent-encodes a URL path segment (unreserved characters stay as they are).
 std::string url_escape(std::string_view segment);
 

@@ -113,7 +113,7 @@ cmp "$T/x.iso" "$T/b" || fail "several ranges: not the whole image"
 
 # Nothing but the images: traversal in any encoding, the root, other names; other methods.
 for path in /../etc/passwd /%2e%2e/etc/passwd /%2E%2E%2Fetc%2Fpasswd / /x.iso/ //x.iso /X.ISO /x.iso/.. \
-    "/$(basename "$T")/x.iso" /..%2fx.iso /etc/passwd; do
+    "/$(basename "$T")/x.iso" /..%2fx.iso /etc/passwd /x.iso%00 /x.iso%00.txt /x%zziso; do
     got=$(status "$base_url$path")
     [[ $got == 404 ]] || fail "$path: $got, not 404"
     ! grep -q 'root:' "$T/b" || fail "$path: served /etc/passwd"
