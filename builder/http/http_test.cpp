@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 // Designated initializers name only the headers a case sends.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -170,6 +172,73 @@ TEST(FileHandler, AnswersFromTheFileAsItIsNow) {
   bool identity_tag = false;
   for (const auto& h : full.headers) identity_tag |= h.name == "ETag" && h.value != handler.etag();
   EXPECT_TRUE(identity_tag);
+}
+
+}  // namespace
+}  // namespace imgbuild::http
+
+namespace imgbuild::http {
+namespace {
+
+// The server itself, as a JSON API will use it: any method, a request body, custom status
+// codes and headers; checked with curl.
+TEST(Server, BodiesMethodsStatusesAndHeadersRoundTrip) {
+  auto dir = test::fresh_dir("http", "server");
+  Router router;
+  router.add("POST", "/api/sessions", [](const Request& request) {
+    Response response = Response::text(201, "{\"got\":\"" + request.body + "\"}");
+    response.headers = {{"Content-Type", "application/json"},
+                        {"Location", "/api/sessions/1"},
+                        {"X-Auth-Token", request.header("x-client").value_or("none")},
+                        {"ETag", "W/\"1\""}};
+    return response;
+  });
+  router.add("DELETE", "/api/sessions", [](const Request&) { return Response::text(204, ""); });
+  ServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.max_body = 64;
+  std::vector<Exchange> exchanges;
+  std::mutex mutex;
+  {
+    Server server(options, router, [&](const Exchange& e) {
+      std::lock_guard lock(mutex);
+      exchanges.push_back(e);
+    });
+    ASSERT_NE(server.port(), 0);
+    std::string url = server.base_url() + "/api/sessions";
+    EXPECT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+    std::string out = test::run("curl -sS -D " + (dir / "h").string() + " -H 'X-Client: c1' -d 'hello' " + url);
+    EXPECT_EQ(out, "{\"got\":\"hello\"}");
+    std::string headers = test::slurp(dir / "h");
+    EXPECT_NE(headers.find("HTTP/1.1 201"), std::string::npos) << headers;
+    EXPECT_NE(headers.find("Location: /api/sessions/1\r\n"), std::string::npos) << headers;
+    EXPECT_NE(headers.find("X-Auth-Token: c1\r\n"), std::string::npos) << headers;
+    EXPECT_EQ(test::run("curl -sS -o /dev/null -w '%{http_code}' -X DELETE " + url), "204");
+    EXPECT_EQ(test::run("curl -sS -o /dev/null -w '%{http_code}' -X PATCH -d x " + url), "405");
+    EXPECT_EQ(test::run("curl -sS -o /dev/null -w '%{http_code}' -d " + std::string(100, 'x') + " " + url), "413");
+    EXPECT_EQ(test::run("curl -sS -o /dev/null -w '%{http_code}' " + server.base_url() + "/api"), "404");
+  }
+  ASSERT_EQ(exchanges.size(), 5u);  // all logged by the time the server is gone
+  EXPECT_EQ(exchanges[0].method, "POST");
+  EXPECT_EQ(exchanges[0].status, 201);
+  EXPECT_EQ(exchanges[0].client, "127.0.0.1");
+}
+
+TEST(Server, AnAddressInUseIsOneLineWithTheFix) {
+  ServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  Router router;
+  Server first(options, router);
+  options.port = first.port();
+  try {
+    Server second(options, router);
+    FAIL() << "two servers on one port";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("choose another port"), std::string::npos) << e.what();
+    EXPECT_EQ(e.exit_code(), 2);
+  }
 }
 
 }  // namespace
