@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e
 # timeout: 120
-# cost: 40
+# cost: 15
 # imgbuild serve as BMCs and QEMU read an image, checked with curl, dd, cmp and QEMU's
 # own curl block driver (the way an emulated BMC will fetch it): HEAD headers (size,
 # Accept-Ranges, the build id as ETag, Last-Modified), ranged GETs byte for byte, 416,
