@@ -123,7 +123,7 @@ class ServeLog {
       bytes += total.bytes;
       requests += total.requests;
     }
-    return std::to_string(requests) + " requests, " + mib(bytes) + " to " + std::to_string(m_clients.size()) +
+    return std::to_string(requests) + (requests == 1 ? " request, " : " requests, ") + mib(bytes) + " to " + std::to_string(m_clients.size()) +
            (m_clients.size() == 1 ? " client" : " clients");
   }
 
