@@ -29,4 +29,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     scdoc debhelper dpkg-dev fakeroot lintian man-db bash-completion zsh \
     gnupg gpgv jq chromium btrfs-progs xfsprogs libcsv-dev \
     libssl-dev sbsigntool libmicrohttpd-dev libcurl4-openssl-dev qemu-block-extra \
-    python3-sushy redfishtool python3-jsonschema nginx libxml2-utils
+    python3-sushy redfishtool python3-jsonschema nginx libxml2-utils curl

@@ -24,6 +24,7 @@ std::unique_ptr<CLI::App> make_app(Action& action) {
   register_lint(*app, action);
   register_inspect_disk(*app, action);
   register_deploy(*app, action);
+  register_serve(*app, action);
   register_completion(*app, action);
   return app;
 }
