@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
 #include "http/serve.hpp"
-#include "remaster/describe.hpp"
+#include "iso/build_id.hpp"
 #include "util/error.hpp"
 
 #include <memory>
@@ -41,7 +41,7 @@ void register_serve(CLI::App& app, Action& action) {
       // An imgbuild image is named by its build id; any other file by its size and dates.
       options.content_name = [](const std::string& path) -> std::optional<std::string> {
         try {
-          return remaster::read_build_id(path);
+          return iso::read_build_id(path);
         } catch (const Error&) {
           return std::nullopt;
         }

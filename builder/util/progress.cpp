@@ -26,6 +26,7 @@ std::string mib(std::uint64_t bytes) {
 }  // namespace
 
 void set_progress_mode(ProgressMode mode) { g_mode = mode; }
+ProgressMode progress_mode() { return g_mode; }
 
 ProgressMode progress_mode_for_stderr(bool quiet) {
   if (quiet) return ProgressMode::Off;

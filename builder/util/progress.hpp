@@ -21,6 +21,8 @@ enum class ProgressMode { Off, Live, Plain };
 
 // The process-wide mode; Off until the command line sets it.
 void set_progress_mode(ProgressMode mode);
+// The mode set, for output that is not a Progress bar (serve's live status line).
+ProgressMode progress_mode();
 // Live when stderr is a terminal, else Plain; Off when quiet.
 ProgressMode progress_mode_for_stderr(bool quiet);
 
