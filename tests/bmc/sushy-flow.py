@@ -13,51 +13,17 @@ EmulatedBmc::handle as it would behind the emulator's server. SCENARIO is one of
   unreachable  an insert whose task ends in the BMC's RAC0720 message
 Prints what it did; exits non-zero on the first surprise.
 """
-import io
-import json
+import os
 import subprocess
 import sys
 
-import requests
-import requests.adapters
 import sushy
 from sushy import auth as sushy_auth
 from sushy import connector as sushy_connector
 from sushy.resources.manager import virtual_media
 
-
-class StdioAdapter(requests.adapters.BaseAdapter):
-    """Hands each request to bmc-stdio as one JSON line, reads its answer line back."""
-
-    def __init__(self, process):
-        super().__init__()
-        self.process = process
-        self.log = []
-
-    def send(self, request, **kwargs):
-        url = requests.utils.urlparse(request.url)
-        body = request.body or ""
-        if isinstance(body, bytes):
-            body = body.decode("utf-8")
-        line = json.dumps({"method": request.method, "path": url.path,
-                           "headers": [[k, v] for k, v in request.headers.items()], "body": body})
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-        answer = json.loads(self.process.stdout.readline())
-        self.log.append("%s %s%s -> %d" % (request.method, url.path,
-                                           " (If-Match)" if "If-Match" in request.headers else "", answer["status"]))
-        response = requests.Response()
-        response.status_code = answer["status"]
-        response.headers = requests.structures.CaseInsensitiveDict(dict(answer["headers"]))
-        response.raw = io.BytesIO(answer["body"].encode("utf-8"))
-        response._content = answer["body"].encode("utf-8")
-        response.url = request.url
-        response.request = request
-        response.encoding = "utf-8"
-        return response
-
-    def close(self):
-        pass
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stdio_transport import StdioAdapter  # noqa: E402
 
 
 def connect(process, password):
