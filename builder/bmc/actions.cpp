@@ -3,6 +3,7 @@
 // each changes the state and queues what the machine side has to carry out.
 #include "bmc/bmc.hpp"
 #include "bmc/dialect.hpp"
+#include "bmc/reply.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,7 +14,6 @@ using util::Json;
 
 namespace {
 
-const std::string k_base = "Base.1.12.";
 // iDRAC's messages (Dell's message registry): an image it cannot reach, a device in use.
 const std::string k_unreachable_id = "IDRAC.2.8.RAC0720";
 const std::string k_unreachable =
@@ -22,30 +22,6 @@ const std::string k_unreachable =
 const std::string k_in_use_id = "IDRAC.2.8.VRM0012";
 const std::string k_in_use =
     "The requested operation cannot be completed because the Virtual Media device is already in use.";
-
-Response answer(int status, const Json& body) {
-  Response response;
-  response.status = status;
-  response.headers.emplace_back("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8");
-  response.headers.emplace_back("OData-Version", "4.0");
-  response.body = util::json_text(body);
-  return response;
-}
-
-Response error(int status, const std::string& id, const std::string& message, const std::string& resolution) {
-  return answer(status, redfish_error(id.find('.') == std::string::npos ? k_base + id : id, message, resolution));
-}
-
-Response no_content() {
-  Response response;
-  response.status = 204;
-  response.headers.emplace_back("OData-Version", "4.0");
-  return response;
-}
-
-bool contains(const std::vector<std::string>& values, const std::string& value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
 
 Response parameter_missing(const std::string& action, const std::string& parameter) {
   return error(400, "ActionParameterMissing",
@@ -155,7 +131,7 @@ Response EmulatedBmc::insert_media(MediaSlot& slot, const Json& body) {
   }
   m_tasks[task.id] = task;
   Json task_body = render_task(task);
-  Response response = answer(202, task_body);
+  Response response = json_response(202, task_body);
   response.headers.emplace_back("Location", m_config.dialect == Dialect::Idrac9
                                                 ? "/redfish/v1/TaskService/TaskMonitors/" + task.id
                                                 : "/redfish/v1/TaskService/Tasks/" + task.id);
@@ -171,7 +147,7 @@ Response EmulatedBmc::eject_media(MediaSlot& slot) {
     if (task.slot == slot.id && task.state == "Running") {
       task.state = "Exception";
       task.status = "Critical";
-      task.message_id = k_base + "OperationFailed";
+      task.message_id = k_base_registry + "OperationFailed";
       task.message = "The virtual media was ejected before its image was fetched.";
     }
   }
@@ -199,7 +175,7 @@ Response EmulatedBmc::task_monitor(const std::string& id) {
                  "Place a valid resource at the URI or correct the URI and resubmit the request.");
   const Task& task = found->second;
   if (task.state == "Running") {
-    Response response = answer(202, render_task(task));
+    Response response = json_response(202, render_task(task));
     response.headers.emplace_back("Location", "/redfish/v1/TaskService/TaskMonitors/" + id);
     response.headers.emplace_back("Retry-After", "1");
     return response;
@@ -214,7 +190,7 @@ void EmulatedBmc::media_fetched(const std::string& task_id) {
   Task& task = found->second;
   task.state = "Completed";
   task.percent = 100;
-  task.message_id = k_base + "Success";
+  task.message_id = k_base_registry + "Success";
   task.message = "Successfully Completed Request";
   for (auto& slot : m_slots)
     if (slot.id == task.slot) slot.inserted = true;

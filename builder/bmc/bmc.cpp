@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "bmc/bmc.hpp"
 #include "bmc/dialect.hpp"
+#include "bmc/reply.hpp"
 #include "util/hash.hpp"
 
 #include <algorithm>
@@ -16,36 +17,11 @@ namespace {
 
 const std::string k_sessions = "/redfish/v1/SessionService/Sessions";
 const std::string k_monitors = "/redfish/v1/TaskService/TaskMonitors/";
-const std::string k_base = "Base.1.12.";
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-bool contains(const std::vector<std::string>& values, const std::string& value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-Response json_response(int status, const Json& body) {
-  Response response;
-  response.status = status;
-  response.headers.emplace_back("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8");
-  response.headers.emplace_back("OData-Version", "4.0");
-  response.body = util::json_text(body);
-  return response;
-}
-
-Response error(int status, const std::string& id, const std::string& message, const std::string& resolution) {
-  return json_response(status, redfish_error(id.find('.') == std::string::npos ? k_base + id : id, message, resolution));
-}
-
-Response no_content() {
-  Response response;
-  response.status = 204;
-  response.headers.emplace_back("OData-Version", "4.0");
-  return response;
 }
 
 std::string etag_of(const Json& body) {

@@ -13,6 +13,9 @@
 //           (/redfish/v1/Systems/System.Embedded.1/VirtualMedia/1 and /2)
 //   idrac8  iDRAC8 (and iDRAC9 < 6.00): VirtualMedia under the Manager
 //           (/redfish/v1/Managers/iDRAC.Embedded.1/VirtualMedia/CD and /RemovableDisk)
+//
+// Not thread-safe: a server that answers from several threads serializes the calls (one
+// mutex around handle(), take_effects() and the machine side's reports).
 
 #include "util/json_document.hpp"
 
