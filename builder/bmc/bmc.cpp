@@ -133,6 +133,10 @@ std::string_view effect_kind_name(Effect::Kind kind) {
 EmulatedBmc::EmulatedBmc(BmcConfig config)
     : m_config(std::move(config)), m_powered_on(m_config.powered_on), m_slots(initial_slots(m_config.dialect)) {}
 
+std::string EmulatedBmc::served_etag(const Json& body) const {
+  return (m_config.faults.weak_etags ? "W/" : "") + etag_of(body);
+}
+
 void EmulatedBmc::event(std::string line) { m_events.push_back(std::move(line)); }
 
 std::vector<Effect> EmulatedBmc::take_effects() {
@@ -231,7 +235,7 @@ Response EmulatedBmc::get(const std::string& path) {
           std::to_string(slot->stale_polls) + " more)");
   }
   Response response = json_response(200, body);
-  response.headers.emplace_back("ETag", etag_of(body));
+  response.headers.emplace_back("ETag", served_etag(body));
   if (path == system_path()) response.headers.emplace_back("Allow", "GET, PATCH");
   return response;
 }
@@ -289,7 +293,7 @@ Response EmulatedBmc::patch_boot(const Json& body) {
   m_effects.push_back(effect);
   Json system = render_system();
   Response response = json_response(200, system);
-  response.headers.emplace_back("ETag", etag_of(system));
+  response.headers.emplace_back("ETag", served_etag(system));
   return response;
 }
 
@@ -347,7 +351,7 @@ Response EmulatedBmc::create_session(const Request& request) {
   Response response = json_response(201, resource_body);
   response.headers.emplace_back("Location", location);
   response.headers.emplace_back("X-Auth-Token", session.token);
-  response.headers.emplace_back("ETag", etag_of(resource_body));
+  response.headers.emplace_back("ETag", served_etag(resource_body));
   return response;
 }
 

@@ -71,6 +71,10 @@ struct Faults {
   // Images whose URL starts with this cannot be fetched by the BMC: InsertMedia's task ends
   // in Exception with the BMC's message, and the machine never sees the image.
   std::string unreachable_image_prefix;
+  // ETags are served weak (W/"..."), but an If-Match must name the tag in its strong form:
+  // the weak one sent back is refused with 412, as some BMCs do (sushy retries with the
+  // strong form, then without If-Match).
+  bool weak_etags = false;
 };
 
 struct BmcConfig {
@@ -196,6 +200,7 @@ class EmulatedBmc {
   util::Json render_manager() const;
   util::Json render_task(const Task& task) const;
   void power_on_effect(Effect::Kind kind, bool graceful);
+  std::string served_etag(const util::Json& body) const;
   void event(std::string line);
 
   BmcConfig m_config;

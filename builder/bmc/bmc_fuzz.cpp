@@ -74,6 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     config.faults.unavailable_once_method = "GET";
     config.faults.unavailable_once_path = "/redfish/v1/Systems";
   }
+  config.faults.weak_etags = (mode & 6) == 6;
   const bool authenticated = (mode & 64) != 0;
   EmulatedBmc bmc(config);
 

@@ -403,6 +403,23 @@ TEST(BmcFaults, BootOnceIgnored) {
   EXPECT_EQ(effects.back().boot_device, "Cd");
 }
 
+TEST(BmcFaults, WeakETags) {
+  Faults faults;
+  faults.weak_etags = true;
+  EmulatedBmc bmc(config_of(Dialect::Idrac9, faults));
+  const Headers auth = {{"Authorization", k_basic}};
+  const std::string system = bmc.system_path();
+  const std::string served = *bmc.handle({"GET", system, auth, ""}).header("ETag");
+  ASSERT_EQ(served.substr(0, 3), "W/\"");
+  const std::string once = R"({"Boot":{"BootSourceOverrideTarget":"Cd","BootSourceOverrideEnabled":"Once"}})";
+  Headers weak = auth;
+  weak.emplace_back("If-Match", served);
+  EXPECT_EQ(bmc.handle({"PATCH", system, weak, once}).status, 412);
+  Headers strong = auth;
+  strong.emplace_back("If-Match", served.substr(2));
+  EXPECT_EQ(bmc.handle({"PATCH", system, strong, once}).status, 200);
+}
+
 TEST(BmcFaults, UnreachableImage) {
   Faults faults;
   faults.unreachable_image_prefix = "http://192.0.2.1/";

@@ -9,7 +9,8 @@
 // tests/e2e/bmc-sushy.sh can run a real Redfish client (sushy) against the model through a
 // transport adapter, without an HTTP server. The password is read from a file, never argv.
 // FAULT: unavailable-once=METHOD:PATH, stale-inserted=N, ignore-boot-once=1,
-// unreachable=PREFIX, fetch-fails=PREFIX; and powered-on=1 (the machine starts powered on). A driver for that script, not a test of its own.
+// unreachable=PREFIX, weak-etags=1, fetch-fails=PREFIX; and powered-on=1 (the machine
+// starts powered on). A driver for those scripts, not a test of its own.
 #include "bmc/bmc.hpp"
 
 #include <cstdio>
@@ -38,6 +39,8 @@ bool apply_fault(bmc::Faults& faults, std::string& fetch_fails, bool& powered_on
     faults.ignore_boot_once = value == "1";
   } else if (name == "unreachable") {
     faults.unreachable_image_prefix = value;
+  } else if (name == "weak-etags") {
+    faults.weak_etags = value == "1";
   } else if (name == "powered-on") {
     powered_on = value == "1";
   } else if (name == "fetch-fails") {

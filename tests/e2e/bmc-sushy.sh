@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e
 # timeout: 180
-# cost: 8
+# cost: 12
 # A real Redfish client against the emulated BMC (builder/bmc): sushy, the library ironic
 # deploys with, drives tests/drivers/bmc-stdio through a requests transport adapter
 # (tests/bmc/sushy-flow.py), in both dialects: ironic's virtual-media steps must leave
 # the machine side exactly the effects a deployment needs (power off, insert into the CD
 # slot, one-time boot from Cd, power on booting Cd, eject), with the boot PATCH carrying
 # If-Match and the session ended. Then each fault as a client sees it: a 503 sushy retries,
-# a stale Inserted after an eject, an ignored one-time boot, an image the BMC cannot reach;
-# and a wrong password refused. The password appears in no output.
+# a stale Inserted after an eject, an ignored one-time boot, weak ETags (412, then sushy's
+# retry with the strong form), an image the BMC cannot reach; and a wrong password refused. The password appears in no output.
 source "$(dirname "$0")/prelude.sh"
 
 driver="$IMGBUILD_BUILD_DIR/bmc-stdio"
@@ -45,6 +45,12 @@ for dialect in idrac9 idrac8; do
 
     run "$dialect-stale" "$dialect" deploy stale-inserted=2
     grep -q '^after eject: inserted True$' "$T/$dialect-stale.out" || fail "$dialect: Inserted not stale after the eject"
+
+    # Weak ETags that If-Match must name in their strong form: sushy's 412 retry.
+    run "$dialect-weak" "$dialect" deploy weak-etags=1
+    grep -A1 '^PATCH /redfish/v1/Systems/System.Embedded.1 (If-Match) -> 412$' "$T/$dialect-weak.out" |
+        grep -q '^PATCH /redfish/v1/Systems/System.Embedded.1 (If-Match) -> 200$' || fail "$dialect: no 412 then retry with weak ETags"
+    grep -qx 'power-on boot=Cd enabled=Once' "$T/$dialect-weak.effects" || fail "$dialect: weak ETags stopped the one-time boot"
 
     run "$dialect-unreachable" "$dialect" unreachable unreachable=http://192.0.2.1/
     grep -q 'RAC0720' "$T/$dialect-unreachable.out" || fail "$dialect: no RAC0720 for an unreachable image"
