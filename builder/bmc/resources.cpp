@@ -121,7 +121,7 @@ Json EmulatedBmc::render_slot(const MediaSlot& slot, bool show_stale) const {
   body["@odata.type"] = "#" + v.virtual_media + ".VirtualMedia";
   body["Id"] = slot.id;
   body["Name"] = slot.name;
-  body["Description"] = slot.name;
+  body["Description"] = "iDRAC Virtual Media Services Settings";
   body["MediaTypes"] = types;
   body["ConnectedVia"] = stale || slot.connected ? "URI" : "NotConnected";
   body["Image"] = image.empty() ? Json(nullptr) : Json(image);
@@ -205,7 +205,7 @@ std::optional<Json> EmulatedBmc::resource(const std::string& path) const {
     std::vector<std::string> members;
     for (const auto& slot : m_slots) members.push_back(slot_path(slot));
     Json body = collection(path, "VirtualMediaCollection", "Virtual Media Services", members);
-    body["Description"] = "Collection of Virtual Media";
+    body["Description"] = m_config.dialect == Dialect::Idrac9 ? "A collection of VirtualMediaCollection" : "Collection of Virtual Media";
     return body;
   }
   if (const MediaSlot* slot = find_slot(path)) return render_slot(*slot, true);
