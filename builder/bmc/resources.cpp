@@ -36,6 +36,40 @@ std::string dell_uuid(const std::string& service_tag) {
 
 Json ok_status() { return Json{{"State", "Enabled"}, {"Health", "OK"}}; }
 
+Json service_root(const SchemaVersions& v, const std::string& service_tag) {
+  Json body;
+  body["@odata.id"] = "/redfish/v1";
+  body["@odata.type"] = "#" + v.service_root + ".ServiceRoot";
+  body["Id"] = "RootService";
+  body["Name"] = "Root Service";
+  body["RedfishVersion"] = v.redfish_version;
+  body["UUID"] = dell_uuid(service_tag);
+  body["Product"] = "Integrated Dell Remote Access Controller";
+  body["Vendor"] = "Dell";
+  body["Systems"] = link("/redfish/v1/Systems");
+  body["Managers"] = link("/redfish/v1/Managers");
+  body["SessionService"] = link("/redfish/v1/SessionService");
+  body["Tasks"] = link("/redfish/v1/TaskService");
+  body["Links"] = Json{{"Sessions", link("/redfish/v1/SessionService/Sessions")}};
+  return body;
+}
+
+// SessionService and TaskService: a service with its one collection.
+Json service(const std::string& path, const std::string& type, const std::string& id, const std::string& name,
+             const std::string& collection) {
+  Json body;
+  body["@odata.id"] = path;
+  body["@odata.type"] = "#" + type;
+  body["Id"] = id;
+  body["Name"] = name;
+  body["Description"] = name;
+  body["ServiceEnabled"] = true;
+  if (id == "SessionService") body["SessionTimeout"] = 1800;
+  body["Status"] = ok_status();
+  body[collection] = link(path + "/" + collection);
+  return body;
+}
+
 }  // namespace
 
 Json redfish_error(const std::string& message_id, const std::string& message, const std::string& resolution) {
@@ -179,23 +213,7 @@ std::vector<std::string> EmulatedBmc::resource_paths() const {
 
 std::optional<Json> EmulatedBmc::resource(const std::string& path) const {
   const auto& v = versions(m_config.dialect);
-  if (path == "/redfish/v1") {
-    Json body;
-    body["@odata.id"] = "/redfish/v1";
-    body["@odata.type"] = "#" + v.service_root + ".ServiceRoot";
-    body["Id"] = "RootService";
-    body["Name"] = "Root Service";
-    body["RedfishVersion"] = v.redfish_version;
-    body["UUID"] = dell_uuid(m_config.service_tag);
-    body["Product"] = "Integrated Dell Remote Access Controller";
-    body["Vendor"] = "Dell";
-    body["Systems"] = link("/redfish/v1/Systems");
-    body["Managers"] = link("/redfish/v1/Managers");
-    body["SessionService"] = link("/redfish/v1/SessionService");
-    body["Tasks"] = link("/redfish/v1/TaskService");
-    body["Links"] = Json{{"Sessions", link("/redfish/v1/SessionService/Sessions")}};
-    return body;
-  }
+  if (path == "/redfish/v1") return service_root(v, m_config.service_tag);
   if (path == "/redfish/v1/Systems")
     return collection(path, "ComputerSystemCollection", "Computer System Collection", {system_path()});
   if (path == system_path()) return render_system();
@@ -209,19 +227,7 @@ std::optional<Json> EmulatedBmc::resource(const std::string& path) const {
     return body;
   }
   if (const MediaSlot* slot = find_slot(path)) return render_slot(*slot, true);
-  if (path == "/redfish/v1/SessionService") {
-    Json body;
-    body["@odata.id"] = path;
-    body["@odata.type"] = "#" + v.session_service + ".SessionService";
-    body["Id"] = "SessionService";
-    body["Name"] = "Session Service";
-    body["Description"] = "Session Service";
-    body["ServiceEnabled"] = true;
-    body["SessionTimeout"] = 1800;
-    body["Status"] = ok_status();
-    body["Sessions"] = link("/redfish/v1/SessionService/Sessions");
-    return body;
-  }
+  if (path == "/redfish/v1/SessionService") return service(path, v.session_service + ".SessionService", "SessionService", "Session Service", "Sessions");
   const std::string sessions = "/redfish/v1/SessionService/Sessions";
   if (path == sessions) {
     std::vector<std::string> members;
@@ -242,17 +248,9 @@ std::optional<Json> EmulatedBmc::resource(const std::string& path) const {
     return body;
   }
   if (path == "/redfish/v1/TaskService") {
-    Json body;
-    body["@odata.id"] = path;
-    body["@odata.type"] = "#" + v.task_service + ".TaskService";
-    body["Id"] = "TaskService";
-    body["Name"] = "Task Service";
-    body["Description"] = "Represents the properties for the service itself";
-    body["ServiceEnabled"] = true;
+    Json body = service(path, v.task_service + ".TaskService", "TaskService", "Task Service", "Tasks");
     body["CompletedTaskOverWritePolicy"] = "Oldest";
     body["LifeCycleEventOnTaskStateChange"] = true;
-    body["Status"] = ok_status();
-    body["Tasks"] = link("/redfish/v1/TaskService/Tasks");
     return body;
   }
   const std::string tasks = "/redfish/v1/TaskService/Tasks";
