@@ -14,11 +14,13 @@ using util::Json;
 
 namespace {
 
-// iDRAC's messages (Dell's message registry): an image it cannot reach, a device in use.
-const std::string k_unreachable_id = "IDRAC.2.8.RAC0720";
-const std::string k_unreachable =
-    "Unable to locate the ISO or IMG image file or folder in the network share location because the file or folder "
-    "path or the user credentials entered are incorrect.";
+// iDRAC's messages (Dell's message registry): an image it cannot reach (as iDRAC9 6.10
+// answers, dell/iDRAC-Redfish-Scripting#265), a device in use.
+const std::string k_unreachable_id = "IDRAC.2.8.RAC0904";
+const std::string k_unreachable = "The remote file location is not accessible or reachable.";
+const std::string k_unreachable_fix =
+    "Confirm that the path and credentials to remote file are correct, and check that the iDRAC can connect to the "
+    "network address.";
 const std::string k_in_use_id = "IDRAC.2.8.VRM0012";
 const std::string k_in_use =
     "The requested operation cannot be completed because the Virtual Media device is already in use.";
@@ -110,7 +112,14 @@ Response EmulatedBmc::insert_media(MediaSlot& slot, const Json& body) {
   task.slot = slot.id;
   slot.stale_polls = 0;
   const auto& unreachable = m_config.faults.unreachable_image_prefix;
-  if (!unreachable.empty() && image.rfind(unreachable, 0) == 0) {
+  const bool cannot_reach = !unreachable.empty() && image.rfind(unreachable, 0) == 0;
+  if (!m_config.insert_task) {
+    if (cannot_reach) {
+      event("refused to insert " + image + " into slot " + slot.id + ": the BMC cannot reach it (fault: unreachable image)");
+      return json_response(400, redfish_error(k_unreachable_id, k_unreachable, k_unreachable_fix, "Warning"));
+    }
+  }
+  if (cannot_reach) {
     task.state = "Exception";
     task.status = "Critical";
     task.percent = 100;
@@ -128,6 +137,11 @@ Response EmulatedBmc::insert_media(MediaSlot& slot, const Json& body) {
     effect.task = task.id;
     m_effects.push_back(effect);
     event("insert " + image + " into slot " + slot.id + ", task " + task.id);
+  }
+  if (!m_config.insert_task) {
+    slot.inserted = true;  // a real iDRAC reads Inserted as soon as it has answered
+    m_hidden_tasks[task.id] = task.slot;
+    return no_content();
   }
   m_tasks[task.id] = task;
   Json task_body = render_task(task);
@@ -181,10 +195,15 @@ Response EmulatedBmc::task_monitor(const std::string& id) {
     return response;
   }
   if (task.state == "Completed") return no_content();
-  return error(400, task.message_id, task.message, "Check the image URL and that the BMC can reach it, then retry.");
+  return json_response(400, redfish_error(task.message_id, task.message, k_unreachable_fix, "Warning"));
 }
 
 void EmulatedBmc::media_fetched(const std::string& task_id) {
+  if (auto hidden = m_hidden_tasks.find(task_id); hidden != m_hidden_tasks.end()) {
+    event("image fetched for slot " + hidden->second);
+    m_hidden_tasks.erase(hidden);
+    return;
+  }
   auto found = m_tasks.find(task_id);
   if (found == m_tasks.end() || found->second.state != "Running") return;
   Task& task = found->second;
@@ -198,6 +217,18 @@ void EmulatedBmc::media_fetched(const std::string& task_id) {
 }
 
 void EmulatedBmc::media_fetch_failed(const std::string& task_id, const std::string& reason) {
+  if (auto hidden = m_hidden_tasks.find(task_id); hidden != m_hidden_tasks.end()) {
+    for (auto& slot : m_slots) {
+      if (slot.id == hidden->second) {
+        slot.image.clear();
+        slot.connected = false;
+        slot.inserted = false;
+      }
+    }
+    event("image for slot " + hidden->second + " not fetched: " + (reason.empty() ? "no reason given" : reason));
+    m_hidden_tasks.erase(hidden);
+    return;
+  }
   auto found = m_tasks.find(task_id);
   if (found == m_tasks.end() || found->second.state != "Running") return;
   Task& task = found->second;

@@ -69,7 +69,8 @@ struct Faults {
   // machine boots its usual order), as iDRAC9 before 4.40.10 booting the physical drive.
   bool ignore_boot_once = false;
   // Images whose URL starts with this cannot be fetched by the BMC: InsertMedia's task ends
-  // in Exception with the BMC's message, and the machine never sees the image.
+  // in Exception with iDRAC's RAC0904 message (or, without tasks, InsertMedia is refused
+  // with it), and the machine never sees the image.
   std::string unreachable_image_prefix;
   // ETags are served weak (W/"..."), but an If-Match must name the tag in its strong form:
   // the weak one sent back is refused with 412, as some BMCs do (sushy retries with the
@@ -84,6 +85,11 @@ struct BmcConfig {
   std::string model = "PowerEdge R660";
   std::string service_tag = "EMU0001";
   bool powered_on = false;
+  // InsertMedia answers 202 and a task that ends when the machine side has fetched the
+  // image (the default: the emulated machine's fetch takes time and can fail). false: 204
+  // at once, as a real iDRAC answers, an unreachable image refused at once (400, RAC0904),
+  // and a fetch that fails later only leaves the slot empty.
+  bool insert_task = true;
   Faults faults;
 };
 
@@ -208,6 +214,9 @@ class EmulatedBmc {
   BootOverride m_boot;
   std::vector<MediaSlot> m_slots;
   std::map<std::string, Task> m_tasks;
+  // Without tasks (insert_task false): the InsertMedia effects still to be reported, by
+  // task id, to their slot.
+  std::map<std::string, std::string> m_hidden_tasks;
   std::map<std::string, Session> m_sessions;  // by id
   std::uint64_t m_next_session = 1;
   std::uint64_t m_next_task = 1;
@@ -217,7 +226,9 @@ class EmulatedBmc {
 };
 
 // The Redfish error body {"error": {"code", "message", "@Message.ExtendedInfo": [...]}} of
-// one message of the Base registry ("ResourceMissingAtURI", ...).
-util::Json redfish_error(const std::string& message_id, const std::string& message, const std::string& resolution);
+// one message ("Base.1.12.ResourceMissingAtURI", "IDRAC.2.8.RAC0904", ...), as iDRAC
+// writes it: code Base.1.12.GeneralError, the message itself in the ExtendedInfo.
+util::Json redfish_error(const std::string& message_id, const std::string& message, const std::string& resolution,
+                         const std::string& severity = "Critical");
 
 }  // namespace imgbuild::bmc

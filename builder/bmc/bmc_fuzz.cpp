@@ -75,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     config.faults.unavailable_once_path = "/redfish/v1/Systems";
   }
   config.faults.weak_etags = (mode & 6) == 6;
+  config.insert_task = (mode & 17) != 17;
   const bool authenticated = (mode & 64) != 0;
   EmulatedBmc bmc(config);
 

@@ -331,7 +331,7 @@ TEST(Bmc, NotFoundAndMethodNotAllowed) {
   Response missing = bmc.handle({"GET", "/redfish/v1/Chassis/Nowhere", auth, ""});
   EXPECT_EQ(missing.status, 404);
   Json body = Json::parse(missing.body);
-  EXPECT_EQ(body["error"]["code"], "Base.1.12.ResourceMissingAtURI");
+  EXPECT_EQ(body["error"]["code"], "Base.1.12.GeneralError");
   EXPECT_FALSE(body["error"]["message"].get<std::string>().empty());
   EXPECT_EQ(first_error_id(missing), "Base.1.12.ResourceMissingAtURI");
   Response deleted = bmc.handle({"DELETE", bmc.system_path(), auth, ""});
@@ -403,6 +403,33 @@ TEST(BmcFaults, BootOnceIgnored) {
   EXPECT_EQ(effects.back().boot_device, "Cd");
 }
 
+// As a real iDRAC: 204 at once, Inserted at once, an unreachable image refused at once.
+TEST(Bmc, InsertWithoutTask) {
+  BmcConfig config = config_of(Dialect::Idrac9);
+  config.insert_task = false;
+  config.faults.unreachable_image_prefix = "http://192.0.2.1/";
+  EmulatedBmc bmc(config);
+  const Headers auth = {{"Authorization", k_basic}};
+  const std::string slot = bmc.media_collection_path() + "/1";
+  const std::string insert = slot + "/Actions/VirtualMedia.InsertMedia";
+  Response refused = bmc.handle({"POST", insert, auth, R"({"Image":"http://192.0.2.1/x.iso"})"});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(first_error_id(refused), "IDRAC.2.8.RAC0904");
+  EXPECT_TRUE(bmc.take_effects().empty());
+  Response inserted = bmc.handle({"POST", insert, auth, R"({"Image":"http://10.0.2.2/x.iso"})"});
+  EXPECT_EQ(inserted.status, 204);
+  EXPECT_FALSE(inserted.header("Location"));
+  EXPECT_TRUE(bmc.tasks().empty());
+  EXPECT_EQ(Json::parse(bmc.handle({"GET", slot, auth, ""}).body)["Inserted"], true);
+  auto effects = bmc.take_effects();
+  ASSERT_EQ(effects.size(), 1u);
+  // The machine could not fetch it after all: the slot empties, nobody is told otherwise.
+  bmc.media_fetch_failed(effects[0].task, "HTTP 404");
+  Json after = Json::parse(bmc.handle({"GET", slot, auth, ""}).body);
+  EXPECT_EQ(after["Inserted"], false);
+  EXPECT_TRUE(after["Image"].is_null());
+}
+
 TEST(BmcFaults, WeakETags) {
   Faults faults;
   faults.weak_etags = true;
@@ -431,11 +458,11 @@ TEST(BmcFaults, UnreachableImage) {
   EXPECT_TRUE(bmc.take_effects().empty());  // the machine never sees the image
   Response monitor = bmc.handle({"GET", *inserted.header("Location"), auth, ""});
   EXPECT_EQ(monitor.status, 400);
-  EXPECT_EQ(first_error_id(monitor), "IDRAC.2.8.RAC0720");
+  EXPECT_EQ(first_error_id(monitor), "IDRAC.2.8.RAC0904");
   const std::string task_id = bmc.tasks().begin()->first;
   Json task = Json::parse(bmc.handle({"GET", "/redfish/v1/TaskService/Tasks/" + task_id, auth, ""}).body);
   EXPECT_EQ(task["TaskState"], "Exception");
-  EXPECT_EQ(task["Messages"][0]["MessageId"], "IDRAC.2.8.RAC0720");
+  EXPECT_EQ(task["Messages"][0]["MessageId"], "IDRAC.2.8.RAC0904");
   EXPECT_EQ(Json::parse(bmc.handle({"GET", slot, auth, ""}).body)["Inserted"], false);
   // Another image is fetched as usual.
   EXPECT_EQ(bmc.handle({"POST", slot + "/Actions/VirtualMedia.InsertMedia", auth, R"({"Image":"http://10.0.2.2/x.iso"})"}).status, 202);

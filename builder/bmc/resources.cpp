@@ -72,18 +72,21 @@ Json service(const std::string& path, const std::string& type, const std::string
 
 }  // namespace
 
-Json redfish_error(const std::string& message_id, const std::string& message, const std::string& resolution) {
+Json redfish_error(const std::string& message_id, const std::string& message, const std::string& resolution,
+                   const std::string& severity) {
   Json info;
   info["@odata.type"] = "#Message.v1_1_2.Message";
   info["MessageId"] = message_id;
   info["Message"] = message;
   info["MessageArgs"] = Json::array();
-  info["Severity"] = "Critical";
-  info["MessageSeverity"] = "Critical";
+  info["RelatedProperties"] = Json::array();
+  info["Severity"] = severity;
+  info["MessageSeverity"] = severity;
   info["Resolution"] = resolution;
+  // iDRAC puts every error under Base's GeneralError; the ExtendedInfo says what it was.
   Json error;
-  error["code"] = message_id;
-  error["message"] = message;
+  error["code"] = "Base.1.12.GeneralError";
+  error["message"] = "A general error has occurred. See ExtendedInfo for more information";
   error["@Message.ExtendedInfo"] = Json::array({info});
   return Json{{"error", error}};
 }

@@ -10,7 +10,7 @@ EmulatedBmc::handle as it would behind the emulator's server. SCENARIO is one of
   deploy       ironic's redfish-virtual-media steps: session, power off, eject, insert,
                one-time boot from Cd, power on, eject, log out
   badpassword  a session with a wrong password must be refused
-  unreachable  an insert whose task ends in the BMC's RAC0720 message
+  unreachable  an insert whose task ends in the BMC's RAC0904 message
 Prints what it did; exits non-zero on the first surprise.
 """
 import os

@@ -10,7 +10,7 @@
 // transport adapter, without an HTTP server. The password is read from a file, never argv.
 // FAULT: unavailable-once=METHOD:PATH, stale-inserted=N, ignore-boot-once=1,
 // unreachable=PREFIX, weak-etags=1, fetch-fails=PREFIX; and powered-on=1 (the machine
-// starts powered on). A driver for those scripts, not a test of its own.
+// starts powered on), insert-task=0 (InsertMedia answers 204 at once, as a real iDRAC). A driver for those scripts, not a test of its own.
 #include "bmc/bmc.hpp"
 
 #include <cstdio>
@@ -24,7 +24,8 @@ using util::Json;
 
 namespace {
 
-bool apply_fault(bmc::Faults& faults, std::string& fetch_fails, bool& powered_on, const std::string& option) {
+bool apply_fault(bmc::Faults& faults, std::string& fetch_fails, bool& powered_on, bool& insert_task,
+                 const std::string& option) {
   const auto eq = option.find('=');
   if (eq == std::string::npos) return false;
   const std::string name = option.substr(0, eq), value = option.substr(eq + 1);
@@ -41,6 +42,8 @@ bool apply_fault(bmc::Faults& faults, std::string& fetch_fails, bool& powered_on
     faults.unreachable_image_prefix = value;
   } else if (name == "weak-etags") {
     faults.weak_etags = value == "1";
+  } else if (name == "insert-task") {
+    insert_task = value != "0";
   } else if (name == "powered-on") {
     powered_on = value == "1";
   } else if (name == "fetch-fails") {
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
   std::getline(password_file, config.password);
   std::string fetch_fails;
   for (int i = 4; i < argc; ++i) {
-    if (!apply_fault(config.faults, fetch_fails, config.powered_on, argv[i])) {
+    if (!apply_fault(config.faults, fetch_fails, config.powered_on, config.insert_task, argv[i])) {
       std::fprintf(stderr, "bmc-stdio: bad fault %s\n", argv[i]);
       return 2;
     }

@@ -53,7 +53,7 @@ for dialect in idrac9 idrac8; do
     grep -qx 'power-on boot=Cd enabled=Once' "$T/$dialect-weak.effects" || fail "$dialect: weak ETags stopped the one-time boot"
 
     run "$dialect-unreachable" "$dialect" unreachable unreachable=http://192.0.2.1/
-    grep -q 'RAC0720' "$T/$dialect-unreachable.out" || fail "$dialect: no RAC0720 for an unreachable image"
+    grep -q 'RAC0904' "$T/$dialect-unreachable.out" || fail "$dialect: no RAC0904 for an unreachable image"
     ! grep -q insert-media "$T/$dialect-unreachable.effects" || fail "$dialect: the machine was handed an unreachable image"
 
     run "$dialect-badpassword" "$dialect" badpassword
@@ -64,5 +64,10 @@ done
 run busy idrac9 deploy unavailable-once=GET:/redfish/v1/Systems/System.Embedded.1
 grep -q '^GET /redfish/v1/Systems/System.Embedded.1 -> 503$' "$T/busy.out" || fail "no 503 served"
 grep -qx 'power-on boot=Cd enabled=Once' "$T/busy.effects" || fail "the deployment did not survive a 503"
+
+# InsertMedia answering 204 at once, as a real iDRAC does: the same steps, the same effects.
+run real idrac9 deploy powered-on=1 insert-task=0
+grep -q '/Actions/VirtualMedia.InsertMedia -> 204$' "$T/real.out" || fail "InsertMedia did not answer 204 without tasks"
+diff -u <(sed 's/slot=CD/slot=1/' "$T/idrac8.effects") "$T/real.effects" || fail "effects differ without tasks"
 
 ! grep -rlF -- "$password" "$T"/*.out "$T"/*.err "$T"/*.effects || fail "the password appears in the BMC's answers, events or effects"
