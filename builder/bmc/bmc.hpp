@@ -66,7 +66,7 @@ struct Faults {
   // iDRAC does for a while.
   int stale_inserted_polls = 0;
   // A one-time boot override is accepted and shown but the next power-on ignores it (the
-  // machine boots its usual order), as iDRAC9 before 4.40.10 booting the physical drive.
+  // machine boots its usual order), as iDRAC9 before 4.40.10 booted its physical drive.
   bool ignore_boot_once = false;
   // Images whose URL starts with this cannot be fetched by the BMC: InsertMedia's task ends
   // in Exception with iDRAC's RAC0904 message (or, without tasks, InsertMedia is refused
