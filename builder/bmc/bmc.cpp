@@ -175,6 +175,19 @@ std::optional<std::string> EmulatedBmc::authenticate(const Request& request) con
 }
 
 Response EmulatedBmc::handle(const Request& request) {
+  if (request.method == "HEAD") {
+    // GET's status and headers without the body; a GET with no side effect here, since
+    // stale-Inserted polls are counted on GETs only.
+    Request get = request;
+    get.method = "GET";
+    const std::string path = normalize(request.path);
+    const MediaSlot* slot = find_slot(path);
+    const int stale = slot ? slot->stale_polls : 0;
+    Response response = handle(get);
+    if (MediaSlot* polled = find_slot(path)) polled->stale_polls = stale;
+    response.body.clear();
+    return response;
+  }
   const std::string path = normalize(request.path);
   if (!m_unavailable_served && !m_config.faults.unavailable_once_path.empty() &&
       request.method == m_config.faults.unavailable_once_method && path == normalize(m_config.faults.unavailable_once_path)) {

@@ -344,6 +344,12 @@ TEST(Bmc, NotFoundAndMethodNotAllowed) {
   EXPECT_EQ(bmc.handle({"GET", bmc.system_path() + "/Actions/ComputerSystem.Reset", auth, ""}).status, 405);
   EXPECT_EQ(bmc.handle({"POST", bmc.system_path() + "/Actions/ComputerSystem.Explode", auth, "{}"}).status, 404);
   EXPECT_EQ(bmc.handle({"PUT", bmc.system_path(), auth, "{}"}).status, 405);
+  Response head = bmc.handle({"HEAD", bmc.system_path(), auth, ""});
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.header("ETag"), bmc.handle({"GET", bmc.system_path(), auth, ""}).header("ETag"));
+  EXPECT_EQ(bmc.handle({"HEAD", "/redfish/v1/Nowhere", auth, ""}).status, 404);
+  EXPECT_EQ(bmc.handle({"HEAD", bmc.system_path(), {}, ""}).status, 401);
 }
 
 TEST(BmcFaults, UnavailableOnce) {
