@@ -71,6 +71,15 @@ json report_json(const Result& result, const std::string& dir) {
   report["summary"] = outcome.verdict.summary;
   report["cause"] = std::string(vm::cause_name(outcome.verdict.cause));
   report["details"] = outcome.verdict.details;
+  // Proven: the firmware enforced Secure Boot and the installer saw it on.
+  json refused = nullptr;
+  if (outcome.refusal) refused = {{"stage", outcome.refusal->stage}, {"words", outcome.refusal->words}};
+  report["secure_boot"] = {
+      {"enforced", result.firmware == vm::Firmware::UefiSecureBoot},
+      {"reported", std::string(vm::secure_boot_state_name(outcome.secure_boot))},
+      {"proven", result.firmware == vm::Firmware::UefiSecureBoot && outcome.secure_boot == vm::SecureBootState::On &&
+                     outcome.verdict.reached >= vm::Stage::Boot},
+      {"refused", refused}};
   json timeline = json::array();
   for (std::size_t i = 0; i < result.timeline.size(); ++i) {
     const auto& e = result.timeline[i];
