@@ -419,6 +419,12 @@ TEST(VerifySecureBoot, RefusalFailsFast) {
         "Violation\r\nFailed to load image: Security Violation\r\n"},
        "shim",
        "Verification failed: (0x1A) Security Violation"},
+      // shim's box: cursor moves, no newline, waiting for a key that never comes.
+      {{"BdsDxe: starting Boot0001 \"UEFI QEMU DVD-ROM QM00011 \"\r\n",
+        "\x1b[0m\x1b[37m\x1b[44m\x1b[02;01H\xb3            ERROR            \xb3\x1b[04;01H\xb3      Verification failed: ",
+        "(0x1A) Security Violation      \xb3\x1b[05;01H\xb3"},
+       "shim",
+       "'Verification failed: (0x1A) Security Violation'"},
       // GRUB's message, then its prompt without a newline: the run still stops.
       {{"\x1b[0m\x1b[30m\x1b[40m\x1b[2J\x1b[01;01H  Booting `Install'\r\n\r\n", "error: bad shim signature.\r\n",
         "error: you need to load the kernel first.\r\n\r\nPress any key to continue..."},
