@@ -81,7 +81,7 @@ std::optional<Firmware> parse_firmware(std::string_view name) {
 bool is_uefi(Firmware firmware) { return firmware != Firmware::Bios; }
 
 void require_secure_boot_machine(const MachineProfile& profile, const std::string& why) {
-  const std::string fix = "use \"-machine q35\" (Secure Boot needs SMM, which only q35 has), or another --firmware";
+  const std::string fix = "use \"-machine q35\", the machine type with SMM, or another --firmware";
   const MachineProfile::Option* machine = nullptr;
   std::string type;
   for (const auto& option : profile.options) {
