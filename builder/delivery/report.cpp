@@ -142,6 +142,16 @@ std::string report_html(const json& report) {
   html += "<p>" + escape(text(report["iso"])) + " on <b>" + escape(text(report["machine"])) + "</b> (" +
           escape(text(report["firmware"])) + ", " + escape(text(report["accel"])) + "), stage " +
           escape(text(report["stage"])) + "</p>\n";
+  if (report.contains("secure_boot")) {
+    const json& sb = report["secure_boot"];
+    std::string line = "Secure Boot: " + std::string(sb.value("enforced", false) ? "enforced by the firmware" : "not enforced") +
+                       (text(sb["reported"]) == "not reported" ? std::string(", no state from the installer")
+                                                               : ", the installer reported " + text(sb["reported"])) +
+                       (sb.value("proven", false) ? ": proven on" : "");
+    if (sb.contains("refused") && sb["refused"].is_object())
+      line += "; refused at the " + text(sb["refused"]["stage"]) + " stage: " + text(sb["refused"]["words"]);
+    html += "<p>" + escape(line) + "</p>\n";
+  }
   if (!report["details"].empty()) {
     html += "<ul>";
     for (const auto& d : report["details"]) html += "<li>" + escape(text(d)) + "</li>";
