@@ -314,6 +314,11 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
   std::vector<std::string> block = {k_begin_line, "set default=0",
                                     "set timeout=" + std::to_string(std::max(0, u.timeout_seconds))};
   block.push_back("menuentry " + grub_quote(u.title) + " {");
+  // GRUB's messages also go to the first serial port once the entry runs (the screen is
+  // unchanged): a kernel refused under Secure Boot ("bad shim signature") would otherwise
+  // be on the graphical console only, out of reach of a BMC's serial-over-LAN and of
+  // verify. In an `if`, a GRUB without the serial terminal stays silent.
+  block.push_back("    if serial --unit=0 --speed=115200; then terminal_output --append serial; fi");
   block.push_back("    " + grub_command("linux", {u.kernel, u.args}));
   if (!u.initrds.empty()) block.push_back("    " + grub_command("initrd", u.initrds));
   block.push_back("}");

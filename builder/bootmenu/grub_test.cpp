@@ -64,6 +64,7 @@ TEST(Debian12Grub, UnattendedFirstWithTimeoutAndOthersNeutralised) {
   EXPECT_LT(block, first_entry);
   EXPECT_THAT(root, HasSubstr("set default=0\nset timeout=7\n"
                               "menuentry 'imgbuild: unattended install' {\n"
+                              "    if serial --unit=0 --speed=115200; then terminal_output --append serial; fi\n"
                               "    linux /install.amd/vmlinuz vga=788 auto=true priority=critical "
                               "console=ttyS0 --- quiet\n"
                               "    initrd /install.amd/initrd.gz\n}\n"

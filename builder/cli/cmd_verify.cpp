@@ -23,9 +23,10 @@ void register_verify(CLI::App& app, Action& action) {
                       "machine profile: generic, pe2950, or the path of a .toml file (see machines/README.md)")
       ->type_name(k_type_machine)
       ->capture_default_str();
-  command->add_option("--firmware", args->firmware, "bios (SeaBIOS) or uefi (OVMF)")
-      ->check(CLI::IsMember({"bios", "uefi"}))
-      ->capture_default_str();
+  command->add_option("--firmware", args->firmware,
+                      "bios (SeaBIOS), uefi (OVMF) or uefi-secureboot (OVMF enforcing Secure Boot with "
+                      "Microsoft's keys; needs a q35 machine); default: the profile's firmware key, else bios")
+      ->check(CLI::IsMember({"bios", "uefi", "uefi-secureboot"}));
   command->add_option("--stage", args->stage,
                       "boot (the preseed ran with this ISO's build id), network (a --hosts image: netcfg "
                       "configured the chosen host), install (late_command finished), firstboot (the "

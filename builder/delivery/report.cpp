@@ -71,6 +71,15 @@ json report_json(const Result& result, const std::string& dir) {
   report["summary"] = outcome.verdict.summary;
   report["cause"] = std::string(vm::cause_name(outcome.verdict.cause));
   report["details"] = outcome.verdict.details;
+  // Proven: the firmware enforced Secure Boot and the installer saw it on.
+  json refused = nullptr;
+  if (outcome.refusal) refused = {{"stage", outcome.refusal->stage}, {"words", outcome.refusal->words}};
+  report["secure_boot"] = {
+      {"enforced", result.firmware == vm::Firmware::UefiSecureBoot},
+      {"reported", std::string(vm::secure_boot_state_name(outcome.secure_boot))},
+      {"proven", result.firmware == vm::Firmware::UefiSecureBoot && outcome.secure_boot == vm::SecureBootState::On &&
+                     outcome.verdict.reached >= vm::Stage::Boot},
+      {"refused", refused}};
   json timeline = json::array();
   for (std::size_t i = 0; i < result.timeline.size(); ++i) {
     const auto& e = result.timeline[i];
@@ -133,6 +142,16 @@ std::string report_html(const json& report) {
   html += "<p>" + escape(text(report["iso"])) + " on <b>" + escape(text(report["machine"])) + "</b> (" +
           escape(text(report["firmware"])) + ", " + escape(text(report["accel"])) + "), stage " +
           escape(text(report["stage"])) + "</p>\n";
+  if (report.contains("secure_boot")) {
+    const json& sb = report["secure_boot"];
+    std::string line = "Secure Boot: " + std::string(sb.value("enforced", false) ? "enforced by the firmware" : "not enforced") +
+                       (text(sb["reported"]) == "not reported" ? std::string(", no state from the installer")
+                                                               : ", the installer reported " + text(sb["reported"])) +
+                       (sb.value("proven", false) ? ": proven on" : "");
+    if (sb.contains("refused") && sb["refused"].is_object())
+      line += "; refused at the " + text(sb["refused"]["stage"]) + " stage: " + text(sb["refused"]["words"]);
+    html += "<p>" + escape(line) + "</p>\n";
+  }
   if (!report["details"].empty()) {
     html += "<ul>";
     for (const auto& d : report["details"]) html += "<li>" + escape(text(d)) + "</li>";

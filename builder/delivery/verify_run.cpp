@@ -165,7 +165,15 @@ Result run(const Request& request, std::ostream& out) {
                     std::to_string(vm::nic_count(profile)) + " NICs",
                 "give at most one mac= per NIC");
   result.machine = profile.name;
-  const vm::Firmware firmware = request.firmware == "uefi" ? vm::Firmware::Uefi : vm::Firmware::Bios;
+  vm::Firmware firmware = profile.firmware.value_or(vm::Firmware::Bios);
+  if (!request.firmware.empty()) {
+    auto chosen = vm::parse_firmware(request.firmware);
+    if (!chosen)
+      throw Error("--firmware " + request.firmware, "unknown firmware", "known: bios, uefi, uefi-secureboot");
+    firmware = *chosen;
+    // The profile checks its own key; a machine chosen on the command line is checked here.
+    if (firmware == vm::Firmware::UefiSecureBoot) vm::require_secure_boot_machine(profile, "--firmware uefi-secureboot");
+  }
   result.firmware = firmware;
   const unsigned timeout =
       request.timeout.value_or(target <= vm::Stage::Network ? k_boot_timeout : k_install_timeout);
@@ -210,7 +218,7 @@ Result run(const Request& request, std::ostream& out) {
   if (firmware == vm::Firmware::Bios) {
     settings.firmware_log = (dir / "firmware.log").string();
   } else {
-    vm::OvmfFiles ovmf = vm::find_ovmf();
+    vm::OvmfFiles ovmf = vm::find_ovmf(firmware);
     settings.ovmf_code = ovmf.code;
     settings.ovmf_vars = (dir / "OVMF_VARS.fd").string();
   }
@@ -244,6 +252,7 @@ Result run(const Request& request, std::ostream& out) {
   options.drac = profile.drac;
   options.system_model = profile.system_model;
   options.media_devices = profile.drac_media;
+  options.require_secure_boot = firmware == vm::Firmware::UefiSecureBoot;
   if (delivery) options.settle = std::chrono::seconds(180);
   std::string log_dir = request.log_dir;
   if (!request.report_dir.empty()) {

@@ -21,7 +21,8 @@ namespace imgbuild::delivery {
 struct Request {
   std::string iso;
   std::string machine = "generic";
-  std::string firmware = "bios";
+  // bios, uefi or uefi-secureboot; empty: the profile's firmware key, else bios.
+  std::string firmware;
   std::string stage = "boot";
   std::optional<unsigned> timeout;
   std::string log_dir;

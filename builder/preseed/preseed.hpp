@@ -55,9 +55,16 @@ struct Injection {
 
 // The serial device the markers are written to (tests substitute it in the output).
 inline constexpr std::string_view k_marker_device = "/dev/ttyS0";
+// Where the installer finds out whether it booted through UEFI, and the SecureBoot
+// variable (EFI global variable GUID; 4 bytes of attributes, then the value) read when
+// the kernel's own line is gone from its log (tests substitute the directory).
+inline constexpr std::string_view k_efi_dir = "/sys/firmware/efi";
 
 // Returns the preseed text with imgbuild's commands chained around the user's ones:
-//  preseed/early_command: writes "IMGBUILD:preseed-loaded:<id>" to the serial port (a
+//  preseed/early_command: writes "IMGBUILD:secureboot:<on|off|bios|unknown>" (the
+//    kernel's "Secure boot enabled/disabled" line in dmesg, else the SecureBoot EFI
+//    variable; bios without /sys/firmware/efi) to the serial port only, then
+//    "IMGBUILD:preseed-loaded:<id>" to the serial port (a
 //    missing or unwritable port is ignored silently), then runs the user's early_command
 //    with `sh -c`; the user's exit status is the command's exit status.
 //  preseed/late_command: if copy_target_overlay, `cp -a <dir>/. /target/` (and with

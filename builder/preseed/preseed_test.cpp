@@ -150,6 +150,8 @@ class ShellTest : public ::testing::TestWithParam<Shell> {
   // Runs a generated command with the serial port and /target/ substituted.
   RunResult run(std::string command, const std::string& device) {
     command = replace_all(command, k_marker_device, device);
+    // The machine running the tests is not the installer: its EFI state must not decide.
+    command = replace_all(command, k_efi_dir, (m_scratch / "efi").string());
     command = replace_all(command, " /target/", " " + (m_scratch / "target").string() + "/");
     std::vector<std::string> argv = GetParam().argv;
     if (GetParam().name == "busybox") argv[0] = (m_bin / "sh").string();
@@ -428,14 +430,56 @@ TEST_P(ShellTest, EarlyCommandWritesTheMarkerThenRunsTheUsers) {
   FakeSerial serial;
   RunResult r = run(early_command(injection(), ""), serial.path());
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(serial.drain(), "IMGBUILD:preseed-loaded:" + k_id + "\n");
+  EXPECT_EQ(serial.drain(), "IMGBUILD:secureboot:bios\nIMGBUILD:preseed-loaded:" + k_id + "\n");
 
   // Quoting survives: quotes, $(), pipes, a trailing comment, and the user's exit status.
   std::string user = "x='a b'; echo \"[$x]\" 'single '\"'\"'q'\"'\"'' $(echo sub) | cat; exit 3 # done";
   r = run(early_command(injection(), user), serial.path());
   EXPECT_EQ(r.status, 3);
-  EXPECT_EQ(serial.drain(), "IMGBUILD:preseed-loaded:" + k_id + "\n");
+  EXPECT_EQ(serial.drain(), "IMGBUILD:secureboot:bios\nIMGBUILD:preseed-loaded:" + k_id + "\n");
   EXPECT_EQ(r.out, "IMGBUILD:preseed-loaded:" + k_id + "\n[a b] single 'q' sub\n");
+}
+
+// The Secure Boot state the early_command reports, from a kernel log (a stand-in dmesg on
+// PATH) or the SecureBoot variable (a file in the substituted efivars directory); only on
+// the serial port: the command's output, which the installer logs, is unchanged.
+TEST_P(ShellTest, EarlyCommandReportsTheSecureBootState) {
+  const fs::path efi = m_scratch / "efi";
+  const fs::path variable = efi / "efivars" / "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c";
+  auto write = [](const fs::path& path, const std::string& bytes) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << bytes;
+  };
+  auto kernel_log = [&](const std::string& text) {
+    write(m_bin / "dmesg", "#!/bin/sh\nprintf '%s\\n' '" + text + "'\n");
+    fs::permissions(m_bin / "dmesg", fs::perms::owner_all);
+  };
+  auto state = [&]() {
+    FakeSerial serial;
+    RunResult r = run(early_command(injection(), "echo user"), serial.path());
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, "IMGBUILD:preseed-loaded:" + k_id + "\nuser\n");
+    std::string lines = serial.drain();
+    std::size_t end = lines.find('\n');
+    EXPECT_EQ(lines.substr(end + 1), "IMGBUILD:preseed-loaded:" + k_id + "\n");
+    return lines.substr(0, end);
+  };
+  kernel_log("[    0.000000] secureboot: Secure boot enabled");
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:bios");  // no /sys/firmware/efi: not a UEFI boot
+  fs::create_directories(efi);
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:on");
+  kernel_log("[    0.000000] secureboot: Secure boot disabled");
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:off");
+  kernel_log("[    0.000000] secureboot: Secure boot could not be determined");
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:unknown");
+  // The kernel's line is gone (log overflowed): the variable decides.
+  kernel_log("[  120.000000] random: crng init done");
+  write(variable, std::string("\x06\x00\x00\x00\x01", 5));
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:on");
+  write(variable, std::string("\x06\x00\x00\x00\x00", 5));
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:off");
+  fs::remove(variable);
+  EXPECT_EQ(state(), "IMGBUILD:secureboot:unknown");
 }
 
 TEST_P(ShellTest, MissingOrBrokenSerialPortIsHarmless) {
@@ -565,7 +609,7 @@ TEST_P(ShellTest, FlagshipEarlyCommandDoesWhatItDidUnwrapped) {
   EXPECT_FALSE(plain_files.empty());
   EXPECT_EQ(wrapped_files, plain_files);
   EXPECT_EQ(plain_serial, "");
-  EXPECT_EQ(wrapped_serial, "IMGBUILD:preseed-loaded:" + k_id + "\n");
+  EXPECT_EQ(wrapped_serial, "IMGBUILD:secureboot:bios\nIMGBUILD:preseed-loaded:" + k_id + "\n");
   // The hook the preseed's comment describes: one executable three-line script that runs
   // choose-disk.sh from the disc and always exits 0 (partman stops on a failing init.d).
   ASSERT_EQ(plain_files.size(), 1u);

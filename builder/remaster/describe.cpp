@@ -40,7 +40,9 @@ std::optional<InstallerDescription> unattended_entry(const std::string& menu, co
   std::string block = menu.substr(begin, end - begin);
   static const std::regex isolinux_kernel(R"((?:^|\n)label imgbuild\n(?:[ \t]*menu [^\n]*\n)*[ \t]*kernel ([^\s]+)\n[ \t]*append ([^\n]*))",
                                           std::regex::icase);
-  static const std::regex grub_linux(R"(menuentry [^\n]*imgbuild: unattended install[^\n]*\n\s*linux\s+([^\s]+)([^\n]*)\n\s*initrd\s+([^\n]+))");
+  // The entry may open with one-line `if`s (GRUB's output to the serial port as well).
+  static const std::regex grub_linux(
+      R"(menuentry [^\n]*imgbuild: unattended install[^\n]*\n(?:[ \t]*if [^\n]*\n)*\s*linux\s+([^\s]+)([^\n]*)\n\s*initrd\s+([^\n]+))");
   InstallerDescription entry;
   entry.loader = loader;
   entry.label = loader == "isolinux" ? "imgbuild" : "imgbuild: unattended install";

@@ -97,6 +97,8 @@ bool parse_marker_line(std::string_view line, Marker& marker) {
   } else if (name == "host" || name == "host-unknown" || name == "host-unknown-dhcp" || name == "network") {
     marker.kind = MarkerKind::Fleet;
     marker.event = std::string(name);
+  } else if (name == "secureboot") {
+    marker.kind = MarkerKind::SecureBoot;
   } else if (name.starts_with("firstboot-") && name.size() > 10) {
     marker.kind = MarkerKind::Firstboot;
     marker.event = std::string(name.substr(10));

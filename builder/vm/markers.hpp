@@ -21,6 +21,9 @@ enum class MarkerKind {
   // IMGBUILD:host-unknown:<what it saw> (stopped), IMGBUILD:host-unknown-dhcp:<what it saw>,
   // IMGBUILD:network:<hostname>:<iface>=<address> ... (netcfg done); event is the name.
   Fleet,
+  // IMGBUILD:secureboot:<on|off|bios|unknown>: what the installer found, written by the
+  // early_command just before preseed-loaded; detail is the state.
+  SecureBoot,
   Unknown,            // IMGBUILD:<something this version does not know>
 };
 

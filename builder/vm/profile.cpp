@@ -63,7 +63,51 @@ bool parse_size(std::string_view text, std::uint64_t& bytes) {
 }
 
 std::string_view firmware_name(Firmware firmware) {
-  return firmware == Firmware::Uefi ? "uefi" : "bios";
+  switch (firmware) {
+    case Firmware::Bios: return "bios";
+    case Firmware::Uefi: return "uefi";
+    case Firmware::UefiSecureBoot: return "uefi-secureboot";
+  }
+  return "bios";
+}
+
+std::optional<Firmware> parse_firmware(std::string_view name) {
+  if (name == "bios") return Firmware::Bios;
+  if (name == "uefi") return Firmware::Uefi;
+  if (name == "uefi-secureboot") return Firmware::UefiSecureBoot;
+  return std::nullopt;
+}
+
+bool is_uefi(Firmware firmware) { return firmware != Firmware::Bios; }
+
+void require_secure_boot_machine(const MachineProfile& profile, const std::string& why) {
+  const std::string fix = "use \"-machine q35\", the machine type with SMM, or another --firmware";
+  const MachineProfile::Option* machine = nullptr;
+  std::string type;
+  for (const auto& option : profile.options) {
+    if (option.flag != "-machine" && option.flag != "-M") continue;
+    machine = &option;
+    // "-machine q35,smm=on": the type is the first property without '=', or type=.
+    std::string_view rest = option.value;
+    for (bool first = true; !rest.empty(); first = false) {
+      std::size_t comma = rest.find(',');
+      std::string_view property = trim(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (property.starts_with("type="))
+        type = std::string(property.substr(5));
+      else if (first && property.find('=') == std::string_view::npos)
+        type = std::string(property);
+      if (property == "smm=off" || property == "smm=no")
+        throw Error(profile.source + ":" + std::to_string(option.line),
+                    why + " needs SMM, but the machine has " + std::string(property), fix);
+    }
+  }
+  if (!machine)
+    throw Error(profile.source, why + " needs SMM, but the profile sets no -machine: QEMU's default pc (i440fx) has none",
+                fix);
+  if (type != "q35" && !type.starts_with("pc-q35"))
+    throw Error(profile.source + ":" + std::to_string(machine->line),
+                why + " needs SMM, which machine type \"" + type + "\" does not have", fix);
 }
 
 std::string_view accel_name(Accel accel) { return accel == Accel::Kvm ? "kvm" : "tcg"; }
@@ -177,6 +221,12 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
     profile.drac_channel = channel->value;
   for (const auto& id : table.strings("drac-media", "QEMU device ids")) profile.drac_media.push_back(id.value);
   if (auto model = table.string("system-model")) profile.system_model = model->value;
+  if (auto firmware = table.string("firmware", "bios, uefi or uefi-secureboot")) {
+    profile.firmware = parse_firmware(firmware->value);
+    if (!profile.firmware)
+      fail(firmware->line, "unknown firmware \"" + firmware->value + "\"", "known: bios, uefi, uefi-secureboot");
+    profile.firmware_line = firmware->line;
+  }
   table.reject_unknown("see machines/README.md");
   if (profile.drac != DracKind::None) {
     const std::string kind(drac_kind_name(profile.drac));
@@ -201,6 +251,9 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
 
   if (!iso_used)
     throw Error(source, "the profile never attaches the ISO", "add a qemu entry using {iso}");
+  if (profile.firmware == Firmware::UefiSecureBoot)
+    require_secure_boot_machine(profile, "firmware = \"uefi-secureboot\" (line " +
+                                             std::to_string(profile.firmware_line) + ")");
   if (floppy_used && profile.floppy_bytes == 0)
     throw Error(source, "{floppy} is used but floppy-size is not set", "add floppy-size = \"1440K\"");
   return profile;
@@ -291,6 +344,13 @@ std::vector<std::string> qemu_command(const MachineProfile& profile, const Launc
     argv.insert(argv.end(),
                 {"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_escape(settings.ovmf_code),
                  "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_escape(settings.ovmf_vars)});
+    if (settings.firmware == Firmware::UefiSecureBoot) {
+      // The Secure Boot build of OVMF keeps its variables behind SMM, so only the firmware
+      // can change them (QEMU merges this -machine with the profile's); S3 is off as
+      // OVMF's Secure Boot build requires.
+      argv.insert(argv.end(), {"-machine", "smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on",
+                               "-global", "ICH9-LPC.disable_s3=1"});
+    }
   }
   if (!settings.smbios_serial.empty())
     argv.insert(argv.end(), {"-smbios", "type=1,serial=" + qemu_escape(settings.smbios_serial)});

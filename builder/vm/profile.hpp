@@ -9,11 +9,23 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace imgbuild::vm {
+
+// bios: SeaBIOS. uefi: OVMF without Secure Boot. uefi-secureboot: OVMF with Secure Boot
+// enforced and Microsoft's keys enrolled (as a server from the factory): needs SMM, so a
+// q35 machine.
+enum class Firmware { Bios, Uefi, UefiSecureBoot };
+enum class Accel { Tcg, Kvm };
+
+std::string_view firmware_name(Firmware firmware);
+// "bios", "uefi", "uefi-secureboot"; nullopt for anything else.
+std::optional<Firmware> parse_firmware(std::string_view name);
+bool is_uefi(Firmware firmware);
 
 struct MachineProfile {
   std::string name;         // file name without .toml
@@ -39,6 +51,10 @@ struct MachineProfile {
   std::string drac_channel;             // e.g. "/dev/ttyS1", for the guest's racadm
   std::vector<std::string> drac_media;  // QEMU device ids of the virtual CD and floppy
   std::string system_model;             // what getsysinfo reports, e.g. "PowerEdge 2950"
+  // The firmware the machine boots with (key firmware) unless verify --firmware says
+  // otherwise; nullopt: not set (bios).
+  std::optional<Firmware> firmware;
+  int firmware_line = 0;
 };
 
 // Parses a profile. `source` names it in errors ("machines/pe2950.toml:12: ...").
@@ -54,13 +70,15 @@ MachineProfile load_machine_profile(const std::string& name_or_path);
 // Names of the profiles found on the data search path, for "unknown machine" errors.
 std::vector<std::string> available_machine_profiles();
 
+// Secure Boot needs SMM (the variable store is only writable from it): a q35 machine
+// without smm=off. Throws Error (exit 2) naming the profile's -machine line (or the file,
+// when it has none: QEMU's default pc has no SMM) otherwise. `why` says who asked for it
+// ("firmware = \"uefi-secureboot\"", "--firmware uefi-secureboot").
+void require_secure_boot_machine(const MachineProfile& profile, const std::string& why);
+
 // Size with an optional K/M/G/T suffix (powers of 1024), e.g. "1440K", "20G".
 bool parse_size(std::string_view text, std::uint64_t& bytes);
 
-enum class Firmware { Bios, Uefi };
-enum class Accel { Tcg, Kvm };
-
-std::string_view firmware_name(Firmware firmware);
 std::string_view accel_name(Accel accel);
 
 // Everything about one launch that is not in the profile: files in the work directory,

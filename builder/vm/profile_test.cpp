@@ -191,6 +191,62 @@ TEST(Profile, CommandLineForUefiKvmInstall) {
   EXPECT_EQ(joined.find("isa-debugcon"), std::string::npos);
 }
 
+// firmware = "uefi-secureboot": OVMF enforcing Secure Boot, which needs SMM (q35).
+TEST(Profile, SecureBootFirmware) {
+  const std::string q35 =
+      "firmware = \"uefi-secureboot\"\n"
+      "qemu = [\n"
+      "  \"-machine q35\",\n"
+      "  \"-drive if=none,id=cd,media=cdrom,file={iso}\",\n"
+      "]\n";
+  auto p = parse_machine_profile(q35, "t", "t.toml");
+  ASSERT_TRUE(p.firmware);
+  EXPECT_EQ(*p.firmware, Firmware::UefiSecureBoot);
+  EXPECT_EQ(p.firmware_line, 1);
+  LaunchSettings s;
+  s.iso = "/a.iso";
+  s.firmware = Firmware::UefiSecureBoot;
+  s.ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd";
+  s.ovmf_vars = "/w/vars.fd";
+  std::string joined;
+  for (const auto& a : qemu_command(p, s)) joined += a + "\n";
+  EXPECT_NE(joined.find("-machine\nsmm=on\n"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("-global\ndriver=cfi.pflash01,property=secure,value=on\n"), std::string::npos);
+  EXPECT_NE(joined.find("-global\nICH9-LPC.disable_s3=1\n"), std::string::npos);
+  EXPECT_NE(joined.find("readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd\n"), std::string::npos);
+  // Plain UEFI gets none of it.
+  s.firmware = Firmware::Uefi;
+  joined.clear();
+  for (const auto& a : qemu_command(p, s)) joined += a + "\n";
+  EXPECT_EQ(joined.find("smm=on"), std::string::npos);
+  EXPECT_EQ(joined.find("cfi.pflash01"), std::string::npos);
+
+  std::string machine_line = std::string("firmware = \"uefi-secureboot\"\n") + "qemu = [\n" +
+                             "  \"-drive if=none,id=cd,media=cdrom,file={iso}\",\n" + "  \"-machine pc\",\n]\n";
+  EXPECT_ERROR(machine_line, "t.toml:4: firmware = \"uefi-secureboot\" (line 1) needs SMM, which machine type \"pc\"");
+  EXPECT_ERROR(std::string("firmware = \"uefi-secureboot\"\nqemu = [\"-machine q35,smm=off\", \"-drive file={iso}\"]\n"),
+               "t.toml:2: firmware = \"uefi-secureboot\" (line 1) needs SMM, but the machine has smm=off");
+  EXPECT_ERROR(std::string("firmware = \"uefi-secureboot\"\nqemu = [\"-drive file={iso}\"]\n"),
+               "t.toml: firmware = \"uefi-secureboot\" (line 1) needs SMM, but the profile sets no -machine");
+  EXPECT_ERROR(std::string("firmware = \"uefi-secureboot\"\nqemu = [\"-machine type=pc-q35-7.2\", \"-drive file={iso}\"]\n"),
+               "no error");
+  EXPECT_ERROR(std::string("firmware = \"uefi-sb\"\n") + k_iso, "t.toml:1: unknown firmware \"uefi-sb\"");
+  EXPECT_ERROR(std::string("firmware = 1\n") + k_iso, "t.toml:1: firmware must be a string");
+  // Asked for on the command line, the profile's machine is checked the same way.
+  auto pc = parse_machine_profile(std::string("firmware = \"uefi\"\n") + "qemu = [\"-machine pc\", \"-drive file={iso}\"]\n",
+                                  "t", "t.toml");
+  try {
+    require_secure_boot_machine(pc, "--firmware uefi-secureboot");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 2);
+    EXPECT_NE(std::string(e.what()).find("t.toml:2: --firmware uefi-secureboot needs SMM"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse_firmware("uefi-secureboot"), Firmware::UefiSecureBoot);
+  EXPECT_EQ(firmware_name(Firmware::UefiSecureBoot), "uefi-secureboot");
+  EXPECT_FALSE(parse_firmware("secureboot"));
+}
+
 // The shipped profiles parse and say what the issue asks of them.
 TEST(Profile, ShippedProfiles) {
   auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.toml");

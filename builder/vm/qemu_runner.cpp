@@ -182,14 +182,20 @@ std::optional<QmpReply> QmpClient::execute(const std::string& command_json, int 
   }
 }
 
-OvmfFiles find_ovmf() {
-  // Debian's ovmf package: 4 MiB flash images, no Secure Boot (the installer ISOs under
-  // test boot either way; shim is not what verify checks).
+OvmfFiles find_ovmf(Firmware firmware) {
+  // Debian's ovmf package, 4 MiB flash images. Without Secure Boot: the plain build and an
+  // empty variable store. With it: the build that enforces Secure Boot (SMM) and the
+  // store with Microsoft's keys enrolled (KEK 2011, db UEFI CA 2011 + Windows PCA 2011),
+  // which is what a server from the factory trusts.
   OvmfFiles files{"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"};
+  if (firmware == Firmware::UefiSecureBoot)
+    files = {"/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"};
   std::error_code ec;
   for (const auto& path : {files.code, files.vars_template}) {
     if (!fs::is_regular_file(path, ec))
-      throw Error(path, "UEFI firmware not found", "install the Debian package ovmf, or use --firmware bios", 3);
+      throw Error(path, std::string(firmware == Firmware::UefiSecureBoot ? "UEFI Secure Boot" : "UEFI") +
+                            " firmware not found",
+                  "install the Debian package ovmf, or use --firmware bios", 3);
   }
   return files;
 }
@@ -229,8 +235,8 @@ void QemuRunner::prepare() {
     if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(m_profile.floppy_bytes)) != 0)
       throw Error(m_settings.floppy, std::string("cannot create the floppy image: ") + std::strerror(errno), "", 3);
   }
-  if (m_settings.firmware == Firmware::Uefi) {
-    OvmfFiles ovmf = find_ovmf();
+  if (is_uefi(m_settings.firmware)) {
+    OvmfFiles ovmf = find_ovmf(m_settings.firmware);
     std::error_code ec;
     // A private, writable copy: the firmware stores boot entries in it.
     fs::copy_file(ovmf.vars_template, m_settings.ovmf_vars, fs::copy_options::overwrite_existing, ec);

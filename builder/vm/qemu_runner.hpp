@@ -100,12 +100,12 @@ class QemuRunner : public Runner {
   std::vector<std::string> m_qmp_problems;
 };
 
-// OVMF files for --firmware uefi (Debian package ovmf); throws Error naming the
-// package when missing.
+// OVMF files for --firmware uefi or uefi-secureboot (Debian package ovmf); throws Error
+// (exit 3) naming the package when missing.
 struct OvmfFiles {
   std::string code;
   std::string vars_template;
 };
-OvmfFiles find_ovmf();
+OvmfFiles find_ovmf(Firmware firmware);
 
 }  // namespace imgbuild::vm

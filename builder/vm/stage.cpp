@@ -77,6 +77,8 @@ std::string_view cause_name(Cause cause) {
     case Cause::BuildIdMismatch: return "build-id mismatch";
     case Cause::LateCommandFailed: return "late_command failed";
     case Cause::HostUnknown: return "machine not in the inventory";
+    case Cause::SecureBootRefused: return "refused by Secure Boot";
+    case Cause::SecureBootNotProven: return "Secure Boot not proven";
     case Cause::NotBootable: return "not bootable";
     case Cause::MenuWaiting: return "menu did not auto-select";
     case Cause::PreseedNotFound: return "preseed not found";
@@ -95,8 +97,22 @@ StageTracker::StageTracker(Stage target, std::optional<std::string> expected_bui
 bool StageTracker::on_marker(const Marker& marker) {
   m_markers.push_back(marker);
   switch (marker.kind) {
+    case MarkerKind::SecureBoot:
+      m_secure_boot = parse_secure_boot_state(marker.detail);
+      return false;
     case MarkerKind::PreseedLoaded:
       if (m_expected_id && marker.detail == *m_expected_id) {
+        if (m_require_secure_boot && m_secure_boot != SecureBootState::On && m_failure.empty() &&
+            m_reached < Stage::Boot) {
+          // The preseed of this image ran, but nothing proves the chain was verified.
+          m_secure_boot_failed = true;
+          m_failure = m_secure_boot == SecureBootState::NotReported
+                          ? "the installer did not report the Secure Boot state before its preseed marker "
+                            "(an image built by an imgbuild without IMGBUILD:secureboot? rebuild it)"
+                          : "the installer reports Secure Boot " + std::string(secure_boot_state_name(m_secure_boot)) +
+                                ", but the machine's firmware enforces it";
+          return true;
+        }
         if (m_reached < Stage::Boot) {
           m_reached = Stage::Boot;
           return true;
@@ -168,6 +184,13 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
   auto& details = verdict.details;
   for (const auto& warning : tracker.warnings()) details.push_back("warning: " + warning);
 
+  if (tracker.secure_boot() != SecureBootState::NotReported)
+    details.push_back("Secure Boot: " + std::string(secure_boot_state_name(tracker.secure_boot())) +
+                      " (reported by the installer)" +
+                      (tracker.secure_boot_required() && tracker.secure_boot() == SecureBootState::On
+                           ? ", as the firmware enforces"
+                           : ""));
+
   if (tracker.target_reached()) {
     verdict.passed = true;
     verdict.cause = Cause::None;
@@ -195,7 +218,31 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
     details.push_back(*evidence.kernel_running ? "CPU state: a kernel was running"
                                                : "CPU state: no kernel running (firmware or boot loader)");
 
+  // A refused binary ends the boot path: what the firmware does next (another boot
+  // option, "no bootable option") is only a consequence.
+  if (evidence.refusal) {
+    verdict.cause = Cause::SecureBootRefused;
+    verdict.summary = stopped + ": refused by Secure Boot at the " + evidence.refusal->stage + " stage after " +
+                      seconds_text(evidence.elapsed_seconds) + ": '" + evidence.refusal->words + "'";
+    if (evidence.refusal->stage == "firmware")
+      details.push_back("the firmware's db does not trust the disc's EFI loader (unsigned, or not signed by "
+                        "Microsoft's UEFI CA as a shim is?)");
+    else if (evidence.refusal->stage == "shim")
+      details.push_back("shim refused the boot loader it starts (grubx64.efi changed or not signed by the "
+                        "distribution's key)");
+    else if (evidence.refusal->stage == "GRUB")
+      details.push_back("GRUB refused the kernel through shim (kernel changed or not signed by a key shim trusts)");
+    else
+      details.push_back("the kernel, locked down by Secure Boot, refused a module without a trusted signature");
+    return verdict;
+  }
+
   if (tracker.failed()) {
+    if (tracker.secure_boot_failed()) {
+      verdict.cause = Cause::SecureBootNotProven;
+      verdict.summary = stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
+      return verdict;
+    }
     bool mismatch = tracker.foreign_build_id().has_value() && tracker.reached() < Stage::Boot;
     verdict.cause = mismatch                 ? Cause::BuildIdMismatch
                     : tracker.host_unknown() ? Cause::HostUnknown

@@ -5,6 +5,7 @@
 // and evidence gathered by the runner, so every verdict is unit-tested from strings.
 
 #include "vm/markers.hpp"
+#include "vm/secureboot.hpp"
 
 #include <optional>
 #include <string>
@@ -29,6 +30,14 @@ class StageTracker {
   // expected_build_id: the id the ISO carries; nullopt when it carries none (a base ISO
   // or one built without a preseed), in which case no marker can prove the boot stage.
   StageTracker(Stage target, std::optional<std::string> expected_build_id);
+  // Under --firmware uefi-secureboot: stage boot counts only if the installer reported
+  // Secure Boot on before its preseed-loaded marker; anything else is a failure.
+  void require_secure_boot() { m_require_secure_boot = true; }
+  bool secure_boot_required() const { return m_require_secure_boot; }
+  // The last state the installer reported (IMGBUILD:secureboot).
+  SecureBootState secure_boot() const { return m_secure_boot; }
+  // Secure Boot was required and is not proven: the failure is about that.
+  bool secure_boot_failed() const { return m_secure_boot_failed; }
 
   // Returns true when the marker changed the state (a stage reached or a failure seen).
   bool on_marker(const Marker& marker);
@@ -60,6 +69,9 @@ class StageTracker {
   std::string m_failure;
   std::optional<std::string> m_foreign_id;
   bool m_host_unknown = false;
+  bool m_require_secure_boot = false;
+  bool m_secure_boot_failed = false;
+  SecureBootState m_secure_boot = SecureBootState::NotReported;
   std::vector<Marker> m_markers;
   std::vector<std::string> m_warnings;
 };
@@ -71,6 +83,8 @@ enum class Cause {
   BuildIdMismatch,    // a preseed of another image booted
   LateCommandFailed,  // late_command reported failure
   HostUnknown,        // a fleet image did not find this machine in its inventory and stopped
+  SecureBootRefused,  // firmware, shim, GRUB or the kernel refused a binary under Secure Boot
+  SecureBootNotProven,  // Secure Boot was required; the installer did not report it on
   NotBootable,        // firmware could not boot the CD (no/invalid El Torito catalog)
   MenuWaiting,        // boot loader never started a kernel (menu or prompt waiting)
   PreseedNotFound,    // a kernel ran but the preseed marker never came
@@ -90,6 +104,8 @@ struct Evidence {
   std::string qemu_stderr;      // its diagnostics (e.g. "KVM internal error")
   std::string serial_log;       // everything read from the serial port
   std::string firmware_log;     // SeaBIOS debug console (isa-debugcon), if captured
+  // The first console line where the boot chain refused a binary (Secure Boot).
+  std::optional<Refusal> refusal;
   std::string vga_text;         // VGA text-mode screen, if the guest was in text mode
   // Whether an operating system kernel was executing (from the CPU state); nullopt when
   // it could not be sampled.

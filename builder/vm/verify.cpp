@@ -15,6 +15,8 @@ using Clock = std::chrono::steady_clock;
 // enough.
 constexpr std::size_t k_max_serial_log = 64u << 20;
 constexpr std::size_t k_max_firmware_log = 64u << 20;
+// Console output searched for a Secure Boot refusal: more than a screen of shim's box.
+constexpr std::size_t k_console_tail = 64u << 10;
 // Read per poll: a firmware printing faster than this is caught up over the next polls.
 constexpr std::size_t k_firmware_chunk = 4u << 20;
 
@@ -31,32 +33,42 @@ bool is_boot_path_line(std::string_view line) {
          line.starts_with("BdsDxe: No bootable");
 }
 
-// Feeds newly arrived text, line by line, to `emit` for the boot-path lines; keeps a
-// partial last line for the next call.
+// Feeds newly arrived text, line by line (terminal codes removed, leading blanks
+// dropped), to `emit`; keeps a partial last line for the next call.
 class LineScanner {
  public:
   template <typename Emit>
   void feed(std::string_view text, Emit&& emit) {
     for (char c : text) {
       if (c == '\n' || c == '\r') {
-        std::string line = strip_terminal_codes(m_line);
-        std::size_t first = line.find_first_not_of(' ');
-        if (first != std::string::npos && is_boot_path_line(std::string_view(line).substr(first)))
-          emit(line.substr(first));
-        m_line.clear();
+        take(emit);
       } else if (m_line.size() < 4096) {
         m_line.push_back(c);
       }
     }
   }
+  // The last line, which no newline ended (GRUB's "Press any key to continue...").
+  template <typename Emit>
+  void finish(Emit&& emit) {
+    take(emit);
+  }
 
  private:
+  template <typename Emit>
+  void take(Emit&& emit) {
+    std::string line = strip_terminal_codes(m_line);
+    m_line.clear();
+    std::size_t first = line.find_first_not_of(' ');
+    if (first != std::string::npos) emit(line.substr(first));
+  }
   std::string m_line;
 };
 
 std::string stage_event_text(const Marker& marker, const StageTracker& tracker) {
   switch (marker.kind) {
+    case MarkerKind::SecureBoot: return "installer reports Secure Boot " + marker.detail;
     case MarkerKind::PreseedLoaded:
+      if (tracker.secure_boot_failed()) return "preseed loaded, but Secure Boot is not proven on";
       if (tracker.expected_build_id() && marker.detail == *tracker.expected_build_id())
         return "stage boot: preseed loaded, build id " + marker.detail + " matches";
       return "preseed loaded with build id '" + marker.detail + "' (not this ISO's)";
@@ -101,6 +113,7 @@ void take_screenshot(Runner& runner, const std::string& dir, const std::string& 
 VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const VerifyObserver& observer) {
   VerifyOutcome outcome;
   StageTracker tracker(options.target, options.expected_build_id);
+  if (options.require_secure_boot) tracker.require_secure_boot();
   MarkerParser parser;
   LineScanner firmware_lines;
   LineScanner serial_lines;
@@ -171,8 +184,29 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
     std::string fresh = runner.firmware_log_from(firmware_seen, k_firmware_chunk);
     if (fresh.empty()) return;
     firmware_seen += fresh.size();
-    firmware_lines.feed(fresh, [&](const std::string& line) { emit("firmware: " + line); });
+    firmware_lines.feed(fresh, [&](const std::string& line) {
+      if (is_boot_path_line(line)) emit("firmware: " + line);
+    });
     if (outcome.firmware_log.size() < k_max_firmware_log) outcome.firmware_log += fresh;
+  };
+
+  // Boot-path lines of the firmware become events; a refusal by the Secure Boot chain ends
+  // the run (nothing after it can reach the stage: the firmware only tries the next
+  // boot option, GRUB waits at its menu).
+  auto on_console_line = [&](const std::string& line) {
+    if (is_boot_path_line(line)) emit("firmware: " + line);
+  };
+  // The newest console output, searched again after every read: a refusal may wait for a
+  // key press with no newline after it (shim's box).
+  std::string console_tail;
+  auto look_for_refusal = [&](std::string_view chunk) {
+    if (evidence.refusal) return;
+    console_tail += chunk;
+    if (console_tail.size() > k_console_tail) console_tail.erase(0, console_tail.size() - k_console_tail / 2);
+    if (auto refusal = find_secure_boot_refusal(console_tail)) {
+      evidence.refusal = refusal;
+      emit("refused by Secure Boot (" + refusal->stage + "): " + refusal->words);
+    }
   };
 
   runner.start();
@@ -194,7 +228,8 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
         first_output = false;
       }
       if (outcome.serial_log.size() < k_max_serial_log) outcome.serial_log += chunk;
-      serial_lines.feed(chunk, [&](const std::string& line) { emit("firmware: " + line); });
+      serial_lines.feed(chunk, on_console_line);
+      look_for_refusal(chunk);
       std::size_t boots_before = boots.count();
       boots.feed(chunk);
       if (boots.count() > boots_before) {
@@ -205,7 +240,7 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
     }
     read_firmware();
     serve_drac();
-    if (tracker.failed()) break;
+    if (tracker.failed() || evidence.refusal) break;
     if (tracker.target_reached()) {
       if (options.settle.count() == 0) break;
       if (!reached_at) reached_at = Clock::now();
@@ -243,6 +278,7 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
       std::string rest = runner.read_serial(std::chrono::milliseconds(0));
       outcome.serial_log += rest;
       handle_markers(parser.feed(rest));
+      look_for_refusal(rest);
       if (!tracker.target_reached() && !tracker.failed()) {
         evidence.qemu_exited = true;
         emit("machine exited");
@@ -252,6 +288,7 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
     if (observer.on_tick) observer.on_tick(seconds_since(start), tracker.reached());
   }
   handle_markers(parser.finish());
+  serial_lines.finish(on_console_line);
   outcome.seconds = seconds_since(start);
   if (reached_at && !boots.boots().empty()) {
     const BootRecord& boot = boots.boots().back();
@@ -302,6 +339,8 @@ VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const Ver
   outcome.seconds = seconds_since(start);  // the next session's times follow this one's end
   evidence.qemu_stderr = runner.diagnostics();
   outcome.verdict = diagnose(tracker, evidence);
+  outcome.secure_boot = tracker.secure_boot();
+  outcome.refusal = evidence.refusal;
   if (!installed_trouble.empty()) {
     outcome.verdict.cause = Cause::NoReboot;
     outcome.verdict.summary = "stage firstboot not reached (last stage reached: install): the installed system "

@@ -40,6 +40,9 @@ struct VerifyOptions {
   std::chrono::milliseconds hook_grace{90'000};
   // Where to keep a screenshot at every stage change (--report); empty: none.
   std::string screenshot_dir;
+  // The firmware enforces Secure Boot: stage boot needs the installer's report that it
+  // was on (StageTracker::require_secure_boot).
+  bool require_secure_boot = false;
 };
 
 // A screenshot taken during the run (at a stage change, a boot, the detach, a failure).
@@ -77,6 +80,10 @@ struct VerifyOutcome {
   // prompt within the settle time); empty when nothing.
   std::vector<std::string> settle_problems;
   std::vector<Screenshot> screenshots;
+  // What the installer reported about Secure Boot, and the binary the boot chain refused
+  // (the run stops at once on a refusal).
+  SecureBootState secure_boot = SecureBootState::NotReported;
+  std::optional<Refusal> refusal;
 };
 
 // One boot of an installed system after a power cycle: up to its login prompt, the hook

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace imgbuild::vm {
@@ -346,6 +347,102 @@ TEST(Accel, Choice) {
     EXPECT_EQ(e.exit_code(), 3);
   }
   EXPECT_THROW(choose_accel("hvf", probe), Error);
+}
+
+}  // namespace
+}  // namespace imgbuild::vm
+
+namespace imgbuild::vm {
+namespace {
+
+VerifyOptions secure_boot_options(std::chrono::milliseconds timeout) {
+  VerifyOptions o = options(timeout);
+  o.require_secure_boot = true;
+  return o;
+}
+
+// Under a firmware that enforces Secure Boot, stage boot needs the installer's word that
+// it was on, which comes just before the preseed marker.
+TEST(VerifySecureBoot, PassesWhenTheInstallerReportsItOn) {
+  FakeRunner runner;
+  runner.chunks = {"BdsDxe: starting Boot0001 \"UEFI QEMU DVD-ROM QM00005 \"\r\n",
+                   "IMGBUILD:secureboot:on\n", "IMGBUILD:preseed-loaded:" + k_id + "\n"};
+  auto outcome = run_verify(runner, secure_boot_options(std::chrono::milliseconds(60000)));
+  EXPECT_TRUE(outcome.verdict.passed) << outcome.verdict.summary;
+  EXPECT_EQ(outcome.secure_boot, SecureBootState::On);
+  EXPECT_FALSE(outcome.refusal);
+  EXPECT_NE(std::find(outcome.verdict.details.begin(), outcome.verdict.details.end(),
+                      "Secure Boot: on (reported by the installer), as the firmware enforces"),
+            outcome.verdict.details.end());
+}
+
+TEST(VerifySecureBoot, FailsWhenItIsOffOrNotReported) {
+  FakeRunner off;
+  off.chunks = {"IMGBUILD:secureboot:off\n", "IMGBUILD:preseed-loaded:" + k_id + "\n", "more\n"};
+  auto outcome = run_verify(off, secure_boot_options(std::chrono::milliseconds(60000)));
+  EXPECT_FALSE(outcome.verdict.passed);
+  EXPECT_EQ(outcome.verdict.cause, Cause::SecureBootNotProven);
+  EXPECT_EQ(outcome.verdict.reached, Stage::None);
+  EXPECT_NE(outcome.verdict.summary.find("the installer reports Secure Boot off"), std::string::npos)
+      << outcome.verdict.summary;
+  EXPECT_LT(outcome.seconds, 10.0);  // at the marker, not at the timeout
+
+  FakeRunner silent;  // an image whose preseed does not report it
+  silent.chunks = {"IMGBUILD:preseed-loaded:" + k_id + "\n"};
+  outcome = run_verify(silent, secure_boot_options(std::chrono::milliseconds(60000)));
+  EXPECT_FALSE(outcome.verdict.passed);
+  EXPECT_EQ(outcome.verdict.cause, Cause::SecureBootNotProven);
+  EXPECT_NE(outcome.verdict.summary.find("did not report the Secure Boot state"), std::string::npos);
+
+  // Without the requirement the same runs pass, and say what the installer saw.
+  FakeRunner plain;
+  plain.chunks = {"IMGBUILD:secureboot:off\n", "IMGBUILD:preseed-loaded:" + k_id + "\n"};
+  outcome = run_verify(plain, options(std::chrono::milliseconds(60000)));
+  EXPECT_TRUE(outcome.verdict.passed);
+  EXPECT_EQ(outcome.secure_boot, SecureBootState::Off);
+}
+
+// A refused binary ends the run at once, with the stage and the console's words.
+TEST(VerifySecureBoot, RefusalFailsFast) {
+  struct Case {
+    std::vector<std::string> chunks;
+    std::string stage;
+    std::string words;
+  };
+  const std::vector<Case> cases = {
+      {{"\x1b[2J\x1b[01;01HBdsDxe: loading Boot0001 \"UEFI QEMU DVD-ROM QM00005 \" from PciRoot(0x0)/Pci(0x1F,0x2)\r\n",
+        "BdsDxe: failed to load Boot0001 \"UEFI QEMU DVD-ROM QM00005 \" from PciRoot(0x0)/Pci(0x1F,0x2): Access Denied\r\n",
+        "BdsDxe: loading Boot0002 \"UEFI PXEv4 (MAC:525400123456)\"\r\n"},
+       "firmware",
+       "Access Denied"},
+      {{"BdsDxe: starting Boot0001 \"UEFI QEMU DVD-ROM QM00005 \"\r\n", "Verification failed: (0x1A) Security ",
+        "Violation\r\nFailed to load image: Security Violation\r\n"},
+       "shim",
+       "Verification failed: (0x1A) Security Violation"},
+      // shim's box: cursor moves, no newline, waiting for a key that never comes.
+      {{"BdsDxe: starting Boot0001 \"UEFI QEMU DVD-ROM QM00011 \"\r\n",
+        "\x1b[0m\x1b[37m\x1b[44m\x1b[02;01H\xb3            ERROR            \xb3\x1b[04;01H\xb3      Verification failed: ",
+        "(0x1A) Security Violation      \xb3\x1b[05;01H\xb3"},
+       "shim",
+       "'Verification failed: (0x1A) Security Violation'"},
+      // GRUB's message, then its prompt without a newline: the run still stops.
+      {{"\x1b[0m\x1b[30m\x1b[40m\x1b[2J\x1b[01;01H  Booting `Install'\r\n\r\n", "error: bad shim signature.\r\n",
+        "error: you need to load the kernel first.\r\n\r\nPress any key to continue..."},
+       "GRUB",
+       "bad shim signature"},
+  };
+  for (const auto& c : cases) {
+    FakeRunner runner;
+    runner.chunks = {c.chunks.begin(), c.chunks.end()};
+    auto outcome = run_verify(runner, secure_boot_options(std::chrono::milliseconds(60000)));
+    EXPECT_FALSE(outcome.verdict.passed) << c.stage;
+    EXPECT_EQ(outcome.verdict.cause, Cause::SecureBootRefused) << c.stage << ": " << outcome.verdict.summary;
+    ASSERT_TRUE(outcome.refusal) << c.stage;
+    EXPECT_EQ(outcome.refusal->stage, c.stage);
+    EXPECT_NE(outcome.verdict.summary.find("at the " + c.stage + " stage"), std::string::npos) << outcome.verdict.summary;
+    EXPECT_NE(outcome.verdict.summary.find(c.words), std::string::npos) << outcome.verdict.summary;
+    EXPECT_LT(outcome.seconds, 10.0) << c.stage;  // not the 60 s timeout
+  }
 }
 
 }  // namespace

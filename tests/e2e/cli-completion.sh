@@ -41,7 +41,7 @@ expect "--config " imgbuild --con
 expect "--target-overlay --timeout " imgbuild build base.iso --t
 expect "amd64 i386 " imgbuild build base.iso --arch ''
 expect "dhcp stop " imgbuild build base.iso --unknown-host ''
-expect "bios uefi " imgbuild verify x.iso --firmware ''
+expect "bios uefi uefi-secureboot " imgbuild verify x.iso --firmware ''
 expect "boot firstboot install network " imgbuild verify x.iso --stage ''
 expect "bookworm etch lenny trixie " imgbuild lint my.cfg --release ''
 # The profiles the data directory holds, not a list kept here.

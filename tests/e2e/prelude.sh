@@ -15,6 +15,8 @@
 #   fixture_iso LAYOUT   prints the path of a cached base ISO built by
 #                        tests/fixtures/make-base-iso.sh (built once, even when CTest
 #                        runs scripts in parallel)
+#   trixie_iso VARIANT   the same for tests/fixtures/make-trixie-base.sh (Debian 13, signed
+#                        shim/GRUB/kernel); skips the test when trixie cannot be reached
 #   fail MSG             fails the test with MSG
 #   skip MSG             the test cannot run here (not root, a tool missing): exits with
 #                        $SKIP_STATUS, which CTest reports as "Skipped" (SKIP_RETURN_CODE
@@ -81,6 +83,20 @@ source "$IMGBUILD_SOURCE_DIR/tests/fixtures/cache.sh"
 
 fixture_iso() {
     cached_fixture_iso "$1" "$IMGBUILD_CACHE" || fail "fixture $1 could not be built"
+}
+
+# trixie_iso VARIANT: a cached Debian 13 disc with the signed UEFI boot chain
+# (tests/fixtures/make-trixie-base.sh: signed, grub-tampered, kernel-tampered). Skips the
+# test when the trixie suite cannot be reached: without it nothing here can be proven.
+trixie_iso() {
+    local rc=0 iso
+    iso=$(cached_trixie_iso "$1" "$IMGBUILD_CACHE") || rc=$?
+    [[ $rc -eq 0 ]] || {
+        # In $(...): the message goes to stderr, the status ends the test (set -e).
+        [[ $rc -eq 77 ]] && skip "Debian's trixie suite cannot be reached to fetch the signed boot chain" >&2
+        fail "fixture trixie-$1 could not be built"
+    }
+    echo "$iso"
 }
 
 expect_status() {

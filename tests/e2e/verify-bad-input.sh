@@ -49,6 +49,28 @@ bad_machine old 'memory = 64\nqemu = -drive file={iso}\n' 'old\.toml:2: .*TOML'
 
 expect_status 2 "$IMGBUILD" verify "$iso" --stage reboot
 expect_status 2 "$IMGBUILD" verify "$iso" --firmware coreboot
+
+# Secure Boot needs SMM (q35): asked for on the command line or in a profile, a machine
+# without it is refused naming the line of its -machine; an unknown firmware names its line.
+pe_line=$(grep -n '"-machine pc"' "$IMGBUILD_SOURCE_DIR/machines/pe2950.toml" | cut -d: -f1)
+expect_status 2 "$IMGBUILD" verify "$iso" --machine pe2950 --firmware uefi-secureboot
+expect_stderr_match "machines/pe2950\.toml:$pe_line: --firmware uefi-secureboot needs SMM, which machine type \"pc\""
+[[ $(error_line_count "$T/last.err") -eq 1 ]] || fail "Secure Boot on pc: error is not one line"
+bad_machine sb-pc 'firmware = "uefi-secureboot"
+qemu = [
+  "-machine pc",
+  "-drive file={iso}",
+]
+' \
+    'sb-pc\.toml:3: firmware = "uefi-secureboot" \(line 1\) needs SMM'
+bad_machine sb-default 'firmware = "uefi-secureboot"
+qemu = ["-drive file={iso}"]
+' \
+    'sb-default\.toml: .*needs SMM, but the profile sets no -machine'
+bad_machine fw-name 'qemu = ["-machine q35", "-drive file={iso}"]
+firmware = "uefi-sb"
+' \
+    'fw-name\.toml:2: unknown firmware "uefi-sb"'
 expect_status 2 "$IMGBUILD" verify "$iso" --accel hvf
 expect_status 2 "$IMGBUILD" verify "$iso" --timeout 0
 
