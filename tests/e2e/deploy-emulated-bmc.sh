@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e deploy
 # timeout: 120
-# cost: 6
+# cost: 11
 # imgbuild deploy against the emulated BMC (builder/bmc) hosted over real HTTPS by
 # tests/drivers/bmc-serve (http/'s server, a throw-away self-signed certificate), in both
 # dialects (iDRAC9: media under the System; iDRAC8: under the Manager), with the image
 # served by `imgbuild serve`. Written independently, client and model check each other:
 #  - a redeploy (the machine on, an image inserted) makes the machine side do exactly:
 #    power off, eject, insert that URL, one-time boot from Cd, power on;
+#  - the same with iDRAC's stale Inserted after the eject (waited out; iDRAC9 only);
 #  - a 503 on InsertMedia is retried and the deploy still succeeds;
 #  - a wrong password fails with exit 3 at once (no retry: one session attempt), nothing
 #    done, and the password is in no output, log or effects file;
@@ -90,6 +91,17 @@ for dialect in idrac9 idrac8; do
     printf '%s\n' "power-off graceful" "eject-media $slot" "insert-media $slot $image" \
         "boot-override Cd Once" "power-on Cd Once" >"$T/want"
     effects "$dialect" | diff -u "$T/want" - || fail "$dialect: redeploy effects differ"
+
+    # iDRAC's stale Inserted after an eject (one more read): waited out (one 5 s poll, so
+    # in one dialect only), same sequence.
+    if [[ $dialect == idrac9 ]]; then
+        start_bmc "$dialect-stale" "$dialect" "$T/pw" --fault stale-inserted:1
+        expect_status 0 deploy "$dialect-stale" --password-file "$T/pw" --fingerprint "SHA256:$fingerprint"
+        : >"$T/$dialect-stale.effects"
+        expect_status 0 deploy "$dialect-stale" --password-file "$T/pw" --fingerprint "SHA256:$fingerprint"
+        cat "$T/last.out" >>"$T/$dialect.out"; cat "$T/last.err" >>"$T/$dialect.err"
+        effects "$dialect-stale" | diff -u "$T/want" - || fail "$dialect: redeploy effects with a stale Inserted differ"
+    fi
 
     # A wrong password: exit 3, one failed login (no retry), nothing done.
     : >"$T/$dialect.effects"
