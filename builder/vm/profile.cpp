@@ -6,6 +6,7 @@
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/paths.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -18,15 +19,10 @@ namespace imgbuild::vm {
 
 namespace {
 
+using util::trim;
+
 const std::vector<std::string> k_placeholders = {"iso",  "disk", "floppy",       "memory",
                                                  "cpus", "cd-bootindex", "disk-bootindex", "drac-socket"};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
 
 bool parse_unsigned(std::string_view text, std::uint64_t& value) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
