@@ -25,7 +25,9 @@ class TlsServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (std::system("command -v openssl >/dev/null 2>&1") != 0) return;
-    s_dir = test::fresh_dir("redfish", "tls-server");
+    // One directory per process: ctest runs each test of this suite as its own process, in
+    // parallel, and a shared directory would be wiped under a running server.
+    s_dir = test::fresh_dir("redfish", "tls-server-" + std::to_string(getpid()));
     std::string d = s_dir.string();
     test::run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
               "-subj /CN=bmc.test -addext subjectAltName=IP:127.0.0.1 -keyout " + d + "/key.pem -out " + d +
