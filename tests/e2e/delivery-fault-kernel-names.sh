@@ -1,15 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu installed-system delivery slow
+# labels: e2e qemu installed-system delivery
 # timeout: 2400
-# cost: 700
-# Slow-labelled (./run-tests --slow), as are the two other faults: with the two whole
-# deliveries, the package and the fleet, the default run passed 45 minutes in CI (3007 s
-# for session 6's submission). The verdict it checks (the console's "ALERT! /dev/sdb1 does
-# not exist" as the reason the installed system did not come up) is also read from
-# recorded consoles by the unit tests in builder/vm/verify_test.cpp and boots_test.cpp.
+# cost: 240
+# The verdict it checks (the console's "ALERT! /dev/sdb1 does not exist" as the reason the
+# installed system did not come up) is also read from recorded consoles by the unit tests
+# in builder/vm/verify_test.cpp and boots_test.cpp.
 # The whole delivery (tests/e2e/delivery-pe2950.sh) with fstab and the boot loader naming
-# the root disk by its kernel name, as Etch's installer wrote them (issue 11): the
+# the root disk by its kernel name, as Etch's installer wrote them: the
 # late_command runs the flagship's late-command.sh, then puts back the installer's fstab
 # (/dev/sdb1, the PERC disk behind the USB virtual floppy during the install) and makes
 # GRUB name it too (GRUB_DISABLE_LINUX_UUID). The installed system's kernel names the disk

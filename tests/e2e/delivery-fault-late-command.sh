@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu installed-system delivery slow
+# labels: e2e qemu installed-system delivery
 # timeout: 1800
-# cost: 600
-# The whole delivery (tests/e2e/delivery-pe2950.sh) with a broken late_command (issue 11):
+# cost: 120
+# The whole delivery (tests/e2e/delivery-pe2950.sh) with a broken late_command:
 # the image calls the flagship's late-command script by a misspelt path, as a typo in a
 # preseed would. The stand-in installer runs it through imgbuild's chained late_command,
 # which reports IMGBUILD:late-command-failed:<status>; `verify --stage firstboot` must stop

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# labels: e2e qemu installed-system delivery slow
+# labels: e2e qemu installed-system delivery
 # timeout: 2400
-# cost: 700
-# The whole delivery (tests/e2e/delivery-pe2950.sh) with the first-boot hook removed
-# (issue 11): the late_command runs the flagship's late-command.sh, which installs and
+# cost: 310
+# The whole delivery (tests/e2e/delivery-pe2950.sh) with the first-boot hook removed:
+# the late_command runs the flagship's late-command.sh, which installs and
 # enables imgbuild-firstboot.service, then takes the unit out again, as an image whose
 # hook was dropped would be. The installed system boots to its login prompt with the
 # virtual media still attached and nobody detaches them: `verify --stage firstboot` must
