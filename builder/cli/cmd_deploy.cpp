@@ -35,8 +35,9 @@ void register_deploy(CLI::App& app, Action& action) {
   };
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand(
-      "deploy", "put an installer ISO on a server through its BMC's Redfish virtual media and boot it once "
-                "from it (exit 0 done, 2 bad input, 3 the BMC failed)");
+      "deploy", "put an installer ISO on a server (with --hosts: on every server of an inventory) through its "
+                "BMC's Redfish virtual media and boot it once from it (exit 0 done, 1 some hosts failed, 2 bad "
+                "input, 3 the BMC failed, 130 interrupted)");
   // Required for one server; a rack (--hosts) takes them from its inventory and images.
   command->add_option("iso", args->iso, "the ISO being deployed (the BMC fetches it from --image-url)")
       ->type_name(k_type_iso);
