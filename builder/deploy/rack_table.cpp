@@ -45,6 +45,12 @@ std::string format_row(const TableRow& row, std::size_t host_width, std::size_t 
     std::snprintf(number, sizeof number, "  %8.1f MB", static_cast<double>(*row.served) / 1e6);
     line += number;
   }
+  if (!row.last.empty()) {
+    std::string last = row.last;
+    for (char& c : last)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    line += "  " + last;
+  }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   if (line.size() > width) line.resize(width);
   return line;
@@ -106,7 +112,7 @@ void RackTable::draw_table() {
   const std::size_t width = terminal_width(m_stream);
   const auto now = std::chrono::steady_clock::now();
   for (const auto& row : m_rows) {
-    TableRow shown{row.host, row.state, std::nullopt, std::nullopt};
+    TableRow shown{row.host, row.state, std::nullopt, std::nullopt, row.last};
     if (row.start) shown.seconds = seconds_since(*row.start, row.end.value_or(now));
     if (m_served) shown.served = m_served(row.host);
     std::fprintf(m_stream, "%s\x1b[K\n", format_row(shown, m_host_width, width).c_str());
@@ -117,7 +123,10 @@ void RackTable::draw_table() {
 
 void RackTable::step_started(const std::string& host, const std::string& step) {
   std::lock_guard lock(m_mutex);
-  if (Row* row = find(host)) row->state = step;
+  if (Row* row = find(host)) {
+    row->state = step;
+    row->last.clear();
+  }
   if (m_mode == util::ProgressMode::Live) draw_table();
 }
 
@@ -127,12 +136,14 @@ void RackTable::step_finished(const std::string& host, const StepRecord& record)
   std::snprintf(took, sizeof took, "%.1f s", static_cast<double>(record.elapsed.count()) / 1000.0);
   line("imgbuild: deploy: " + host + ": " + record.name + " " + (record.ok ? "ok" : "FAILED") + " (" + took +
            "): " + record.detail,
-       !record.ok);
+       false);
 }
 
 void RackTable::log(const std::string& host, const std::string& text) {
   std::lock_guard lock(m_mutex);
-  line("imgbuild: deploy: " + host + ": " + text, true);
+  if (Row* row = find(host)) row->last = text;
+  line("imgbuild: deploy: " + host + ": " + text, false);
+  if (m_mode == util::ProgressMode::Live) draw_table();
 }
 
 void RackTable::host_started(const std::string& host) {
@@ -148,6 +159,7 @@ void RackTable::host_finished(const HostOutcome& outcome) {
   std::lock_guard lock(m_mutex);
   if (Row* row = find(outcome.host)) {
     row->end = std::chrono::steady_clock::now();
+    row->last = outcome.diagnosis;
     if (outcome.status == HostOutcome::Status::failed)
       row->state = "FAILED" + (outcome.steps.empty() ? std::string() : " (" + outcome.steps.back().name + ")");
     else

@@ -2,9 +2,9 @@
 #pragma once
 
 // What a rack's deployment shows while it runs (util/progress.hpp's modes, on stderr):
-//   terminal (Live):  a table, one row per host (step, elapsed, MB served when known),
-//                     redrawn in place; the lines that matter (a host done or failed, a
-//                     retry) printed above it
+//   terminal (Live):  a table, one row per host (step, elapsed, MB served when known, the
+//                     last thing it said), redrawn in place; a line for each host that
+//                     ends (done, failed with its diagnosis, skipped) printed above it
 //   not a terminal:   one plain line per step, per host finished, per BMC log line
 //   quiet (Off):      nothing
 // and with --log FILE every plain line, time-stamped, appended to FILE whatever the mode.
@@ -31,10 +31,11 @@ struct TableRow {
   std::string state;  // "waiting", a step's name, "done", "FAILED (insert)", "skipped", ...
   std::optional<double> seconds;  // since it started; none before
   std::optional<std::uint64_t> served;  // bytes of its image served, when known
+  std::string last;  // what it said last (a retry, a wait), one line
 };
 
-// "db1        insert          12 s    35.2 MB", cut to `width` columns; `host_width` is
-// the widest hostname.
+// "db1   insert                12 s    35.2 MB  POST ...: HTTP 503, retry 1 in 2000 ms", cut
+// to `width` columns; `host_width` is the widest hostname.
 std::string format_row(const TableRow& row, std::size_t host_width, std::size_t width);
 
 class RackTable : public Observer {
@@ -68,6 +69,7 @@ class RackTable : public Observer {
     std::string state = "waiting";
     std::optional<std::chrono::steady_clock::time_point> start;
     std::optional<std::chrono::steady_clock::time_point> end;
+    std::string last;
   };
   Row* find(const std::string& host);
   // A plain line: to the log file, and to the stream unless the table is live and `live`

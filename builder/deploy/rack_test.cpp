@@ -240,6 +240,8 @@ TEST(RackTable, Rows) {
   EXPECT_EQ(format_row({"web10", "waiting", std::nullopt, std::nullopt}, 6, 80), "web10   waiting");
   EXPECT_EQ(format_row({"db1", "done", 75.0, 35'200'000}, 4, 80), "db1   done                  75 s      35.2 MB");
   EXPECT_EQ(format_row({"db1", "insert", 12.4, std::nullopt}, 6, 10).size(), 10u);
+  EXPECT_EQ(format_row({"db1", "insert", 2.0, std::nullopt, "HTTP 503,\nretry 1"}, 3, 80),
+            "db1  insert                 2 s  HTTP 503, retry 1");
 }
 
 }  // namespace
