@@ -73,6 +73,10 @@ void deploy_one(const PlannedHost& planned, const std::string& password, RackTab
     result.outcome.diagnosis = e.what();
     result.outcome.exit_code = e.exit_code();
   }
+  // An untrusted certificate's fix names the single-server option; a rack pins it per row.
+  std::string& diagnosis = result.outcome.diagnosis;
+  if (auto at = diagnosis.find("pass --fingerprint "); at != std::string::npos)
+    diagnosis.replace(at, 19, "put it in the inventory's bmc_fingerprint column: ");
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.finished = utc_time(std::time(nullptr));
   result.dry_run = std::move(dry_run.lines);

@@ -111,6 +111,14 @@ expect_status 2 "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/badfp.csv" --image-u
 expect_stderr_match "badfp.csv:2: column bmc_fingerprint: 'SHA256:abc' is not a SHA-256 fingerprint"
 [[ ! -s $T/db1.effects ]] || fail "something was sent for bad input"
 
+# A certificate nothing pins: that host fails (nothing sent), with the fingerprint openssl
+# computes and where to pin it.
+printf 'hostname,bmc\ndb1,%s\n' "$(url db1)" >"$T/unpinned.csv"
+expect_status 1 "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/unpinned.csv" --image-url "$image" --user root \
+    --password-file "$T/pw"
+expect_stderr_match "db1 \(.*unpinned.csv:2\): failed: connect: .*not trusted.*bmc_fingerprint column: SHA256:$fingerprint"
+[[ ! -s $T/db1.effects ]] || fail "something was done for an untrusted certificate"
+
 # The rack, all five at once.
 expect_status 1 rack --parallel 5 --report "$T/report" --junit "$T/junit.xml" --log "$T/deploy.log" --json
 cp "$T/last.out" "$T/run1.json"; cp "$T/last.err" "$T/run1.err"
