@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -242,6 +245,47 @@ TEST(RackTable, Rows) {
   EXPECT_EQ(format_row({"db1", "insert", 12.4, std::nullopt}, 6, 10).size(), 10u);
   EXPECT_EQ(format_row({"db1", "insert", 2.0, std::nullopt, "HTTP 503,\nretry 1"}, 3, 80),
             "db1  insert                 2 s  HTTP 503, retry 1");
+}
+
+// Not a terminal: a plain line per step, per BMC message, per host ended; --log gets each
+// with its UTC time. Quiet: nothing on the stream, the log all the same.
+TEST(RackTable, PlainLinesAndTheLog) {
+  Rack rack("table");
+  const std::string log = (rack.dir / "deploy.log").string();
+  for (auto mode : {util::ProgressMode::Plain, util::ProgressMode::Off}) {
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    std::FILE* stream = open_memstream(&buffer, &size);
+    {
+      RackTable table({"db1", "db2"}, mode, log, stream);
+      table.host_started("db1");
+      table.step_started("db1", "insert");
+      table.log("db1", "POST ...: HTTP 503, retry 1 in 2000 ms");
+      table.step_finished("db1", {"insert", std::chrono::milliseconds(2100), true, "holds it"});
+      HostOutcome failed;
+      failed.host = "db2";
+      failed.status = HostOutcome::Status::failed;
+      failed.diagnosis = "connect: refused";
+      table.host_finished(failed);
+      table.tick();
+    }
+    std::fclose(stream);
+    std::string shown(buffer, size);
+    std::free(buffer);
+    if (mode == util::ProgressMode::Off) {
+      EXPECT_EQ(shown, "");
+      continue;
+    }
+    EXPECT_EQ(shown,
+              "imgbuild: deploy: db1: started\n"
+              "imgbuild: deploy: db1: POST ...: HTTP 503, retry 1 in 2000 ms\n"
+              "imgbuild: deploy: db1: insert ok (2.1 s): holds it\n"
+              "imgbuild: deploy: db2: failed: connect: refused\n");
+  }
+  std::string logged = util::read_small_file(log);
+  EXPECT_EQ(std::count(logged.begin(), logged.end(), '\n'), 8);  // both runs appended
+  EXPECT_TRUE(logged.rfind("20", 0) == 0 && logged.substr(10, 1) == "T" && logged.substr(19, 2) == "Z ") << logged;
+  EXPECT_NE(logged.find("Z imgbuild: deploy: db1: insert ok (2.1 s): holds it\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e deploy
-# timeout: 180
-# cost: 20
+# timeout: 120
+# cost: 9
 # imgbuild deploy --hosts: a rack of five emulated BMCs (builder/bmc hosted over HTTPS by
 # tests/drivers/bmc-serve, no QEMU) deployed --until boot, all at once:
 #   db1  iDRAC9, certificate pinned by the inventory's bmc_fingerprint
@@ -36,7 +36,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
     -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
 fingerprint=$(openssl x509 -noout -fingerprint -sha256 -in "$T/cert.pem" | sed 's/.*=//; s/://g' | tr A-F a-f)
 
-pids=()
+pids=() bmc_pids=()
 trap 'rc=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; (exit $rc); _prelude_exit' EXIT
 
 mkdir -p "$T/tree" && echo emulated >"$T/tree/README"
@@ -58,7 +58,7 @@ start_bmc() {  # start_bmc NAME DIALECT PASSWORD-FILE [--fault F]
     "$driver" --dialect "$dialect" --listen 127.0.0.1:0 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
         --user root --password-file "$password" --effects "$T/$name.effects" --ready "$T/$name.url" "$@" \
         2>"$T/$name.log" &
-    pids+=($!)
+    pids+=($!) bmc_pids+=($!)
     for _ in $(seq 100); do [[ -s $T/$name.url ]] && return 0; sleep 0.05; done
     fail "bmc-serve $name did not start: $(cat "$T/$name.log")"
 }
@@ -194,6 +194,28 @@ cp "$T/last.err" "$T/run3.err"
 jq -e '[.hosts[] | select(.status == "done") | .host] == ["db1", "db2", "web1"]' "$R" >/dev/null ||
     fail "run 3: $(jq -c '[.hosts[] | .status]' "$R")"
 
+# Per-host images (build --per-host's DIR/<hostname>.iso): each BMC is given its own URL,
+# --image-base-url + <hostname>.iso; a host whose image is missing is bad input.
+mkdir -p "$T/per"
+for host in db1 db2; do
+    echo "$host" >"$T/tree/HOST"
+    xorriso -as mkisofs -quiet -V "$host" -o "$T/per/$host.iso" "$T/tree" 2>/dev/null
+done
+"$IMGBUILD" serve "$T/per/db1.iso" "$T/per/db2.iso" --listen 127.0.0.1:0 >"$T/serve-per.out" 2>"$T/serve-per.log" &
+pids+=($!)
+for _ in $(seq 100); do [[ $(wc -l <"$T/serve-per.out") -eq 2 ]] && break; sleep 0.05; done
+base=$(head -n1 "$T/serve-per.out"); base=${base%db1.iso}
+head -n3 "$T/rack.csv" >"$T/per.csv"
+expect_status 0 "$IMGBUILD" deploy --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
+    --password-file "$T/pw" --ca "$T/cert.pem" --report "$T/per-report"
+for host in db1 db2; do
+    [[ $(slot_state "$host") == "inserted ${base}$host.iso" ]] || fail "$host: per-host slot holds $(slot_state "$host")"
+done
+rm "$T/per/db2.iso"
+expect_status 2 "$IMGBUILD" deploy --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
+    --password-file "$T/pw" --ca "$T/cert.pem" --force
+expect_stderr_match "per.csv:3: host db2: no image .*/per/db2.iso"
+
 # Ctrl-C after the image is inserted: the BMC answers 503 to the boot override once (a
 # retry 2 s later), SIGINT meanwhile. One host at a time: the second never starts.
 start_bmc int1 idrac9 "$T/pw" --fault "503-once:/redfish/v1/Systems/System.Embedded.1"
@@ -218,8 +240,7 @@ jq -e '.interrupted and .exit_status == 130 and .hosts[0].status == "interrupted
     fail "the interrupted run's junit.xml does not parse"
 
 # The passwords are nowhere: outputs, logs, reports, effects.
-for p in "${pids[@]:1}"; do kill -TERM "$p"; wait "$p" || fail "bmc-serve did not stop cleanly"; done
-pids=("${pids[0]}")
+for p in "${bmc_pids[@]}"; do kill -TERM "$p"; wait "$p" || fail "bmc-serve did not stop cleanly"; done
 if grep -rlF -e "$secret" -e "$secret2" -e "Wr0ng-$$-pass" "$T" --exclude=pw --exclude=wrong --exclude=db2.pw; then
     fail "a password leaked into the files above"
 fi
