@@ -56,6 +56,8 @@ HostResult result_of(const PlannedHost& planned) {
   result.image_url = planned.plan.image_url;
   result.trust = planned.trust;
   result.outcome.host = planned.plan.name;
+  // A dry run changes nothing: what an earlier run deployed stays recorded.
+  if (planned.plan.dry_run) result.deployed = planned.previous;
   return result;
 }
 

@@ -194,6 +194,16 @@ cp "$T/last.err" "$T/run3.err"
 jq -e '[.hosts[] | select(.status == "done") | .host] == ["db1", "db2", "web1"]' "$R" >/dev/null ||
     fail "run 3: $(jq -c '[.hosts[] | .status]' "$R")"
 
+# A dry run changes nothing, on the BMCs or in the record of what is deployed.
+for host in db1 db2 web1; do : >"$T/$host.effects"; done
+expect_status 1 rack --report "$T/report" --dry-run --force
+grep -q "^db1: POST .*InsertMedia" "$T/last.out" || fail "the dry run did not print db1's requests"
+for host in db1 db2 web1; do
+    [[ $(effects "$host") == "" ]] || fail "the dry run changed $host: $(effects "$host")"
+done
+jq -e '[.hosts[] | select(.deployed != null) | .host] == ["db1", "db2", "web1"]' "$R" >/dev/null ||
+    fail "the dry run lost the record of the hosts deployed"
+
 # Per-host images (build --per-host's DIR/<hostname>.iso): each BMC is given its own URL,
 # --image-base-url + <hostname>.iso; a host whose image is missing is bad input.
 mkdir -p "$T/per"
@@ -203,7 +213,7 @@ for host in db1 db2; do
 done
 "$IMGBUILD" serve "$T/per/db1.iso" "$T/per/db2.iso" --listen 127.0.0.1:0 >"$T/serve-per.out" 2>"$T/serve-per.log" &
 pids+=($!)
-for _ in $(seq 100); do [[ $(wc -l <"$T/serve-per.out") -eq 2 ]] && break; sleep 0.05; done
+for _ in $(seq 100); do [[ -f $T/serve-per.out && $(wc -l <"$T/serve-per.out") -eq 2 ]] && break; sleep 0.05; done
 base=$(head -n1 "$T/serve-per.out"); base=${base%db1.iso}
 head -n3 "$T/rack.csv" >"$T/per.csv"
 expect_status 0 "$IMGBUILD" deploy --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
