@@ -251,6 +251,13 @@ jq -e '.interrupted and .exit_status == 130 and .hosts[0].status == "interrupted
 
 # The passwords are nowhere: outputs, logs, reports, effects.
 for p in "${bmc_pids[@]}"; do kill -TERM "$p"; wait "$p" || fail "bmc-serve did not stop cleanly"; done
+# Every session opened was closed, also after the failures and the Ctrl-C (leaked sessions
+# exhaust an iDRAC): the model's event log, written when it stops.
+for host in db1 db2 web1 web3 int1; do
+    created=$(grep -c "^bmc: session .* created" "$T/$host.log" || true)
+    ended=$(grep -c "^bmc: session .* ended" "$T/$host.log" || true)
+    [[ $created -gt 0 && $created -eq $ended ]] || fail "$host: $created sessions created, $ended ended"
+done
 if grep -rlF -e "$secret" -e "$secret2" -e "Wr0ng-$$-pass" "$T" --exclude=pw --exclude=wrong --exclude=db2.pw; then
     fail "a password leaked into the files above"
 fi
