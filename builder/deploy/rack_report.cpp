@@ -100,7 +100,7 @@ std::string host_row(const json& host, const std::vector<std::string>& columns) 
     row += "<td" + std::string(cell.find("FAILED") != std::string::npos ? " class=\"failed\"" : "") + ">" +
            escape(cell) + "</td>";
   }
-  row += "<td>" + seconds_text(host.value("seconds", 0.0)) + "</td><td>" + escape(text(host["bmc"])) + "</td><td>" +
+  row += "<td>" + seconds_text(host.value("seconds", 0.0)) + "</td><td>" + escape(text(host["bmc"])) + "</td><td class=\"trust\">" +
          escape(text(host["trust"])) + "</td></tr>\n";
   return row;
 }
@@ -162,7 +162,7 @@ std::string rack_html(const json& report) {
       ".verdict{font-size:1.4em;padding:.4em;color:#fff;background:" +
       std::string(status == 0 ? "#2a7a2a" : "#a02020") +
       "}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;"
-      "vertical-align:top}.failed{color:#a02020;font-weight:bold}pre{background:#f4f4f4;padding:.5em;"
+      "vertical-align:top}.failed{color:#a02020;font-weight:bold}.trust{max-width:24em;overflow-wrap:anywhere}pre{background:#f4f4f4;padding:.5em;"
       "white-space:pre-wrap}</style></head><body>\n";
   const json& summary = report["summary"];
   html += "<h1>imgbuild deploy --hosts</h1>\n<p class=\"verdict\">" + verdict + ": " +
