@@ -148,6 +148,7 @@ RackResult run_rack(const std::vector<PlannedHost>& hosts, const std::vector<std
     if (!ran[i]) {
       result.hosts[i].outcome.status = HostOutcome::Status::interrupted;
       result.hosts[i].outcome.diagnosis = "not started (interrupted)";
+      result.hosts[i].deployed = hosts[i].previous;  // untouched: an earlier deployment still stands
     }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

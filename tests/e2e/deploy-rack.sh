@@ -232,8 +232,14 @@ start_bmc int1 idrac9 "$T/pw" --fault "503-once:/redfish/v1/Systems/System.Embed
 start_bmc int2 idrac8 "$T/pw"
 printf 'hostname,bmc,bmc_user,bmc_fingerprint\nint1,%s,root,SHA256:%s\nint2,%s,root,SHA256:%s\n' \
     "$(url int1)" "$fingerprint" "$(url int2)" "$fingerprint" >"$T/int.csv"
+# An earlier run deployed int2 (a record written here): --force starts over, but int2,
+# never started, keeps that record.
+mkdir -p "$T/int-report"
+jq -n --arg bmc "$(url int2)" '{kind: "imgbuild deploy --hosts", hosts: [{host: "int2",
+    deployed: {until: "boot", finished: "2026-01-01T00:00:00Z", bmc: $bmc, image_url: "http://x/a.iso"}}]}' \
+    >"$T/int-report/report.json"
 "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/int.csv" --image-url "$image" --password-file "$T/pw" --parallel 1 \
-    --report "$T/int-report" --junit "$T/int-junit.xml" >"$T/int.out" 2>"$T/int.err" &
+    --report "$T/int-report" --junit "$T/int-junit.xml" --force >"$T/int.out" 2>"$T/int.err" &
 deploy_pid=$!
 for _ in $(seq 200); do grep -q insert-media "$T/int1.effects" 2>/dev/null && break; sleep 0.05; done
 grep -q insert-media "$T/int1.effects" || fail "int1: no insert before the interrupt: $(cat "$T/int.err")"
@@ -244,7 +250,8 @@ rc=0; wait "$deploy_pid" || rc=$?
 [[ $(effects int1) == *"insert-media "*"eject-media "* ]] || fail "int1: not ejected: $(effects int1)"
 [[ ! -s $T/int2.effects ]] || fail "int2 was started after Ctrl-C"
 jq -e '.interrupted and .exit_status == 130 and .hosts[0].status == "interrupted"
-    and .hosts[1].diagnosis == "not started (interrupted)"' "$T/int-report/report.json" >/dev/null ||
+    and .hosts[1].diagnosis == "not started (interrupted)" and .hosts[1].deployed.finished == "2026-01-01T00:00:00Z"
+    and .hosts[0].deployed == null' "$T/int-report/report.json" >/dev/null ||
     fail "the interrupted run's report: $(jq -c '[.interrupted, (.hosts[] | .status, .diagnosis)]' "$T/int-report/report.json")"
 /usr/bin/python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$T/int-junit.xml" ||
     fail "the interrupted run's junit.xml does not parse"
