@@ -21,9 +21,13 @@ std::string padded(std::string text, std::size_t width) {
   return text;
 }
 
-std::size_t terminal_width(std::FILE* stream) {
+winsize terminal_size(std::FILE* stream) {
   winsize size{};
-  return ::ioctl(::fileno(stream), TIOCGWINSZ, &size) == 0 && size.ws_col > 20 ? size.ws_col - 1 : 79;
+  if (::ioctl(::fileno(stream), TIOCGWINSZ, &size) != 0 || size.ws_col <= 20 || size.ws_row < 5) {
+    size.ws_col = 80;
+    size.ws_row = 24;
+  }
+  return size;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point end) {
@@ -54,6 +58,17 @@ std::string format_row(const TableRow& row, std::size_t host_width, std::size_t 
   while (!line.empty() && line.back() == ' ') line.pop_back();
   if (line.size() > width) line.resize(width);
   return line;
+}
+
+std::vector<std::size_t> rows_shown(const std::vector<bool>& active, std::size_t lines) {
+  std::vector<std::size_t> shown;
+  if (active.size() <= lines + 1) {  // all of them, in place of the "more" line
+    for (std::size_t i = 0; i < active.size(); ++i) shown.push_back(i);
+    return shown;
+  }
+  for (std::size_t i = 0; i < active.size() && shown.size() < lines; ++i)
+    if (active[i]) shown.push_back(i);
+  return shown;
 }
 
 RackTable::RackTable(const std::vector<std::string>& hosts, util::ProgressMode mode, const std::string& log_path,
@@ -109,13 +124,27 @@ void RackTable::clear_table() {
 
 void RackTable::draw_table() {
   clear_table();
-  const std::size_t width = terminal_width(m_stream);
+  const winsize size = terminal_size(m_stream);
+  const std::size_t width = size.ws_col - 1;
   const auto now = std::chrono::steady_clock::now();
-  for (const auto& row : m_rows) {
+  std::vector<bool> active;
+  for (const auto& row : m_rows) active.push_back(row.start && !row.end);
+  for (std::size_t i : rows_shown(active, static_cast<std::size_t>(size.ws_row) - 2)) {
+    const Row& row = m_rows[i];
     TableRow shown{row.host, row.state, std::nullopt, std::nullopt, row.last};
     if (row.start) shown.seconds = seconds_since(*row.start, row.end.value_or(now));
     if (m_served) shown.served = m_served(row.host);
     std::fprintf(m_stream, "%s\x1b[K\n", format_row(shown, m_host_width, width).c_str());
+    ++m_drawn;
+  }
+  if (m_drawn < m_rows.size()) {
+    std::size_t waiting = 0, ended = 0;
+    for (const auto& row : m_rows) {
+      if (!row.start) ++waiting;
+      else if (row.end) ++ended;
+    }
+    std::fprintf(m_stream, "(%zu more hosts: %zu waiting, %zu ended)\x1b[K\n", m_rows.size() - m_drawn, waiting,
+                 ended);
     ++m_drawn;
   }
   std::fflush(m_stream);

@@ -38,6 +38,11 @@ struct TableRow {
 // to `width` columns; `host_width` is the widest hostname.
 std::string format_row(const TableRow& row, std::size_t host_width, std::size_t width);
 
+// Which rows a terminal of `lines` free lines shows: every row when they fit (with the line
+// that would have said what is left out), else the running ones (`active`), at most
+// `lines`, and the caller adds a line counting the others.
+std::vector<std::size_t> rows_shown(const std::vector<bool>& active, std::size_t lines);
+
 class RackTable : public Observer {
  public:
   // Opens `log_path` for appending (Error naming it when it cannot be written).

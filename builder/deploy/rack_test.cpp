@@ -239,12 +239,19 @@ TEST(RackReport, TheNextRunReadsWhatWasDeployed) {
 }
 
 TEST(RackTable, Rows) {
-  EXPECT_EQ(format_row({"db1", "insert", 12.4, std::nullopt}, 6, 80), "db1     insert                12 s");
-  EXPECT_EQ(format_row({"web10", "waiting", std::nullopt, std::nullopt}, 6, 80), "web10   waiting");
-  EXPECT_EQ(format_row({"db1", "done", 75.0, 35'200'000}, 4, 80), "db1   done                  75 s      35.2 MB");
-  EXPECT_EQ(format_row({"db1", "insert", 12.4, std::nullopt}, 6, 10).size(), 10u);
+  EXPECT_EQ(format_row({"db1", "insert", 12.4, std::nullopt, ""}, 6, 80), "db1     insert                12 s");
+  EXPECT_EQ(format_row({"web10", "waiting", std::nullopt, std::nullopt, ""}, 6, 80), "web10   waiting");
+  EXPECT_EQ(format_row({"db1", "done", 75.0, 35'200'000, ""}, 4, 80), "db1   done                  75 s      35.2 MB");
+  EXPECT_EQ(format_row({"db1", "insert", 12.4, std::nullopt, ""}, 6, 10).size(), 10u);
   EXPECT_EQ(format_row({"db1", "insert", 2.0, std::nullopt, "HTTP 503,\nretry 1"}, 3, 80),
             "db1  insert                 2 s  HTTP 503, retry 1");
+}
+
+TEST(RackTable, ATerminalTooSmallForTheRackShowsTheRunningHosts) {
+  EXPECT_EQ(rows_shown({false, true, false}, 3), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(rows_shown({false, true, false, true}, 3), (std::vector<std::size_t>{0, 1, 2, 3}));  // 4 lines either way
+  EXPECT_EQ(rows_shown({false, true, false, true, true, false}, 3), (std::vector<std::size_t>{1, 3, 4}));
+  EXPECT_EQ(rows_shown({true, true, true, true, true, true}, 3), (std::vector<std::size_t>{0, 1, 2}));
 }
 
 // Not a terminal: a plain line per step, per BMC message, per host ended; --log gets each
