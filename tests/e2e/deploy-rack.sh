@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e deploy
 # timeout: 120
-# cost: 9
+# cost: 12
 # imgbuild deploy --hosts: a rack of five emulated BMCs (builder/bmc hosted over HTTPS by
 # tests/drivers/bmc-serve, no QEMU) deployed --until boot, all at once:
 #   db1  iDRAC9, certificate pinned by the inventory's bmc_fingerprint
