@@ -74,6 +74,10 @@ void deploy_one(const PlannedHost& planned, const std::string& password, RackTab
     result.outcome.status = HostOutcome::Status::failed;
     result.outcome.diagnosis = e.what();
     result.outcome.exit_code = e.exit_code();
+  } catch (const std::exception& e) {  // not the server's fault: still this host's only
+    result.outcome.status = HostOutcome::Status::failed;
+    result.outcome.diagnosis = std::string("internal error: ") + e.what();
+    result.outcome.exit_code = 4;
   }
   // An untrusted certificate's fix names the single-server option; a rack pins it per row.
   std::string& diagnosis = result.outcome.diagnosis;
