@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
+#include "cli/deploy_hosts.hpp"
 #include "deploy/host.hpp"
 #include "redfish/password.hpp"
 #include "redfish/virtual_media.hpp"
@@ -34,17 +35,17 @@ void register_deploy(CLI::App& app, Action& action) {
   };
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand(
-      "deploy", "put an installer ISO on a server through its BMC's Redfish virtual media and boot it once "
-                "from it (exit 0 done, 2 bad input, 3 the BMC failed)");
+      "deploy", "put an installer ISO on a server (with --hosts: on every server of an inventory) through its "
+                "BMC's Redfish virtual media and boot it once from it (exit 0 done, 1 some hosts failed, 2 bad "
+                "input, 3 the BMC failed, 130 interrupted)");
+  // Required for one server; a rack (--hosts) takes them from its inventory and images.
   command->add_option("iso", args->iso, "the ISO being deployed (the BMC fetches it from --image-url)")
-      ->required()
       ->type_name(k_type_iso);
-  command->add_option("--bmc", args->bmc, "the BMC: https://HOST[:PORT]")->required();
-  command->add_option("--user", args->user, "the BMC user name")->required();
+  command->add_option("--bmc", args->bmc, "the BMC: https://HOST[:PORT]");
+  command->add_option("--user", args->user, "the BMC user name (with --hosts: for rows without bmc_user)");
   command->add_option("--image-url", args->image_url,
                       "where the BMC fetches the ISO (http, https, nfs or cifs; the server must honour "
-                      "Range requests)")
-      ->required();
+                      "Range requests)");
   command->add_option("--password-file", args->password_file,
                       "read the BMC password from the first line of FILE (else $IMGBUILD_BMC_PASSWORD, "
                       "else a prompt on the terminal; never an argument)")
@@ -66,7 +67,19 @@ void register_deploy(CLI::App& app, Action& action) {
                     "do not check from here that --image-url serves the ISO with Range support");
   command->add_flag("--dry-run", args->dry_run,
                     "read the BMC but change nothing: print each request that would be sent");
-  command->callback([args, &action] {
+  auto rack = add_deploy_hosts_options(*command);
+  command->callback([args, rack, &action] {
+    if (!rack->inventory.empty()) {
+      action = [args, rack]() -> int {
+        return run_deploy_hosts(*rack, {args->iso, args->bmc, args->user, args->image_url, args->password_file,
+                                        args->ca, args->fingerprint, args->system, args->until, args->insecure,
+                                        args->dry_run, args->no_image_check});
+      };
+      return;
+    }
+    for (auto [missing, name] : {std::pair{args->iso.empty(), "iso"}, {args->bmc.empty(), "--bmc"},
+                                 {args->user.empty(), "--user"}, {args->image_url.empty(), "--image-url"}})
+      if (missing) throw CLI::RequiredError(name);
     action = [args]() -> int {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(args->iso, ec))

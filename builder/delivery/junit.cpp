@@ -2,7 +2,7 @@
 #include "delivery/junit.hpp"
 
 #include "util/fs.hpp"
-#include "util/utf8.hpp"
+#include "util/markup.hpp"
 
 #include <filesystem>
 #include <vector>
@@ -11,22 +11,7 @@ namespace imgbuild::delivery {
 
 namespace {
 
-std::string xml(std::string_view text) {
-  std::string out;
-  for (char c : util::escape_invalid_utf8(text)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        // XML 1.0 allows no control character but tab, line feed and carriage return.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') out += '?';
-        else out += c;
-    }
-  }
-  return out;
-}
+std::string xml(std::string_view text) { return util::xml_escape(text); }
 
 struct Case {
   std::string name;

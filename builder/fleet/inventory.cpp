@@ -77,7 +77,7 @@ Columns read_header(const CsvRecord& header, const fs::path& file) {
       throw Error(file.string() + ":" + std::to_string(header.line),
                   "unknown column '" + header.fields[i] + "'",
                   "the columns are hostname, domain, service_tag, mac, address, gateway, nameservers, preseed, "
-                  "kernel_args");
+                  "kernel_args, bmc, bmc_user, bmc_fingerprint, bmc_password_file");
     if (!columns.index.emplace(name, i).second)
       throw Error(file.string() + ":" + std::to_string(header.line), "column '" + name + "' appears twice",
                   "keep one of them");
@@ -86,6 +86,51 @@ Columns read_header(const CsvRecord& header, const fs::path& file) {
     throw Error(file.string() + ":" + std::to_string(header.line), "no 'hostname' column",
                 "the first row names the columns; hostname is required");
   return columns;
+}
+
+// A file named in a cell, relative to the inventory's folder: it must be a regular file.
+// `what` names it when missing ("fragment"), `kind` in the fix ("name a preseed fragment file").
+fs::path file_cell(std::string_view cell, const fs::path& file, int line, std::string_view column,
+                   std::string_view what, std::string_view kind) {
+  fs::path path = fs::path(cell).is_absolute() ? fs::path(cell) : file.parent_path() / fs::path(cell);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    bad_cell(file, line, column, std::string(what) + " " + path.string() + " does not exist",
+             "paths are relative to the inventory's folder");
+  if (!S_ISREG(st.st_mode))
+    bad_cell(file, line, column, path.string() + " is not a regular file", "name a " + std::string(kind) + " file");
+  return path.lexically_normal();
+}
+
+// The columns deploy --hosts reads: where the BMC is, who logs in, how its certificate is
+// trusted, where its password is kept (never the password itself).
+void read_bmc(const CsvRecord& row, const Columns& columns, const fs::path& file, Host& host) {
+  const int line = row.line;
+  if (auto bmc = columns.get(row, "bmc"); !bmc.empty()) {
+    auto url = normalise_bmc_url(bmc);
+    if (!url)
+      bad_cell(file, line, "bmc", "'" + std::string(bmc) + "' is not a BMC address",
+               "write https://HOST or https://HOST:PORT (the BMC's Redfish service), without a user, path or "
+               "query");
+    host.bmc = *url;
+  }
+  if (auto user = columns.get(row, "bmc_user"); !user.empty()) {
+    if (user.find(':') != std::string_view::npos ||
+        std::any_of(user.begin(), user.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+      bad_cell(file, line, "bmc_user", "'" + std::string(user) + "' is not a BMC user name",
+               "a user name has no colon and no control character");
+    host.bmc_user = std::string(user);
+  }
+  if (auto fingerprint = columns.get(row, "bmc_fingerprint"); !fingerprint.empty()) {
+    auto normalised = normalise_fingerprint(fingerprint);
+    if (!normalised)
+      bad_cell(file, line, "bmc_fingerprint", "'" + std::string(fingerprint) + "' is not a SHA-256 fingerprint",
+               "SHA256: and 64 hex digits, as openssl x509 -noout -fingerprint -sha256 prints it for the BMC's "
+               "certificate");
+    host.bmc_fingerprint = *normalised;
+  }
+  if (auto password_file = columns.get(row, "bmc_password_file"); !password_file.empty())
+    host.bmc_password_file = file_cell(password_file, file, line, "bmc_password_file", "password file", "password");
 }
 
 Host read_host(const CsvRecord& row, const Columns& columns, const fs::path& file) {
@@ -177,29 +222,22 @@ Host read_host(const CsvRecord& row, const Columns& columns, const fs::path& fil
     bad_cell(file, line, "nameservers", std::to_string(host.nameservers.size()) + " name servers",
              "the installer and resolv.conf use at most 3");
 
-  if (auto preseed = columns.get(row, "preseed"); !preseed.empty()) {
-    fs::path path = fs::path(preseed).is_absolute() ? fs::path(preseed) : file.parent_path() / fs::path(preseed);
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-      bad_cell(file, line, "preseed", "fragment " + path.string() + " does not exist",
-               "paths are relative to the inventory's folder");
-    if (!S_ISREG(st.st_mode))
-      bad_cell(file, line, "preseed", path.string() + " is not a regular file", "name a preseed fragment file");
-    host.preseed = path.lexically_normal();
-  }
+  if (auto preseed = columns.get(row, "preseed"); !preseed.empty())
+    host.preseed = file_cell(preseed, file, line, "preseed", "fragment", "preseed fragment");
 
   if (auto args = columns.get(row, "kernel_args"); !args.empty()) {
     if (args.find_first_of("\n\r") != std::string_view::npos)
       bad_cell(file, line, "kernel_args", "a line break in kernel arguments", "keep them on one line");
     host.kernel_args = std::string(args);
   }
+  read_bmc(row, columns, file, host);
   return host;
 }
 
 // Each of these must name one host only: a duplicate would make the install-time choice
 // depend on row order.
 void check_unique(const std::vector<Host>& hosts, const fs::path& file) {
-  std::map<std::string, int> hostnames, tags, macs;
+  std::map<std::string, int> hostnames, tags, macs, bmcs;
   for (const auto& host : hosts) {
     if (auto [it, fresh] = hostnames.emplace(host.hostname, host.line); !fresh)
       bad_cell(file, host.line, "hostname", "'" + host.hostname + "' is already used on line " + std::to_string(it->second),
@@ -213,6 +251,10 @@ void check_unique(const std::vector<Host>& hosts, const fs::path& file) {
       if (auto [it, fresh] = macs.emplace(mac, host.line); !fresh)
         bad_cell(file, host.line, "mac", mac + " is already used on line " + std::to_string(it->second),
                  "a MAC identifies one server: check for a copied row");
+    if (!host.bmc.empty())
+      if (auto [it, fresh] = bmcs.emplace(host.bmc, host.line); !fresh)
+        bad_cell(file, host.line, "bmc", host.bmc + " is already used on line " + std::to_string(it->second),
+                 "a BMC controls one server: check for a copied row");
   }
 }
 
@@ -292,6 +334,68 @@ std::optional<std::string> normalise_service_tag(std::string_view text) {
     out += static_cast<char>(std::toupper(c));
   }
   return out;
+}
+
+std::optional<std::string> normalise_bmc_url(std::string_view text) {
+  std::string url = lower(text);
+  if (url.rfind("https://", 0) != 0) return std::nullopt;
+  std::string authority = url.substr(8);
+  if (!authority.empty() && authority.back() == '/') authority.pop_back();
+  if (authority.empty() || authority.find_first_of("/?#@ \t") != std::string::npos) return std::nullopt;
+  std::string host = authority, port;
+  if (authority.front() == '[') {  // [IPv6]
+    auto close = authority.find(']');
+    if (close == std::string::npos || close < 3) return std::nullopt;
+    for (char c : authority.substr(1, close - 1))
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return std::nullopt;
+    host = authority.substr(0, close + 1);
+    std::string rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':' || rest.size() == 1) return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else {
+    auto colon = authority.find(':');
+    if (colon != std::string::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      if (port.empty()) return std::nullopt;
+    }
+    // All digits and dots: an IPv4 address (10.0.0.300 is a typo, not a name).
+    bool numeric = host.find_first_not_of("0123456789.") == std::string::npos;
+    if (numeric ? !parse_ipv4(host) : !is_domain(host)) return std::nullopt;
+  }
+  if (!port.empty()) {
+    unsigned number = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (ec != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535 || port[0] == '0')
+      return std::nullopt;
+  }
+  return "https://" + host + (port.empty() ? "" : ":" + port);
+}
+
+std::optional<std::string> normalise_fingerprint(std::string_view text) {
+  std::string value = lower(util::trim(text));
+  for (std::string_view prefix : {"sha256 fingerprint=", "sha256:"})
+    if (value.rfind(prefix, 0) == 0) {
+      value.erase(0, prefix.size());
+      std::string hex;
+      for (char c : value) {
+        if (c == ':') continue;
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+        hex += c;
+      }
+      if (hex.size() != 64) return std::nullopt;
+      return "SHA256:" + hex;
+    }
+  return std::nullopt;
+}
+
+void require_bmc(const Inventory& inventory) {
+  for (const auto& host : inventory.hosts)
+    if (host.bmc.empty())
+      bad_cell(inventory.file, host.line, "bmc", "host " + host.hostname + " has no BMC address",
+               "deploy --hosts needs a bmc column with https://HOST[:PORT] on every row");
 }
 
 Inventory parse_inventory(std::string_view text, const fs::path& file) {

@@ -43,6 +43,12 @@ struct Host {
   std::vector<Ipv4> nameservers;
   std::filesystem::path preseed;      // absolute (resolved against the inventory); may be empty
   std::string kernel_args;
+  // The server's BMC, for `deploy --hosts`; all optional here (deploy requires bmc). The
+  // password never comes from the inventory: bmc_password_file names a file holding it.
+  std::string bmc;                          // "https://HOST[:PORT]", normalised
+  std::string bmc_user;
+  std::string bmc_fingerprint;              // "SHA256:" + 64 lower-case hex digits
+  std::filesystem::path bmc_password_file;  // absolute (resolved against the inventory)
 };
 
 struct Inventory {
@@ -52,17 +58,18 @@ struct Inventory {
 };
 
 // The columns a header may name; `hostname` is required.
-inline constexpr std::string_view k_columns[] = {"hostname", "domain",      "service_tag",
-                                                 "mac",      "address",     "gateway",
-                                                 "nameservers", "preseed",  "kernel_args"};
+inline constexpr std::string_view k_columns[] = {
+    "hostname", "domain", "service_tag", "mac",      "address",         "gateway",          "nameservers",
+    "preseed",  "kernel_args", "bmc",   "bmc_user", "bmc_fingerprint", "bmc_password_file"};
 
 // Parses and checks an inventory. `file` names it in errors and anchors relative `preseed`
 // paths. Throws imgbuild::Error (exit 2) naming "FILE:LINE", the column and the fix for:
 // malformed CSV, an unknown or repeated column, a missing hostname column, an empty file,
 // a row with more fields than the header, a bad hostname, domain, service tag, MAC, address,
 // gateway (or one outside the host's subnet, or one given for a DHCP host), name server,
-// duplicate hostnames, service tags or MACs, and a preseed fragment that is missing or not
-// a regular file.
+// duplicate hostnames, service tags, MACs or BMC URLs, a preseed fragment or BMC password
+// file that is missing or not a regular file, a BMC URL that is not https://HOST[:PORT], a
+// BMC user with a colon or a control character, and a fingerprint that is not SHA256:HEX.
 Inventory parse_inventory(std::string_view text, const std::filesystem::path& file);
 Inventory read_inventory(const std::filesystem::path& file);
 
@@ -71,5 +78,16 @@ Inventory read_inventory(const std::filesystem::path& file);
 std::optional<std::string> normalise_mac(std::string_view text);
 std::optional<std::string> normalise_service_tag(std::string_view text);
 std::optional<Ipv4> parse_ipv4(std::string_view text);
+// A BMC address: "https://HOST[:PORT]" (a trailing "/" allowed) with HOST a DNS name, an
+// IPv4 address or a bracketed IPv6 address; no user, path, query or fragment. Returned
+// with the scheme and host in lower case and no trailing "/".
+std::optional<std::string> normalise_bmc_url(std::string_view text);
+// A certificate's SHA-256 fingerprint as openssl prints it ("SHA256 Fingerprint=AB:CD:...")
+// or as "SHA256:abcd...": "SHA256:" + 64 lower-case hex digits.
+std::optional<std::string> normalise_fingerprint(std::string_view text);
+
+// For `deploy --hosts`: every host has a bmc. Error (exit 2) naming "FILE:LINE", the
+// column and the fix for the first that has none.
+void require_bmc(const Inventory& inventory);
 
 }  // namespace imgbuild::fleet

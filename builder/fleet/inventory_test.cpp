@@ -149,6 +149,76 @@ TEST(Inventory, PreseedFragmentsResolveAgainstTheInventory) {
                 " is not a regular file (name a preseed fragment file)");
 }
 
+// The columns deploy --hosts reads: the BMC's address, user, certificate fingerprint and
+// the file holding its password.
+TEST(Inventory, BmcColumns) {
+  fs::path dir = fs::path(IMGBUILD_TEST_TMP) / "fleet-inventory-bmc";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "secrets");
+  std::ofstream(dir / "secrets" / "db1.pw") << "not read here\n";
+  const std::string fp = "SHA256:" + std::string(64, 'a');
+  Inventory inventory = parse_inventory(
+      "hostname,bmc,bmc_user,bmc_fingerprint,bmc_password_file\n"
+      "db1,HTTPS://iDRAC-db1.Example.org/,root,\"SHA256 Fingerprint=" + std::string(31, 'A') + "A:" +
+          std::string(32, 'A') + "\",secrets/db1.pw\n"
+      "db2,https://10.0.0.22:8443,admin,,\n"
+      "db3,https://[fd00::22]:443,,,\n"
+      "db4,,,,\n",
+      dir / "rack.csv");
+  const Host& a = inventory.hosts[0];
+  EXPECT_EQ(a.bmc, "https://idrac-db1.example.org");
+  EXPECT_EQ(a.bmc_user, "root");
+  EXPECT_EQ(a.bmc_fingerprint, fp);
+  EXPECT_EQ(a.bmc_password_file, dir / "secrets" / "db1.pw");
+  EXPECT_EQ(inventory.hosts[1].bmc, "https://10.0.0.22:8443");
+  EXPECT_TRUE(inventory.hosts[1].bmc_fingerprint.empty());
+  EXPECT_EQ(inventory.hosts[2].bmc, "https://[fd00::22]:443");
+  EXPECT_TRUE(inventory.hosts[3].bmc.empty());
+  // Lint takes a row without a BMC; deploy does not, and names the row and the column.
+  try {
+    require_bmc(inventory);
+    ADD_FAILURE() << "a host without a BMC passed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 2);
+    EXPECT_EQ(std::string(e.what()).rfind((dir / "rack.csv").string() + ":5: column bmc: host db4 has no BMC address", 0),
+              0u)
+        << e.what();
+  }
+  require_bmc(parse_inventory("hostname,bmc\na,https://a\n", k_file));  // no throw
+}
+
+TEST(Inventory, MalformedBmcCellsAreNamedWithLineAndColumn) {
+  struct Case {
+    const char* text;
+    const char* starts_with;
+  };
+  const Case cases[] = {
+      {"hostname,bmc\na,http://10.0.0.21\n", "/nonexistent/rack/hosts.csv:2: column bmc: 'http://10.0.0.21' is not a BMC address"},
+      {"hostname,bmc\na,10.0.0.21\n", "/nonexistent/rack/hosts.csv:2: column bmc: '10.0.0.21' is not"},
+      {"hostname,bmc\na,https://root:pw@10.0.0.21\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://10.0.0.21/redfish/v1\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://10.0.0.300\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://10.0.0.21:0\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://10.0.0.21:65536\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://10.0.0.21:\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://[fd00::1\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://a?x=1\n", "/nonexistent/rack/hosts.csv:2: column bmc:"},
+      {"hostname,bmc\na,https://a\nb,https://A/\n", "/nonexistent/rack/hosts.csv:3: column bmc: https://a is already used on line 2"},
+      {"hostname,bmc_user\na,ro:ot\n", "/nonexistent/rack/hosts.csv:2: column bmc_user: 'ro:ot' is not a BMC user name"},
+      {"hostname,bmc_fingerprint\na,SHA256:abcd\n", "/nonexistent/rack/hosts.csv:2: column bmc_fingerprint: 'SHA256:abcd' is not a SHA-256 fingerprint"},
+      {"hostname,bmc_fingerprint\na,SHA1:aa\n", "/nonexistent/rack/hosts.csv:2: column bmc_fingerprint:"},
+      {"hostname,bmc_password_file\na,missing.pw\n", "/nonexistent/rack/hosts.csv:2: column bmc_password_file: password file /nonexistent/rack/missing.pw does not exist"},
+      {"hostname,bmc_password\na,secret\n", "/nonexistent/rack/hosts.csv:1: unknown column 'bmc_password'"},
+  };
+  for (const auto& c : cases) {
+    std::string message = error_of(c.text);
+    EXPECT_EQ(message.rfind(c.starts_with, 0), 0u) << "input: " << c.text << "\nmessage: " << message;
+  }
+  EXPECT_EQ(normalise_fingerprint("sha256:" + std::string(64, 'F')), "SHA256:" + std::string(64, 'f'));
+  EXPECT_FALSE(normalise_fingerprint(std::string(64, 'f')));
+  EXPECT_FALSE(normalise_fingerprint("SHA256:" + std::string(63, 'f') + "g"));
+}
+
 TEST(Inventory, SingleValueChecks) {
   EXPECT_EQ(normalise_mac("00-1E-C9-AA-BB-01"), "00:1e:c9:aa:bb:01");
   EXPECT_FALSE(normalise_mac("00:1e:c9:aa:bb:01:02"));

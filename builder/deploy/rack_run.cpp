@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "deploy/rack_run.hpp"
+
+#include "deploy/rack_report.hpp"
+#include "redfish/password.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/json_document.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <csignal>
+#include <cstring>
+#include <thread>
+#include <unistd.h>
+
+namespace imgbuild::deploy {
+
+namespace {
+
+// SIGINT, SIGTERM and SIGHUP blocked in this thread and so in the deploying threads it
+// starts: the waiting thread takes them with sigtimedwait and asks the hosts to stop,
+// instead of the process-wide handler ending everything with media inserted.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&m_set);
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&m_set, s);
+    ::pthread_sigmask(SIG_BLOCK, &m_set, &m_previous);
+  }
+  ~StopSignals() { ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr); }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  // The signal received within `milliseconds`, or 0.
+  int wait(long milliseconds) {
+    timespec timeout{milliseconds / 1000, (milliseconds % 1000) * 1000000};
+    int s = ::sigtimedwait(&m_set, nullptr, &timeout);
+    return s > 0 ? s : 0;
+  }
+
+ private:
+  sigset_t m_set;
+  sigset_t m_previous;
+};
+
+HostResult result_of(const PlannedHost& planned) {
+  HostResult result;
+  result.host = planned.plan.name;
+  result.line = planned.line;
+  result.bmc = planned.plan.bmc.base_url;
+  result.user = planned.plan.user;
+  result.image = planned.plan.image_path;
+  result.image_url = planned.plan.image_url;
+  result.trust = planned.trust;
+  result.outcome.host = planned.plan.name;
+  // A dry run changes nothing: what an earlier run deployed stays recorded.
+  if (planned.plan.dry_run) result.deployed = planned.previous;
+  return result;
+}
+
+// One host from start to outcome, on a deploying thread.
+void deploy_one(const PlannedHost& planned, const std::string& password, RackTable& table,
+                const std::atomic<bool>& stop, HostResult& result) {
+  table.host_started(planned.plan.name);
+  result.started = utc_time(std::time(nullptr));
+  const auto start = std::chrono::steady_clock::now();
+  DryRunLog dry_run;
+  try {
+    result.outcome = deploy_host(planned.plan, password, table, stop, &dry_run);
+  } catch (const Error& e) {  // bad input the plan did not catch: this host's failure only
+    result.outcome.status = HostOutcome::Status::failed;
+    result.outcome.diagnosis = e.what();
+    result.outcome.exit_code = e.exit_code();
+  } catch (const std::exception& e) {  // not the server's fault: still this host's only
+    result.outcome.status = HostOutcome::Status::failed;
+    result.outcome.diagnosis = std::string("internal error: ") + e.what();
+    result.outcome.exit_code = 4;
+  }
+  // An untrusted certificate's fix names the single-server option; a rack pins it per row.
+  std::string& diagnosis = result.outcome.diagnosis;
+  if (auto at = diagnosis.find("pass --fingerprint "); at != std::string::npos)
+    diagnosis.replace(at, 19, "put it in the inventory's bmc_fingerprint column: ");
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.finished = utc_time(std::time(nullptr));
+  result.dry_run = std::move(dry_run.lines);
+  if (result.outcome.status == HostOutcome::Status::done && !planned.plan.dry_run)
+    result.deployed = Deployed{until_name(planned.plan.until), result.finished, result.bmc, result.image_url};
+  table.host_finished(result.outcome);
+}
+
+}  // namespace
+
+RackResult run_rack(const std::vector<PlannedHost>& hosts, const std::vector<std::string>& passwords, int parallel,
+                    RackTable& table, std::atomic<bool>& stop) {
+  RackResult result;
+  result.started = utc_time(std::time(nullptr));
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::size_t> queue;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    result.hosts.push_back(result_of(hosts[i]));
+    if (!hosts[i].skip) {
+      queue.push_back(i);
+      continue;
+    }
+    HostResult& skipped = result.hosts.back();
+    const Deployed& previous = *hosts[i].previous;
+    skipped.outcome.status = HostOutcome::Status::skipped;
+    skipped.outcome.diagnosis = "deployed until " + previous.until + " on " + previous.finished + " with " +
+                                previous.image_url + " (--force deploys it again)";
+    skipped.deployed = previous;
+    table.host_skipped(skipped.host, skipped.outcome.diagnosis);
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::vector<char> ran(hosts.size(), 0);  // each element written by one worker, read after the join
+  {
+    StopSignals signals;
+    const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(parallel, 1)), queue.size());
+    std::atomic<std::size_t> active{threads};
+    std::vector<std::jthread> workers;
+    for (std::size_t t = 0; t < threads; ++t)
+      workers.emplace_back([&] {
+        for (std::size_t k; !stop.load() && (k = next.fetch_add(1)) < queue.size();) {
+          const std::size_t i = queue[k];
+          ran[i] = 1;
+          deploy_one(hosts[i], passwords[i], table, stop, result.hosts[i]);
+        }
+        --active;
+      });
+    int interrupts = 0;
+    while (active.load() > 0) {
+      if (int s = signals.wait(250); s != 0) {
+        if (++interrupts > 1) {
+          table.message("interrupted again: leaving at once; an image this run inserted may still be inserted");
+          ::_exit(128 + s);
+        }
+        stop = true;
+        result.interrupted = true;
+        table.message(std::string("interrupted (") + ::strsignal(s) +
+                      "): no new step starts; each running host ejects what it inserted, then stops (again to "
+                      "leave at once)");
+      }
+      table.tick();
+    }
+    for (auto& worker : workers) worker.join();
+  }
+  if (stop.load()) result.interrupted = true;
+  for (std::size_t i : queue)
+    if (!ran[i]) {
+      result.hosts[i].outcome.status = HostOutcome::Status::interrupted;
+      result.hosts[i].outcome.diagnosis = "not started (interrupted)";
+      result.hosts[i].deployed = hosts[i].previous;  // untouched: an earlier deployment still stands
+    }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+namespace {
+
+// Each host's password: its bmc_password_file's first line, else the rack's (read once,
+// only when some host needs it).
+std::vector<std::string> read_passwords(const RackRequest& request, const std::vector<PlannedHost>& hosts,
+                                        const std::string& inventory) {
+  std::vector<std::string> passwords(hosts.size());
+  std::optional<std::string> rack;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    const PlannedHost& host = hosts[i];
+    if (host.skip) continue;
+    if (host.password_file.empty()) {
+      if (!rack) rack = redfish::read_password(request.password_file, host.plan.user);
+      passwords[i] = *rack;
+      continue;
+    }
+    try {
+      passwords[i] = redfish::read_password(host.password_file, host.plan.user);
+    } catch (const Error& e) {
+      throw Error(inventory + ":" + std::to_string(host.line),
+                  "column bmc_password_file: " + host.password_file + " " + e.problem(), e.fix());
+    }
+  }
+  return passwords;
+}
+
+// Before anything is sent: the outputs can be written.
+void check_outputs(const RackRequest& request) {
+  if (!request.junit.empty()) util::check_output_path(request.junit);
+  if (!request.report_dir.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(request.report_dir, ec) && !std::filesystem::is_directory(request.report_dir, ec))
+      throw Error("--report " + request.report_dir, "not a directory", "give a directory (created when missing)");
+  }
+}
+
+}  // namespace
+
+int deploy_rack(const RackRequest& request, std::ostream& out, std::ostream& err) {
+  fleet::Inventory inventory = fleet::read_inventory(request.inventory);
+  check_outputs(request);
+  std::vector<PlannedHost> hosts = plan_rack(request, inventory, read_previous(request.report_dir));
+  std::vector<std::string> passwords = read_passwords(request, hosts, inventory.file.string());
+
+  std::vector<std::string> names;
+  for (const auto& host : hosts) names.push_back(host.plan.name);
+  std::atomic<bool> stop{false};
+  RackResult result;
+  {
+    RackTable table(names, util::progress_mode(), request.log);
+    table.message("deploying " + std::to_string(hosts.size()) + " hosts of " + inventory.file.string() + ", " +
+                  std::to_string(request.parallel) + " at once, until " + until_name(request.until));
+    result = run_rack(hosts, passwords, request.parallel, table, stop);
+    for (auto& password : passwords) std::fill(password.begin(), password.end(), '\0');
+    result.inventory = inventory.file.string();
+    result.until = until_name(request.until);
+    result.dry_run = request.dry_run;
+    table.finish();
+    for (const auto& line : summary_lines(result)) table.message(line);
+  }
+  const util::Json report = rack_document(result);
+  std::string report_path;
+  if (!request.report_dir.empty()) {
+    write_rack_report(request.report_dir, report);
+    report_path = (std::filesystem::path(request.report_dir) / "index.html").string();
+    err << "imgbuild: deploy: report: " << report_path << "\n";
+  }
+  if (!request.junit.empty()) write_rack_junit(request.junit, report, report_path);
+  if (request.json) {
+    out << util::json_text(report);
+  } else if (request.dry_run) {
+    for (const auto& host : result.hosts)
+      for (const auto& line : host.dry_run) out << host.host << ": " << line << "\n";
+  }
+  return exit_status(result);
+}
+
+}  // namespace imgbuild::deploy
