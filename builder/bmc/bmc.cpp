@@ -3,6 +3,7 @@
 #include "bmc/dialect.hpp"
 #include "bmc/reply.hpp"
 #include "util/hash.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,11 +19,7 @@ namespace {
 const std::string k_sessions = "/redfish/v1/SessionService/Sessions";
 const std::string k_monitors = "/redfish/v1/TaskService/TaskMonitors/";
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using util::iequals;
 
 std::string etag_of(const Json& body) {
   util::Xxh3_128 hash;

@@ -3,6 +3,7 @@
 
 #include "digest/digest.hpp"
 #include "redfish/base64.hpp"
+#include "util/text.hpp"
 
 #include <curl/curl.h>
 
@@ -13,16 +14,9 @@
 
 namespace imgbuild::redfish {
 
-bool iequals(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
 std::string Response::header(const std::string& name) const {
   for (const Header& h : headers)
-    if (iequals(h.name, name)) return h.value;
+    if (util::iequals(h.name, name)) return h.value;
   return {};
 }
 
@@ -85,7 +79,7 @@ void apply_trust(CURL* h, const Trust& trust, const std::string& pinned_pem) {
 std::string normalize_fingerprint(const std::string& text) {
   std::string hex;
   std::string rest = text;
-  if (rest.size() >= 7 && iequals(rest.substr(0, 7), "SHA256:")) rest = rest.substr(7);
+  if (rest.size() >= 7 && util::iequals(rest.substr(0, 7), "SHA256:")) rest = rest.substr(7);
   for (char c : rest) {
     if (c == ':') continue;
     if (!std::isxdigit(static_cast<unsigned char>(c))) {
