@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "redfish/client.hpp"
 
-#include "redfish/base64.hpp"
+#include "util/base64.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -57,7 +57,7 @@ void Client::add_auth(Request& request) const {
     request.headers.push_back({"X-Auth-Token", m_token});
   } else if (m_opened || m_dry_run) {
     request.headers.push_back(
-        {"Authorization", "Basic " + base64_encode(m_credentials.user + ":" + m_credentials.password)});
+        {"Authorization", "Basic " + util::base64_encode(m_credentials.user + ":" + m_credentials.password)});
   }
 }
 

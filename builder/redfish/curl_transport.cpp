@@ -2,7 +2,7 @@
 #include "redfish/curl_transport.hpp"
 
 #include "digest/digest.hpp"
-#include "redfish/base64.hpp"
+#include "util/base64.hpp"
 #include "util/text.hpp"
 
 #include <curl/curl.h>
@@ -101,7 +101,7 @@ std::string pem_fingerprint(const std::string& pem) {
   auto b = pem.find(begin);
   auto e = b == std::string::npos ? b : pem.find(end, b);
   std::optional<std::string> der;
-  if (e != std::string::npos) der = base64_decode(pem.substr(b + begin.size(), e - b - begin.size()));
+  if (e != std::string::npos) der = util::base64_decode(pem.substr(b + begin.size(), e - b - begin.size()));
   if (!der || der->empty()) throw Error("BMC certificate", "not a PEM certificate", {}, 3);
   return "SHA256:" + digest::bytes_hex(*der, digest::Algorithm::sha256);
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "redfish/resources.hpp"
 
-#include "redfish/base64.hpp"
 #include "util/error.hpp"
 #include "util/test_support.hpp"
 
@@ -135,14 +134,6 @@ TEST(RedfishResources, ErrorMessageIds) {
   EXPECT_TRUE(parse_error_messages("<html>405</html>").empty());
   EXPECT_TRUE(parse_error_messages("").empty());
   EXPECT_TRUE(parse_error_messages(R"({"Id":"1"})").empty());
-}
-
-TEST(RedfishBase64, RoundTripsAndRejects) {
-  EXPECT_EQ(base64_encode("root:calvin"), "cm9vdDpjYWx2aW4=");
-  EXPECT_EQ(base64_encode("ab"), "YWI=");
-  EXPECT_EQ(base64_encode("abc"), "YWJj");
-  EXPECT_EQ(base64_decode("cm9vdDpj\nYWx2aW4="), "root:calvin");
-  EXPECT_FALSE(base64_decode("a*b").has_value());
 }
 
 }  // namespace
