@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
-#include "redfish/client.hpp"
-#include "redfish/curl_transport.hpp"
-#include "redfish/image_probe.hpp"
+#include "deploy/host.hpp"
 #include "redfish/password.hpp"
 #include "redfish/virtual_media.hpp"
 #include "util/error.hpp"
@@ -12,6 +10,22 @@
 #include <memory>
 
 namespace imgbuild::cli {
+
+namespace {
+
+// One server's progress as plain lines on stderr.
+class DeployLinesObserver : public deploy::Observer {
+ public:
+  void step_finished(const std::string& /*host*/, const deploy::StepRecord& record) override {
+    std::cerr << "imgbuild: deploy: " << record.name << " " << (record.ok ? "ok" : "FAILED") << " ("
+              << record.elapsed.count() / 1000.0 << " s): " << record.detail << "\n";
+  }
+  void log(const std::string& /*host*/, const std::string& line) override {
+    std::cerr << "imgbuild: deploy: " << line << "\n";
+  }
+};
+
+}  // namespace
 
 void register_deploy(CLI::App& app, Action& action) {
   struct Args {
@@ -57,35 +71,34 @@ void register_deploy(CLI::App& app, Action& action) {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(args->iso, ec))
         throw Error(args->iso, "no such ISO file", "give the image that --image-url serves");
-      redfish::CurlOptions options;
-      options.base_url = args->bmc;
-      if (!args->ca.empty()) options.trust = {redfish::Trust::Mode::ca_file, args->ca, {}};
-      if (!args->fingerprint.empty()) options.trust = {redfish::Trust::Mode::fingerprint, {}, args->fingerprint};
-      if (args->insecure) options.trust = {redfish::Trust::Mode::insecure, {}, {}};
-      redfish::CurlTransport transport(options);
-      redfish::DeployOptions deploy;
-      deploy.image_url = args->image_url;
-      deploy.system = args->system;
-      std::string protocol = redfish::transfer_protocol_of(deploy.image_url);  // bad input before any prompt
-      if (!args->no_image_check && (protocol == "HTTP" || protocol == "HTTPS")) {
-        auto size = static_cast<std::int64_t>(std::filesystem::file_size(args->iso));
-        std::cerr << "imgbuild: deploy: "
-                  << redfish::judge_image_probe(redfish::probe_image(deploy.image_url), deploy.image_url, size) << "\n";
-      }
+      deploy::HostPlan plan;
+      plan.name = args->bmc;
+      plan.bmc.base_url = args->bmc;
+      if (!args->ca.empty()) plan.bmc.trust = {redfish::Trust::Mode::ca_file, args->ca, {}};
+      if (!args->fingerprint.empty()) plan.bmc.trust = {redfish::Trust::Mode::fingerprint, {}, args->fingerprint};
+      if (args->insecure) plan.bmc.trust = {redfish::Trust::Mode::insecure, {}, {}};
+      plan.user = args->user;
+      plan.system = args->system;
+      plan.image_path = args->iso;
+      plan.image_url = args->image_url;
+      plan.check_image = !args->no_image_check;
+      plan.dry_run = args->dry_run;
+      redfish::transfer_protocol_of(plan.image_url);  // bad input before any prompt
       std::string password = redfish::read_password(args->password_file, args->user);
-      redfish::SystemClock clock;
-      redfish::Client client(transport, {args->user, std::move(password)}, clock);
+      DeployLinesObserver observer;
+      std::atomic<bool> stop{false};
+      deploy::DryRunLog dry_run_log;
+      deploy::HostOutcome outcome = deploy::deploy_host(plan, password, observer, stop, &dry_run_log);
       password.clear();
-      client.on_log([](const std::string& line) { std::cerr << "imgbuild: deploy: " << line << "\n"; });
-      client.set_dry_run(args->dry_run);
-      client.open();
-      client.note(transport.trust_note());
-      redfish::DeployResult result = redfish::deploy_until_boot(client, deploy);
+      if (outcome.status != deploy::HostOutcome::Status::done) {
+        std::cerr << "imgbuild: deploy: " << outcome.host << ": " << outcome.diagnosis << "\n";
+        return outcome.exit_code != 0 ? outcome.exit_code : 3;
+      }
       if (args->dry_run) {
-        for (const auto& r : client.recorded()) std::cout << r.method << " " << r.path << " " << r.body << "\n";
+        for (const auto& line : dry_run_log.lines) std::cout << line << "\n";
       } else {
-        std::cout << result.system << ": booting once from " << result.boot_target << " with " << args->image_url
-                  << " in " << result.slot << "\n";
+        std::cout << outcome.system << ": booting once from " << outcome.boot_target << " with " << args->image_url
+                  << " in " << outcome.slot << "\n";
       }
       return 0;
     };

@@ -315,6 +315,9 @@ static DeployResult deploy_until_boot_unguarded(Client& client, const DeployOpti
 ComputerSystem read_system(Client& client, const std::string& wanted) {
   return client.guarded([&] { return read_system_unguarded(client, wanted); });
 }
+VirtualMedia read_slot(Client& client, const std::string& path) {
+  return client.guarded([&] { return get_slot(client, path); });
+}
 std::vector<VirtualMedia> find_cd_slots(Client& client, const ComputerSystem& system) {
   return client.guarded([&] { return find_cd_slots_unguarded(client, system); });
 }

@@ -64,6 +64,8 @@ struct DeployOptions {
 };
 
 ComputerSystem read_system(Client& client, const std::string& wanted);
+// One slot as it is now (its ETag changes with every eject and insert).
+VirtualMedia read_slot(Client& client, const std::string& path);
 // The CD-capable slots: the System's VirtualMedia if it links one, else each Manager's
 // (those in the System's ManagedBy, else every Manager).
 std::vector<VirtualMedia> find_cd_slots(Client& client, const ComputerSystem& system);
