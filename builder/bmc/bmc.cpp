@@ -2,7 +2,9 @@
 #include "bmc/bmc.hpp"
 #include "bmc/dialect.hpp"
 #include "bmc/reply.hpp"
+#include "util/base64.hpp"
 #include "util/hash.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,11 +20,7 @@ namespace {
 const std::string k_sessions = "/redfish/v1/SessionService/Sessions";
 const std::string k_monitors = "/redfish/v1/TaskService/TaskMonitors/";
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using util::iequals;
 
 std::string etag_of(const Json& body) {
   util::Xxh3_128 hash;
@@ -44,25 +42,6 @@ bool if_match(const std::string& value, const std::string& etag) {
     start = comma + 1;
   }
   return false;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    auto pos = alphabet.find(c);
-    if (pos == std::string::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
 }
 
 // Compares without stopping at the first difference, so the time taken says nothing of
@@ -165,7 +144,7 @@ std::optional<std::string> EmulatedBmc::authenticate(const Request& request) con
   }
   auto authorization = find_header(request.headers, "Authorization");
   if (!authorization || authorization->size() < 6 || !iequals(authorization->substr(0, 6), "Basic ")) return std::nullopt;
-  auto decoded = base64_decode(authorization->substr(6));
+  auto decoded = util::base64_decode(authorization->substr(6));
   if (!decoded) return std::nullopt;
   auto colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;

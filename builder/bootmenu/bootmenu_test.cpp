@@ -275,6 +275,25 @@ TEST(Isolinux, RelativePathsPathDirectiveAndCaseInsensitiveKeywords) {
   EXPECT_EQ(tree.entries[1].arch, "amd64");
 }
 
+// Between "text" and "endtext" are words shown with a label's help, not directives: an
+// entry, include or default there is neither loaded nor disabled.
+TEST(Isolinux, TextBlocksAreWordsNotDirectives) {
+  Files files = {{"/isolinux/isolinux.cfg",
+                  "default install\ntimeout 50\n"
+                  "label install\n  kernel /install.amd/vmlinuz\n  append initrd=/install.amd/initrd.gz --- quiet\n"
+                  "  text help\n  default expert\n  include missing.cfg\n  label fake\n  kernel /fake/vmlinuz\n"
+                  "  endtext\n"
+                  "label expert\n  kernel /install.amd/vmlinuz\n  append initrd=/install.amd/initrd.gz priority=low ---\n"}};
+  MenuTree tree = load_isolinux("/isolinux/isolinux.cfg", reader(files));
+  ASSERT_EQ(tree.entries.size(), 2u);
+  EXPECT_EQ(tree.entries[0].label, "install");
+  EXPECT_EQ(tree.entries[1].label, "expert");
+  auto changed = make_unattended_isolinux(tree, unattended_for(tree.entries[0]));
+  const std::string& root = changed.at("/isolinux/isolinux.cfg");
+  EXPECT_THAT(root, HasSubstr("# imgbuild: disabled: default install\n"));
+  EXPECT_THAT(root, HasSubstr("  text help\n  default expert\n  include missing.cfg\n"));
+}
+
 TEST(Isolinux, RejectsBadFiles) {
   Files loop = {{"/isolinux/isolinux.cfg", "include a.cfg\n"},
                 {"/isolinux/a.cfg", "include b.cfg\n"},

@@ -246,8 +246,10 @@ MenuTree load_grub(const std::string& root_file, const FileReader& read) {
   return GrubLoader(root_file, read).run();
 }
 
-std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, const Unattended& u) {
-  check_unattended(tree, u);
+namespace {
+
+// Every file of the menu, its default= and timeout= settings disabled.
+std::map<std::string, Text> texts_without_defaults(const MenuTree& tree) {
   std::map<std::string, Text> texts;
   for (const auto& [path, original] : tree.files) {
     Text text = split_lines(original);
@@ -263,9 +265,19 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
     }
     texts.emplace(path, std::move(text));
   }
+  return texts;
+}
 
-  // Which files (transitively) define menu entries, so the block goes before the first
-  // line that adds one and "set default=0" picks it.
+// Where the unattended block goes: before the first line that adds a menu entry (directly
+// or through a file it sources), so "set default=0" picks it; into the menu a
+// "configfile" replaces this one with.
+struct InsertPoint {
+  std::string file;
+  std::size_t at = 0;
+};
+
+InsertPoint insert_point(const MenuTree& tree, const std::map<std::string, Text>& texts) {
+  // Which files (transitively) define menu entries.
   std::set<std::string> with_entries;
   for (const InstallerEntry& e : tree.entries) with_entries.insert(e.menu_file);
   auto target_of = [&](const std::vector<std::string>& w) -> std::string {
@@ -310,21 +322,13 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
     if (into.empty()) break;
     file = into;
   }
+  return {file, at};
+}
 
-  std::vector<std::string> block = {k_begin_line, "set default=0",
-                                    "set timeout=" + std::to_string(std::max(0, u.timeout_seconds))};
-  block.push_back("menuentry " + grub_quote(u.title) + " {");
-  // GRUB's messages also go to the first serial port once the entry runs (the screen is
-  // unchanged): a kernel refused under Secure Boot ("bad shim signature") would otherwise
-  // be on the graphical console only, out of reach of a BMC's serial-over-LAN and of
-  // verify. In an `if`, a GRUB without the serial terminal stays silent.
-  block.push_back("    if serial --unit=0 --speed=115200; then terminal_output --append serial; fi");
-  block.push_back("    " + grub_command("linux", {u.kernel, u.args}));
-  if (!u.initrds.empty()) block.push_back("    " + grub_command("initrd", u.initrds));
-  block.push_back("}");
-  // Extras are EFI programs here, each offered where GRUB runs on the CPU it was built
-  // for (GRUB for BIOS reads the same menu and skips them).
-  for (const ExtraEntry& extra : u.extras) {
+// Extras are EFI programs here, each offered where GRUB runs on the CPU it was built for
+// (GRUB for BIOS reads the same menu and skips them).
+void add_extra_entries(const std::vector<ExtraEntry>& extras, std::vector<std::string>& block) {
+  for (const ExtraEntry& extra : extras) {
     if (extra.efi_programs.empty()) continue;
     block.push_back("if [ \"${grub_platform}\" = efi ]; then");
     for (const auto& [cpu, program] : extra.efi_programs) {
@@ -349,9 +353,35 @@ std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, co
     }
     block.push_back("fi");
   }
+}
+
+// The block imgbuild adds: its entry, the default and timeout that choose it, the extras.
+std::vector<std::string> unattended_block(const Unattended& u) {
+  std::vector<std::string> block = {k_begin_line, "set default=0",
+                                    "set timeout=" + std::to_string(std::max(0, u.timeout_seconds))};
+  block.push_back("menuentry " + grub_quote(u.title) + " {");
+  // GRUB's messages also go to the first serial port once the entry runs (the screen is
+  // unchanged): a kernel refused under Secure Boot ("bad shim signature") would otherwise
+  // be on the graphical console only, out of reach of a BMC's serial-over-LAN and of
+  // verify. In an `if`, a GRUB without the serial terminal stays silent.
+  block.push_back("    if serial --unit=0 --speed=115200; then terminal_output --append serial; fi");
+  block.push_back("    " + grub_command("linux", {u.kernel, u.args}));
+  if (!u.initrds.empty()) block.push_back("    " + grub_command("initrd", u.initrds));
+  block.push_back("}");
+  add_extra_entries(u.extras, block);
   block.push_back(k_end);
-  Text& target = texts.at(file);
-  target.lines.insert(target.lines.begin() + static_cast<std::ptrdiff_t>(at), block.begin(), block.end());
+  return block;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> make_unattended_grub(const MenuTree& tree, const Unattended& u) {
+  check_unattended(tree, u);
+  std::map<std::string, Text> texts = texts_without_defaults(tree);
+  const InsertPoint point = insert_point(tree, texts);
+  const std::vector<std::string> block = unattended_block(u);
+  Text& target = texts.at(point.file);
+  target.lines.insert(target.lines.begin() + static_cast<std::ptrdiff_t>(point.at), block.begin(), block.end());
   target.final_newline = true;
 
   std::map<std::string, std::string> changed;

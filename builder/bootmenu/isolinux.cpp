@@ -14,6 +14,21 @@ using namespace detail;
 
 namespace {
 
+// isolinux's "text" ... "endtext" holds words to show, not directives: true for the lines
+// of such a block and its two keywords (`keyword`: the line's first word, lower-case),
+// with `in_text` carried from line to line.
+bool in_text_block(const std::string& keyword, bool& in_text) {
+  if (in_text) {
+    if (keyword == "endtext") in_text = false;
+    return true;
+  }
+  if (keyword == "text") {
+    in_text = true;
+    return true;
+  }
+  return false;
+}
+
 class IsolinuxLoader {
  public:
   IsolinuxLoader(const std::string& root, const FileReader& read) : m_read(read) {
@@ -117,14 +132,7 @@ class IsolinuxLoader {
       if (line.empty() || line.front() == '#') continue;
       std::string_view rest = line;
       std::string keyword = lower(take_word(rest));
-      if (in_text) {
-        if (keyword == "endtext") in_text = false;
-        continue;
-      }
-      if (keyword == "text") {
-        in_text = true;
-        continue;
-      }
+      if (in_text_block(keyword, in_text)) continue;
       if (keyword == "menu") {
         std::string sub = lower(take_word(rest));
         if (sub == "include") include(std::string(take_word(rest)), path);
@@ -202,13 +210,8 @@ std::map<std::string, std::string> make_unattended_isolinux(const MenuTree& tree
       }
       if (rest.empty() || rest.front() == '#') continue;
       std::string keyword = lower(take_word(rest));
-      if (in_text) {
-        if (keyword == "endtext") in_text = false;
-        continue;
-      }
-      if (keyword == "text") {
-        in_text = true;
-      } else if (keyword == "ui") {
+      if (in_text_block(keyword, in_text)) continue;
+      if (keyword == "ui") {
         has_ui = true;
       } else if (keyword == "default" || keyword == "default64") {
         // "default vesamenu.c32" is the old way of starting the menu: keep the menu as UI.

@@ -147,24 +147,10 @@ SavedLogs save_logs(const std::string& dir, const Result& result, const std::str
   return saved;
 }
 
-Result run(const Request& request, std::ostream& out) {
-  Result result;
-  result.request = request;
-  const vm::Stage target = *vm::parse_stage(request.stage);
-  result.target = target;
-  // Bad input first, before anything is started: exit 2 with one line.
-  util::open_for_reading(request.iso, "ISO");
-  const std::string iso_path = fs::absolute(request.iso).string();
-  const std::optional<std::string> build_id = iso::read_build_id(iso_path);
-  const vm::MachineProfile profile = vm::load_machine_profile(request.machine);
-  fleet::MachineIdentity identity;
-  if (!request.identity.empty()) identity = fleet::parse_identity(request.identity);
-  if (identity.macs.size() > vm::nic_count(profile))
-    throw Error("--identity " + request.identity,
-                "names " + std::to_string(identity.macs.size()) + " MACs, machine " + profile.name + " has " +
-                    std::to_string(vm::nic_count(profile)) + " NICs",
-                "give at most one mac= per NIC");
-  result.machine = profile.name;
+namespace {
+
+// --firmware, else the profile's firmware key, else BIOS.
+vm::Firmware choose_firmware(const Request& request, const vm::MachineProfile& profile) {
   vm::Firmware firmware = profile.firmware.value_or(vm::Firmware::Bios);
   if (!request.firmware.empty()) {
     auto chosen = vm::parse_firmware(request.firmware);
@@ -174,177 +160,287 @@ Result run(const Request& request, std::ostream& out) {
     // The profile checks its own key; a machine chosen on the command line is checked here.
     if (firmware == vm::Firmware::UefiSecureBoot) vm::require_secure_boot_machine(profile, "--firmware uefi-secureboot");
   }
-  result.firmware = firmware;
-  const unsigned timeout =
-      request.timeout.value_or(target <= vm::Stage::Network ? k_boot_timeout : k_install_timeout);
-  const bool say = !request.quiet;
+  return firmware;
+}
+
+// After the machine booted again without the DRAC's virtual media: it must have booted by
+// UUID (or label), from the PERC disk now named first.
+void check_boot_without_media(vm::PowerOnOutcome& power_cycle) {
+  if (!power_cycle.passed) return;
+  const vm::BootRecord& boot = power_cycle.boot;
+  if (boot.command_line.find("root=UUID=") == std::string::npos &&
+      boot.command_line.find("root=LABEL=") == std::string::npos) {
+    power_cycle.passed = false;
+    power_cycle.summary = "booted, but not by UUID: kernel command line '" + boot.command_line + "'";
+  } else if (boot.system_disk() != "sda") {
+    power_cycle.passed = false;
+    power_cycle.summary = "without the virtual media the system disk should be sda, the console named " +
+                          vm::describe_disks(boot);
+  }
+}
+
+// One `imgbuild verify`: its state, and one member per step, in the order run() takes
+// them. Members are declared in the order the steps make them, so they go in reverse
+// (the interrupt scope first, the work directory last).
+class VerifyRun {
+ public:
+  VerifyRun(const Request& request, std::ostream& out) : m_request(request), m_out(out) { m_result.request = request; }
+  VerifyRun(const VerifyRun&) = delete;
+  VerifyRun& operator=(const VerifyRun&) = delete;
+
+  Result run() {
+    check_request();
+    print_notes();
+    prepare_machine();
+    // Listening before QEMU starts: the installer's syslogd sends from its first seconds.
+    if (m_request.syslog_port) m_syslog.emplace(*m_request.syslog_port);
+    prepare_run();
+    boot_and_watch();
+    power_cycle();
+    collect_syslog();
+    judge_disk();
+    keep_evidence();
+    return std::move(m_result);
+  }
+
+ private:
+  // Bad input first, before anything is started: exit 2 with one line.
+  void check_request() {
+    m_target = *vm::parse_stage(m_request.stage);
+    m_result.target = m_target;
+    util::open_for_reading(m_request.iso, "ISO");
+    m_iso_path = fs::absolute(m_request.iso).string();
+    m_build_id = iso::read_build_id(m_iso_path);
+    m_profile = vm::load_machine_profile(m_request.machine);
+    if (!m_request.identity.empty()) m_identity = fleet::parse_identity(m_request.identity);
+    if (m_identity.macs.size() > vm::nic_count(m_profile))
+      throw Error("--identity " + m_request.identity,
+                  "names " + std::to_string(m_identity.macs.size()) + " MACs, machine " + m_profile.name + " has " +
+                      std::to_string(vm::nic_count(m_profile)) + " NICs",
+                  "give at most one mac= per NIC");
+    m_result.machine = m_profile.name;
+    m_firmware = choose_firmware(m_request, m_profile);
+    m_result.firmware = m_firmware;
+    m_timeout = m_request.timeout.value_or(m_target <= vm::Stage::Network ? k_boot_timeout : k_install_timeout);
+    m_say = !m_request.quiet;
+    load_expectations();
+  }
+
+  void load_expectations() {
 #ifdef IMGBUILD_HAVE_GUESTFS
-  // Before the run: a typo in the profile must not cost a 20-minute installation.
-  std::optional<inspect::Profile> expectations;
-  if (!request.expect.empty()) {
-    if (target <= vm::Stage::Network)
-      throw Error(request.expect, "--expect judges the installed disk, which stage " + request.stage + " does not make",
-                  "add --stage firstboot (or --stage install), or drop --expect");
-    expectations = inspect::load_profile(request.expect);
-  }
+    // Before the run: a typo in the profile must not cost a 20-minute installation.
+    if (!m_request.expect.empty()) {
+      if (m_target <= vm::Stage::Network)
+        throw Error(m_request.expect,
+                    "--expect judges the installed disk, which stage " + m_request.stage + " does not make",
+                    "add --stage firstboot (or --stage install), or drop --expect");
+      m_expectations = inspect::load_profile(m_request.expect);
+    }
 #else
-  if (!request.expect.empty())
-    throw Error(request.expect, "this imgbuild was built without libguestfs: --expect cannot read the disk",
-                "install libguestfs-dev and rebuild", 3);
+    if (!m_request.expect.empty())
+      throw Error(m_request.expect, "this imgbuild was built without libguestfs: --expect cannot read the disk",
+                  "install libguestfs-dev and rebuild", 3);
 #endif
-
-  if (say && !build_id)
-    out << "note: " << request.iso << " has no /imgbuild/build-id (not built by imgbuild build "
-        << "with a preseed?): it can boot, but cannot prove stage boot; booting anyway to show "
-        << "how far it gets\n";
-  if (say && target > vm::Stage::Network)
-    out << "note: --stage " << request.stage << " runs a full installation (about 20 minutes under "
-        << "TCG) and needs every installer component from the disc or a reachable mirror; "
-        << (request.timeout ? "" : "timeout raised to " + std::to_string(timeout) + " s; ")
-        << "a build host without a complete mirror cannot get past stage boot\n";
-
-  util::TempDir work("verify");
-  const fs::path dir = work.path();
-  vm::LaunchSettings settings;
-  settings.iso = iso_path;
-  settings.disk = (dir / ("disk." + profile.disk_format)).string();
-  settings.floppy = (dir / "floppy.img").string();
-  settings.qmp_socket = (dir / "qmp.sock").string();
-  if (settings.qmp_socket.size() >= 100)
-    throw Error(settings.qmp_socket, "path too long for a unix socket", "set TMPDIR to a shorter directory", 3);
-  settings.firmware = firmware;
-  settings.smbios_serial = identity.serial;
-  settings.nic_macs = identity.macs;
-  if (firmware == vm::Firmware::Bios) {
-    settings.firmware_log = (dir / "firmware.log").string();
-  } else {
-    vm::OvmfFiles ovmf = vm::find_ovmf(firmware);
-    settings.ovmf_code = ovmf.code;
-    settings.ovmf_vars = (dir / "OVMF_VARS.fd").string();
-  }
-  settings.cd_first = target <= vm::Stage::Network;
-
-  // The probe boots the image with SeaBIOS whatever --firmware says: its BIOS boot loader is
-  // the quickest real guest code to hand (a UEFI-only image just ends the probe early).
-  vm::QemuKvmProbe probe(settings.qemu_binary, dir.string(), 8000, iso_path);
-  result.accel = vm::choose_accel(request.accel, probe);
-  settings.accel = result.accel.accel;
-  if (say)
-    out << "verify: " << request.iso << " on " << profile.name << " (" << vm::firmware_name(firmware)
-        << "), stage " << request.stage << ", timeout " << timeout << " s\naccel: "
-        << vm::accel_name(result.accel.accel) << " (" << result.accel.reason << ")\n"
-        << std::flush;
-
-  // Listening before QEMU starts: the installer's syslogd sends from its first seconds.
-  std::optional<vm::SyslogListener> syslog;
-  if (request.syslog_port) syslog.emplace(*request.syslog_port);
-
-  // The whole delivery: with a DRAC, stage firstboot goes on through the detach, the
-  // power cycle without media and a boot from the PERC disk alone.
-  const bool delivery = target == vm::Stage::Firstboot && profile.drac != vm::DracKind::None;
-  if (profile.drac != vm::DracKind::None) settings.drac_socket = (dir / "drac.sock").string();
-  vm::QemuRunner runner(profile, settings, (dir / "qemu.log").string());
-  vm::VerifyOptions options;
-  options.target = target;
-  options.timeout = std::chrono::seconds(timeout);
-  options.expected_build_id = build_id;
-  options.screenshot_path = (dir / "screen.png").string();
-  options.drac = profile.drac;
-  options.system_model = profile.system_model;
-  options.media_devices = profile.drac_media;
-  options.require_secure_boot = firmware == vm::Firmware::UefiSecureBoot;
-  if (delivery) options.settle = std::chrono::seconds(180);
-  std::string log_dir = request.log_dir;
-  if (!request.report_dir.empty()) {
-    // Made before the run: a report that cannot be written must not cost the run.
-    std::error_code ec;
-    fs::create_directories(fs::path(request.report_dir) / "screenshots", ec);
-    if (ec)
-      throw Error(request.report_dir, "cannot create the report directory: " + ec.message(), "choose a writable path");
-    options.screenshot_dir = (fs::path(request.report_dir) / "screenshots").string();
-    if (log_dir.empty()) log_dir = (fs::path(request.report_dir) / "logs").string();
   }
 
-  LiveTimeline timeline(util::progress_mode_for_stderr(!say));
-  if (!say) util::set_progress_mode(util::ProgressMode::Off);  // nor the libguestfs launch's line
-  double offset = 0;  // seconds of the sessions before the current one
-  vm::VerifyObserver observer;
-  observer.on_event = [&](const vm::TimelineEvent& e) {
-    vm::TimelineEvent shifted{e.seconds + offset, e.text};
-    result.timeline.push_back(shifted);
-    timeline.event(shifted);
-  };
-  observer.on_tick = [&](double seconds, vm::Stage reached) { timeline.tick(seconds + offset, reached, target); };
-  // Ctrl-C from here on stops the machine, not imgbuild: what the run saw is kept below.
-  vm::InterruptScope interrupts;
-  result.outcome = vm::run_verify(runner, options, observer);
-  observer.on_event({result.outcome.seconds, "machine stopped"});
-  if (vm::InterruptScope::signal()) mark_interrupted(result.outcome.verdict, result.outcome.seconds);
+  void print_notes() {
+    if (m_say && !m_build_id)
+      m_out << "note: " << m_request.iso << " has no /imgbuild/build-id (not built by imgbuild build "
+            << "with a preseed?): it can boot, but cannot prove stage boot; booting anyway to show "
+            << "how far it gets\n";
+    if (m_say && m_target > vm::Stage::Network)
+      m_out << "note: --stage " << m_request.stage << " runs a full installation (about 20 minutes under "
+            << "TCG) and needs every installer component from the disc or a reachable mirror; "
+            << (m_request.timeout ? "" : "timeout raised to " + std::to_string(m_timeout) + " s; ")
+            << "a build host without a complete mirror cannot get past stage boot\n";
+  }
 
-  offset = result.outcome.seconds;
-  if (delivery && result.outcome.verdict.passed) {
-    observer.on_event({0, "power cycle: the machine comes back without the DRAC's virtual media"});
-    vm::LaunchSettings bare = settings;
-    bare.omit_devices = profile.drac_media;
+  // The work directory, how QEMU is launched, and the accelerator.
+  void prepare_machine() {
+    m_work.emplace("verify");
+    m_dir = m_work->path();
+    m_settings.iso = m_iso_path;
+    m_settings.disk = (m_dir / ("disk." + m_profile.disk_format)).string();
+    m_settings.floppy = (m_dir / "floppy.img").string();
+    m_settings.qmp_socket = (m_dir / "qmp.sock").string();
+    if (m_settings.qmp_socket.size() >= 100)
+      throw Error(m_settings.qmp_socket, "path too long for a unix socket", "set TMPDIR to a shorter directory", 3);
+    m_settings.firmware = m_firmware;
+    m_settings.smbios_serial = m_identity.serial;
+    m_settings.nic_macs = m_identity.macs;
+    if (m_firmware == vm::Firmware::Bios) {
+      m_settings.firmware_log = (m_dir / "firmware.log").string();
+    } else {
+      vm::OvmfFiles ovmf = vm::find_ovmf(m_firmware);
+      m_settings.ovmf_code = ovmf.code;
+      m_settings.ovmf_vars = (m_dir / "OVMF_VARS.fd").string();
+    }
+    m_settings.cd_first = m_target <= vm::Stage::Network;
+
+    // The probe boots the image with SeaBIOS whatever --firmware says: its BIOS boot loader
+    // is the quickest real guest code to hand (a UEFI-only image just ends the probe early).
+    vm::QemuKvmProbe probe(m_settings.qemu_binary, m_dir.string(), 8000, m_iso_path);
+    m_result.accel = vm::choose_accel(m_request.accel, probe);
+    m_settings.accel = m_result.accel.accel;
+    if (m_say)
+      m_out << "verify: " << m_request.iso << " on " << m_profile.name << " (" << vm::firmware_name(m_firmware)
+            << "), stage " << m_request.stage << ", timeout " << m_timeout << " s\naccel: "
+            << vm::accel_name(m_result.accel.accel) << " (" << m_result.accel.reason << ")\n"
+            << std::flush;
+  }
+
+  // The machine and what run_verify is asked to do on it; the report's directory.
+  void prepare_run() {
+    // The whole delivery: with a DRAC, stage firstboot goes on through the detach, the
+    // power cycle without media and a boot from the PERC disk alone.
+    m_delivery = m_target == vm::Stage::Firstboot && m_profile.drac != vm::DracKind::None;
+    if (m_profile.drac != vm::DracKind::None) m_settings.drac_socket = (m_dir / "drac.sock").string();
+    m_runner.emplace(m_profile, m_settings, (m_dir / "qemu.log").string());
+    m_options.target = m_target;
+    m_options.timeout = std::chrono::seconds(m_timeout);
+    m_options.expected_build_id = m_build_id;
+    m_options.screenshot_path = (m_dir / "screen.png").string();
+    m_options.drac = m_profile.drac;
+    m_options.system_model = m_profile.system_model;
+    m_options.media_devices = m_profile.drac_media;
+    m_options.require_secure_boot = m_firmware == vm::Firmware::UefiSecureBoot;
+    if (m_delivery) m_options.settle = std::chrono::seconds(180);
+    m_log_dir = m_request.log_dir;
+    if (!m_request.report_dir.empty()) {
+      // Made before the run: a report that cannot be written must not cost the run.
+      std::error_code ec;
+      fs::create_directories(fs::path(m_request.report_dir) / "screenshots", ec);
+      if (ec)
+        throw Error(m_request.report_dir, "cannot create the report directory: " + ec.message(),
+                    "choose a writable path");
+      m_options.screenshot_dir = (fs::path(m_request.report_dir) / "screenshots").string();
+      if (m_log_dir.empty()) m_log_dir = (fs::path(m_request.report_dir) / "logs").string();
+    }
+  }
+
+  // Session 1: the installer from the media up to the target stage (vm::run_verify).
+  void boot_and_watch() {
+    m_timeline.emplace(util::progress_mode_for_stderr(!m_say));
+    if (!m_say) util::set_progress_mode(util::ProgressMode::Off);  // nor the libguestfs launch's line
+    m_observer.on_event = [this](const vm::TimelineEvent& e) {
+      vm::TimelineEvent shifted{e.seconds + m_offset, e.text};
+      m_result.timeline.push_back(shifted);
+      m_timeline->event(shifted);
+    };
+    m_observer.on_tick = [this](double seconds, vm::Stage reached) {
+      m_timeline->tick(seconds + m_offset, reached, m_target);
+    };
+    // Ctrl-C from here on stops the machine, not imgbuild: what the run saw is kept below.
+    m_interrupts.emplace();
+    m_result.outcome = vm::run_verify(*m_runner, m_options, m_observer);
+    m_observer.on_event({m_result.outcome.seconds, "machine stopped"});
+    if (vm::InterruptScope::signal()) mark_interrupted(m_result.outcome.verdict, m_result.outcome.seconds);
+    m_offset = m_result.outcome.seconds;
+  }
+
+  // The whole delivery, once session 1 passed: the machine powered on again without the
+  // DRAC's virtual media.
+  void power_cycle() {
+    if (!m_delivery || !m_result.outcome.verdict.passed) return;
+    m_observer.on_event({0, "power cycle: the machine comes back without the DRAC's virtual media"});
+    vm::LaunchSettings bare = m_settings;
+    bare.omit_devices = m_profile.drac_media;
     bare.keep_disks = true;
     // The DRAC's port stays on the machine; nobody needs to answer it now.
-    bare.drac_socket = (dir / "drac-2.sock").string();
-    vm::QemuRunner second(profile, bare, (dir / "qemu-2.log").string());
+    bare.drac_socket = (m_dir / "drac-2.sock").string();
+    vm::QemuRunner second(m_profile, bare, (m_dir / "qemu-2.log").string());
     vm::PowerOnOptions power_on;
-    power_on.screenshot_path = (dir / "screen-2.png").string();
-    power_on.screenshot_dir = options.screenshot_dir;
-    result.power_cycle = vm::run_power_on(second, power_on, observer);
-    result.power_cycle_serial_log = result.power_cycle->serial_log;
-    const vm::BootRecord& boot = result.power_cycle->boot;
-    if (result.power_cycle->passed) {
-      // Booted by UUID, from the PERC disk now named first.
-      if (boot.command_line.find("root=UUID=") == std::string::npos &&
-          boot.command_line.find("root=LABEL=") == std::string::npos) {
-        result.power_cycle->passed = false;
-        result.power_cycle->summary = "booted, but not by UUID: kernel command line '" + boot.command_line + "'";
-      } else if (boot.system_disk() != "sda") {
-        result.power_cycle->passed = false;
-        result.power_cycle->summary = "without the virtual media the system disk should be sda, the console named " +
-                                      vm::describe_disks(boot);
-      }
-    }
-    offset += result.power_cycle->seconds;
+    power_on.screenshot_path = (m_dir / "screen-2.png").string();
+    power_on.screenshot_dir = m_options.screenshot_dir;
+    m_result.power_cycle = vm::run_power_on(second, power_on, m_observer);
+    m_result.power_cycle_serial_log = m_result.power_cycle->serial_log;
+    check_boot_without_media(*m_result.power_cycle);
+    m_offset += m_result.power_cycle->seconds;
     if (vm::InterruptScope::signal()) {
-      result.power_cycle->passed = false;
-      result.power_cycle->summary = "interrupted by " + signal_name(vm::InterruptScope::signal());
+      m_result.power_cycle->passed = false;
+      m_result.power_cycle->summary = "interrupted by " + signal_name(vm::InterruptScope::signal());
     }
-    observer.on_event({0, std::string("power cycle: ") + (result.power_cycle->passed ? "passed: " : "FAILED: ") +
-                              result.power_cycle->summary});
-  }
-  if (syslog) {
-    syslog->stop();
-    result.syslog_text = syslog->text();
-    result.syslog_datagrams = syslog->datagrams();
+    m_observer.on_event({0, std::string("power cycle: ") + (m_result.power_cycle->passed ? "passed: " : "FAILED: ") +
+                                m_result.power_cycle->summary});
   }
 
+  void collect_syslog() {
+    if (!m_syslog) return;
+    m_syslog->stop();
+    m_result.syslog_text = m_syslog->text();
+    m_result.syslog_datagrams = m_syslog->datagrams();
+  }
+
+  // The installed disk, read once QEMU has quit: judged when the stage was reached, its
+  // logs pulled out otherwise.
+  void judge_disk() {
 #ifdef IMGBUILD_HAVE_GUESTFS
-  if (target > vm::Stage::Network && !vm::InterruptScope::signal()) {
-    const bool reached = result.outcome.verdict.passed && (!result.power_cycle || result.power_cycle->passed);
-    const auto disk_read = std::chrono::steady_clock::now();
-    result.disk = check_installed_disk(settings.disk, reached, expectations, say);
-    if (result.disk.judged || !result.disk.problem.empty() || !result.disk.logs.empty())
-      observer.on_event({std::chrono::duration<double>(std::chrono::steady_clock::now() - disk_read).count(),
-                         "installed disk read"});
-  }
+    if (m_target > vm::Stage::Network && !vm::InterruptScope::signal()) {
+      const bool reached =
+          m_result.outcome.verdict.passed && (!m_result.power_cycle || m_result.power_cycle->passed);
+      const auto disk_read = std::chrono::steady_clock::now();
+      m_result.disk = check_installed_disk(m_settings.disk, reached, m_expectations, m_say);
+      if (m_result.disk.judged || !m_result.disk.problem.empty() || !m_result.disk.logs.empty())
+        m_observer.on_event({std::chrono::duration<double>(std::chrono::steady_clock::now() - disk_read).count(),
+                             "installed disk read"});
+    }
 #endif
-  result.passed = result.outcome.verdict.passed && result.disk.ok &&
-                  (!result.power_cycle || result.power_cycle->passed);
-  if (!result.passed || !log_dir.empty()) {
-    std::string command;
-    for (const auto& arg : runner.command()) command += (command.empty() ? "" : " ") + arg;
-    result.logs = save_logs(make_log_dir(log_dir), result, runner.diagnostics(), command,
-                            options.screenshot_path);
   }
-  if (!request.report_dir.empty()) write_report(request.report_dir, result);
-  if (int signal = vm::InterruptScope::signal())
-    throw Error("verify", "interrupted by " + signal_name(signal) + "; the machine is stopped and the logs so far are in " +
-                              result.logs.dir, "", 128 + signal);
-  return result;
+
+  // The verdict of the whole run; the logs (on failure or when asked) and the report kept.
+  void keep_evidence() {
+    m_result.passed = m_result.outcome.verdict.passed && m_result.disk.ok &&
+                      (!m_result.power_cycle || m_result.power_cycle->passed);
+    if (!m_result.passed || !m_log_dir.empty()) {
+      std::string command;
+      for (const auto& arg : m_runner->command()) command += (command.empty() ? "" : " ") + arg;
+      m_result.logs = save_logs(make_log_dir(m_log_dir), m_result, m_runner->diagnostics(), command,
+                                m_options.screenshot_path);
+    }
+    if (!m_request.report_dir.empty()) write_report(m_request.report_dir, m_result);
+    if (int signal = vm::InterruptScope::signal())
+      throw Error("verify",
+                  "interrupted by " + signal_name(signal) + "; the machine is stopped and the logs so far are in " +
+                      m_result.logs.dir,
+                  "", 128 + signal);
+  }
+
+  const Request& m_request;
+  std::ostream& m_out;
+  Result m_result;
+  // check_request
+  vm::Stage m_target = vm::Stage::Boot;
+  std::string m_iso_path;
+  std::optional<std::string> m_build_id;
+  vm::MachineProfile m_profile;
+  fleet::MachineIdentity m_identity;
+  vm::Firmware m_firmware = vm::Firmware::Bios;
+  unsigned m_timeout = 0;
+  bool m_say = true;
+#ifdef IMGBUILD_HAVE_GUESTFS
+  std::optional<inspect::Profile> m_expectations;
+#endif
+  // prepare_machine
+  std::optional<util::TempDir> m_work;
+  fs::path m_dir;
+  vm::LaunchSettings m_settings;
+  std::optional<vm::SyslogListener> m_syslog;
+  // prepare_run
+  bool m_delivery = false;
+  std::optional<vm::QemuRunner> m_runner;
+  vm::VerifyOptions m_options;
+  std::string m_log_dir;
+  // boot_and_watch
+  std::optional<LiveTimeline> m_timeline;
+  double m_offset = 0;  // seconds of the sessions before the current one
+  vm::VerifyObserver m_observer;
+  std::optional<vm::InterruptScope> m_interrupts;
+};
+
+}  // namespace
+
+Result run(const Request& request, std::ostream& out) {
+  return VerifyRun(request, out).run();
 }
 
 }  // namespace imgbuild::delivery

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "http/ranges.hpp"
 
+#include "util/text.hpp"
+
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -11,11 +13,7 @@ namespace imgbuild::http {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+using util::trim;
 
 std::vector<std::string_view> split_commas(std::string_view text) {
   std::vector<std::string_view> parts;
@@ -38,13 +36,6 @@ std::optional<std::uint64_t> parse_number(std::string_view digits) {
   return value;
 }
 
-bool iequals_prefix(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  return true;
-}
-
 std::string_view opaque_tag(std::string_view tag) {
   tag = trim(tag);
   if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -65,7 +56,7 @@ std::string range_text(const ByteRange& range, std::uint64_t size) {
 RangeRequest parse_range(std::string_view header, std::uint64_t size) {
   RangeRequest result;
   header = trim(header);
-  if (!iequals_prefix(header, "bytes=")) return result;
+  if (!util::iequals(header.substr(0, 6), "bytes=")) return result;
   auto specs = split_commas(header.substr(6));
   if (specs.size() > 1) {
     result.multiple = true;

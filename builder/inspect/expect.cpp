@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fnmatch.h>
 #include <sstream>
+#include <string_view>
 
 namespace imgbuild::inspect {
 
@@ -70,102 +71,156 @@ Profile load_profile(const std::string& path) {
   return parse_profile(util::read_small_file(path, 1u << 20, "expectation profile"), path);
 }
 
+namespace {
+
+// One rule per key of a profile: whether the disk meets `e`, and what it shows instead.
+
+void judge_distribution(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  v.ok = f.os.distribution == e.value;
+  v.detail = f.os.distribution.empty() ? "unknown" : f.os.distribution;
+}
+
+void judge_version(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  std::string major = std::to_string(f.os.major_version);
+  std::string full = major + "." + std::to_string(f.os.minor_version);
+  v.ok = e.value == major || e.value == full;
+  v.detail = full;
+}
+
+void judge_arch(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  v.ok = f.os.arch == e.value;
+  v.detail = f.os.arch;
+}
+
+void judge_package(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  auto it = f.packages.find(e.value);
+  v.ok = it != f.packages.end();
+  v.detail = v.ok ? it->second.version : "not installed";
+}
+
+void judge_kernel(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  for (const auto& k : f.kernels)
+    if (glob(e.value, k)) {
+      bool initrd = std::find(f.initrds.begin(), f.initrds.end(), k) != f.initrds.end();
+      v.ok = initrd;
+      v.detail = k + (initrd ? " with initrd" : " WITHOUT initrd");
+      if (v.ok) break;
+    }
+  if (v.detail.empty()) v.detail = f.kernels.empty() ? "no kernel in /boot" : "installed: " + [&] {
+    std::string list;
+    for (const auto& k : f.kernels) list += (list.empty() ? "" : " ") + k;
+    return list;
+  }();
+}
+
+void judge_grub_default_kernel(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  if (!f.grub.default_entry) {
+    v.detail = f.grub.path.empty() ? "no GRUB configuration" : "default \"" + f.grub.default_spec + "\" unresolved";
+  } else {
+    v.ok = glob(e.value, f.grub.default_entry->kernel);
+    v.detail = "\"" + f.grub.default_entry->title + "\" " + f.grub.default_entry->kernel;
+  }
+}
+
+void judge_grub_root(const DiskFacts& f, const Expectation&, Verdict& v) {
+  if (!f.grub.default_entry) {
+    v.detail = "no resolvable default GRUB entry";
+  } else {
+    v.ok = by_uuid_or_label(f.grub.default_entry->root_arg);
+    v.detail = "root=" + f.grub.default_entry->root_arg;
+  }
+}
+
+void judge_grub_boot_sector(const DiskFacts& f, const Expectation&, Verdict& v) {
+  for (const auto& b : f.boot_sectors)
+    if (b.grub && std::none_of(b.device.begin() + std::min<std::size_t>(b.device.size(), 5), b.device.end(),
+                               ::isdigit)) {
+      v.ok = true;
+      v.detail = "GRUB in the MBR of " + b.device;
+    }
+  if (!v.ok) {
+    for (const auto& b : f.boot_sectors)
+      if (b.grub) v.detail += (v.detail.empty() ? "GRUB only in " : ", ") + b.device;
+    if (v.detail.empty()) v.detail = "no GRUB boot code in any boot sector";
+  }
+}
+
+void judge_fstab(const DiskFacts& f, const Expectation&, Verdict& v) {
+  v.ok = !f.fstab.empty();
+  std::string bad;
+  for (const auto& entry : f.fstab) {
+    if (entry.noauto || is_virtual_device(entry.device) || by_uuid_or_label(entry.device)) continue;
+    v.ok = false;
+    bad += (bad.empty() ? "" : ", ") + entry.device + " " + entry.mountpoint;
+  }
+  v.detail = f.fstab.empty() ? "no /etc/fstab entries"
+             : bad.empty()   ? std::to_string(f.fstab.size()) + " entries, every auto-mounted one by UUID/LABEL"
+                             : "by kernel name: " + bad;
+}
+
+void judge_fstab_mount(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  for (const auto& entry : f.fstab)
+    if (entry.mountpoint == e.value) {
+      v.ok = true;
+      v.detail = entry.device + " " + entry.type;
+    }
+  if (!v.ok) v.detail = "no fstab entry";
+}
+
+void judge_apt_source(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  for (const auto& s : f.apt_sources)
+    if (s.line.find(e.value) != std::string::npos) {
+      v.ok = true;
+      v.detail = s.line + " (" + s.file + ")";
+      break;
+    }
+  if (!v.ok) v.detail = std::to_string(f.apt_sources.size()) + " source lines, none matches";
+}
+
+void judge_firstboot(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  v.ok = (e.value == "done") == f.firstboot_done;
+  v.detail = f.firstboot_done ? std::string(k_firstboot_state) + " present: " + shorten(f.firstboot_state)
+                              : std::string(k_firstboot_state) + " absent";
+}
+
+void judge_firstboot_log(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  if (!f.firstboot_log) {
+    v.detail = std::string(k_firstboot_log) + " absent";
+  } else {
+    v.ok = f.firstboot_log->find(e.value) != std::string::npos;
+    v.detail = v.ok ? "found in " + std::string(k_firstboot_log) : "not in the log: " + shorten(*f.firstboot_log);
+  }
+}
+
+using Rule = void (*)(const DiskFacts&, const Expectation&, Verdict&);
+
+const std::vector<std::pair<std::string_view, Rule>> k_rules = {
+    {"distribution", judge_distribution},
+    {"version", judge_version},
+    {"arch", judge_arch},
+    {"package", judge_package},
+    {"kernel", judge_kernel},
+    {"grub-default-kernel", judge_grub_default_kernel},
+    {"grub-root", judge_grub_root},
+    {"grub-boot-sector", judge_grub_boot_sector},
+    {"fstab", judge_fstab},
+    {"fstab-mount", judge_fstab_mount},
+    {"apt-source", judge_apt_source},
+    {"firstboot", judge_firstboot},
+    {"firstboot-log", judge_firstboot_log},
+};
+
+}  // namespace
+
 std::vector<Verdict> judge(const DiskFacts& f, const Profile& profile) {
   std::vector<Verdict> out;
   for (const auto& e : profile.expectations) {
     Verdict v;
     v.item = e.key + " " + e.value;
-    if (e.key == "distribution") {
-      v.ok = f.os.distribution == e.value;
-      v.detail = f.os.distribution.empty() ? "unknown" : f.os.distribution;
-    } else if (e.key == "version") {
-      std::string major = std::to_string(f.os.major_version);
-      std::string full = major + "." + std::to_string(f.os.minor_version);
-      v.ok = e.value == major || e.value == full;
-      v.detail = full;
-    } else if (e.key == "arch") {
-      v.ok = f.os.arch == e.value;
-      v.detail = f.os.arch;
-    } else if (e.key == "package") {
-      auto it = f.packages.find(e.value);
-      v.ok = it != f.packages.end();
-      v.detail = v.ok ? it->second.version : "not installed";
-    } else if (e.key == "kernel") {
-      for (const auto& k : f.kernels)
-        if (glob(e.value, k)) {
-          bool initrd = std::find(f.initrds.begin(), f.initrds.end(), k) != f.initrds.end();
-          v.ok = initrd;
-          v.detail = k + (initrd ? " with initrd" : " WITHOUT initrd");
-          if (v.ok) break;
-        }
-      if (v.detail.empty()) v.detail = f.kernels.empty() ? "no kernel in /boot" : "installed: " + [&] {
-        std::string list;
-        for (const auto& k : f.kernels) list += (list.empty() ? "" : " ") + k;
-        return list;
-      }();
-    } else if (e.key == "grub-default-kernel") {
-      if (!f.grub.default_entry) {
-        v.detail = f.grub.path.empty() ? "no GRUB configuration" : "default \"" + f.grub.default_spec + "\" unresolved";
-      } else {
-        v.ok = glob(e.value, f.grub.default_entry->kernel);
-        v.detail = "\"" + f.grub.default_entry->title + "\" " + f.grub.default_entry->kernel;
-      }
-    } else if (e.key == "grub-root") {
-      if (!f.grub.default_entry) {
-        v.detail = "no resolvable default GRUB entry";
-      } else {
-        v.ok = by_uuid_or_label(f.grub.default_entry->root_arg);
-        v.detail = "root=" + f.grub.default_entry->root_arg;
-      }
-    } else if (e.key == "grub-boot-sector") {
-      for (const auto& b : f.boot_sectors)
-        if (b.grub && std::none_of(b.device.begin() + std::min<std::size_t>(b.device.size(), 5), b.device.end(),
-                                   ::isdigit)) {
-          v.ok = true;
-          v.detail = "GRUB in the MBR of " + b.device;
-        }
-      if (!v.ok) {
-        for (const auto& b : f.boot_sectors)
-          if (b.grub) v.detail += (v.detail.empty() ? "GRUB only in " : ", ") + b.device;
-        if (v.detail.empty()) v.detail = "no GRUB boot code in any boot sector";
-      }
-    } else if (e.key == "fstab") {
-      v.ok = !f.fstab.empty();
-      std::string bad;
-      for (const auto& entry : f.fstab) {
-        if (entry.noauto || is_virtual_device(entry.device) || by_uuid_or_label(entry.device)) continue;
-        v.ok = false;
-        bad += (bad.empty() ? "" : ", ") + entry.device + " " + entry.mountpoint;
-      }
-      v.detail = f.fstab.empty() ? "no /etc/fstab entries"
-                 : bad.empty()   ? std::to_string(f.fstab.size()) + " entries, every auto-mounted one by UUID/LABEL"
-                                 : "by kernel name: " + bad;
-    } else if (e.key == "fstab-mount") {
-      for (const auto& entry : f.fstab)
-        if (entry.mountpoint == e.value) {
-          v.ok = true;
-          v.detail = entry.device + " " + entry.type;
-        }
-      if (!v.ok) v.detail = "no fstab entry";
-    } else if (e.key == "apt-source") {
-      for (const auto& s : f.apt_sources)
-        if (s.line.find(e.value) != std::string::npos) {
-          v.ok = true;
-          v.detail = s.line + " (" + s.file + ")";
-          break;
-        }
-      if (!v.ok) v.detail = std::to_string(f.apt_sources.size()) + " source lines, none matches";
-    } else if (e.key == "firstboot") {
-      v.ok = (e.value == "done") == f.firstboot_done;
-      v.detail = f.firstboot_done ? std::string(k_firstboot_state) + " present: " + shorten(f.firstboot_state)
-                                  : std::string(k_firstboot_state) + " absent";
-    } else if (e.key == "firstboot-log") {
-      if (!f.firstboot_log) {
-        v.detail = std::string(k_firstboot_log) + " absent";
-      } else {
-        v.ok = f.firstboot_log->find(e.value) != std::string::npos;
-        v.detail = v.ok ? "found in " + std::string(k_firstboot_log) : "not in the log: " + shorten(*f.firstboot_log);
-      }
+    for (const auto& [key, rule] : k_rules) {
+      if (e.key != key) continue;
+      rule(f, e, v);
+      break;
     }
     out.push_back(std::move(v));
   }

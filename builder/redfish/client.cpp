@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "redfish/client.hpp"
 
-#include "redfish/base64.hpp"
+#include "util/base64.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -34,8 +34,12 @@ std::string Client::scrub(std::string text) const {
 }
 
 void Client::rethrow_scrubbed(const Error& error) const {
-  if (auto* http = dynamic_cast<const HttpError*>(&error))
-    throw HttpError(scrub(http->subject()), http->status(), scrub(http->problem()), scrub(http->fix()));
+  if (auto* http = dynamic_cast<const HttpError*>(&error)) {
+    std::vector<RedfishMessage> messages = http->messages();
+    for (RedfishMessage& message : messages) message = {scrub(message.id), scrub(message.text)};
+    throw HttpError(scrub(http->subject()), http->status(), scrub(http->problem()), scrub(http->fix()),
+                    std::move(messages));
+  }
   if (auto* connection = dynamic_cast<const ConnectionError*>(&error))
     throw ConnectionError(scrub(connection->subject()), scrub(connection->problem()), scrub(connection->fix()),
                           connection->retryable());
@@ -53,7 +57,7 @@ void Client::add_auth(Request& request) const {
     request.headers.push_back({"X-Auth-Token", m_token});
   } else if (m_opened || m_dry_run) {
     request.headers.push_back(
-        {"Authorization", "Basic " + base64_encode(m_credentials.user + ":" + m_credentials.password)});
+        {"Authorization", "Basic " + util::base64_encode(m_credentials.user + ":" + m_credentials.password)});
   }
 }
 
@@ -61,15 +65,19 @@ void Client::fail(const Request& request, const Response& response) {
   std::string subject = m_transport.base_url() + " " + request.method + " " + request.path;
   std::string said = scrub(error_messages(response.body));
   std::string problem = "HTTP " + std::to_string(response.status) + (said.empty() ? "" : ": " + said);
+  std::vector<RedfishMessage> messages = parse_error_messages(response.body);
+  for (RedfishMessage& message : messages) message = {scrub(message.id), scrub(message.text)};
   if (response.status == 401)
     throw HttpError(subject, 401, problem,
                     "the BMC refused user '" + m_credentials.user +
-                        "' with this password; not retried (BMCs lock accounts after failed logins)");
+                        "' with this password; not retried (BMCs lock accounts after failed logins)",
+                    std::move(messages));
   if (response.status == 403)
     throw HttpError(subject, 403, problem,
                     "user '" + m_credentials.user + "' lacks the privilege (virtual media and "
-                    "power control need an administrator or operator role); not retried");
-  throw HttpError(subject, response.status, problem, {});
+                    "power control need an administrator or operator role); not retried",
+                    std::move(messages));
+  throw HttpError(subject, response.status, problem, {}, std::move(messages));
 }
 
 Response Client::exchange(Request request, bool retry) {

@@ -54,15 +54,29 @@ struct RetryPolicy {
   std::chrono::seconds task_timeout{900};
 };
 
-// A non-2xx answer the caller may act on (a fallback on 400, 405, 415 or 500).
+// A non-2xx answer the caller may act on: its status and the messages of its Redfish
+// error body (@Message.ExtendedInfo's MessageIds say why: a property the BMC does not
+// know, an image it cannot reach), the password scrubbed from their texts.
 class HttpError : public Error {
  public:
-  HttpError(std::string subject, int status, std::string problem, std::string fix)
-      : Error(std::move(subject), std::move(problem), std::move(fix), 3), m_status(status) {}
+  HttpError(std::string subject, int status, std::string problem, std::string fix,
+            std::vector<RedfishMessage> messages = {})
+      : Error(std::move(subject), std::move(problem), std::move(fix), 3),
+        m_status(status),
+        m_messages(std::move(messages)) {}
   int status() const { return m_status; }
+  const std::vector<RedfishMessage>& messages() const { return m_messages; }
+  // The MessageIds, in order, those without one left out.
+  std::vector<std::string> message_ids() const {
+    std::vector<std::string> ids;
+    for (const RedfishMessage& message : m_messages)
+      if (!message.id.empty()) ids.push_back(message.id);
+    return ids;
+  }
 
  private:
   int m_status;
+  std::vector<RedfishMessage> m_messages;
 };
 
 struct Reply {

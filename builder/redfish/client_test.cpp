@@ -125,6 +125,31 @@ TEST(RedfishClient, ForbiddenIsNotRetried) {
   EXPECT_TRUE(clock.sleeps().empty());
 }
 
+// The refusal's MessageIds travel with the error, for the caller to decide on; their
+// texts are scrubbed like the rest.
+TEST(RedfishClient, HttpErrorCarriesTheMessageIds) {
+  FakeTransport t;
+  FakeClock clock;
+  with_session(t);
+  t.on("POST", "/redfish/v1/x", 400,
+       R"({"error":{"code":"Base.1.12.GeneralError","@Message.ExtendedInfo":[
+            {"MessageId":"IDRAC.2.8.RAC0904","Message":"The remote file location is not accessible or reachable."},
+            {"MessageId":"Base.1.12.ActionParameterUnknown","Message":"invalid parameter )" + k_password + R"("}]}})");
+  Client c(t, {"root", k_password}, clock);
+  c.open();
+  try {
+    c.post("/redfish/v1/x", util::Json::object());
+    FAIL() << "no exception";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.message_ids(), (std::vector<std::string>{"IDRAC.2.8.RAC0904", "Base.1.12.ActionParameterUnknown"}));
+    ASSERT_EQ(e.messages().size(), 2u);
+    EXPECT_EQ(e.messages()[0].text, "The remote file location is not accessible or reachable.");
+    EXPECT_EQ(e.messages()[1].text, "invalid parameter ***");
+    EXPECT_EQ(std::string(e.what()).find(k_password), std::string::npos) << e.what();
+  }
+}
+
 TEST(RedfishClient, ServerErrorsRetriedWithBoundedBackoff) {
   FakeTransport t;
   FakeClock clock;

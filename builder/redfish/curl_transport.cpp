@@ -2,7 +2,8 @@
 #include "redfish/curl_transport.hpp"
 
 #include "digest/digest.hpp"
-#include "redfish/base64.hpp"
+#include "util/base64.hpp"
+#include "util/text.hpp"
 
 #include <curl/curl.h>
 
@@ -13,16 +14,9 @@
 
 namespace imgbuild::redfish {
 
-bool iequals(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
 std::string Response::header(const std::string& name) const {
   for (const Header& h : headers)
-    if (iequals(h.name, name)) return h.value;
+    if (util::iequals(h.name, name)) return h.value;
   return {};
 }
 
@@ -85,7 +79,7 @@ void apply_trust(CURL* h, const Trust& trust, const std::string& pinned_pem) {
 std::string normalize_fingerprint(const std::string& text) {
   std::string hex;
   std::string rest = text;
-  if (rest.size() >= 7 && iequals(rest.substr(0, 7), "SHA256:")) rest = rest.substr(7);
+  if (rest.size() >= 7 && util::iequals(rest.substr(0, 7), "SHA256:")) rest = rest.substr(7);
   for (char c : rest) {
     if (c == ':') continue;
     if (!std::isxdigit(static_cast<unsigned char>(c))) {
@@ -107,7 +101,7 @@ std::string pem_fingerprint(const std::string& pem) {
   auto b = pem.find(begin);
   auto e = b == std::string::npos ? b : pem.find(end, b);
   std::optional<std::string> der;
-  if (e != std::string::npos) der = base64_decode(pem.substr(b + begin.size(), e - b - begin.size()));
+  if (e != std::string::npos) der = util::base64_decode(pem.substr(b + begin.size(), e - b - begin.size()));
   if (!der || der->empty()) throw Error("BMC certificate", "not a PEM certificate", {}, 3);
   return "SHA256:" + digest::bytes_hex(*der, digest::Algorithm::sha256);
 }

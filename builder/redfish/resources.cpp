@@ -177,24 +177,51 @@ Task parse_task(const Json& document, const std::string& where) {
   return task;
 }
 
-std::string error_messages(const std::string& body) {
-  if (body.empty()) return {};
+namespace {
+
+// The "error" object of a Redfish error body; null when the body is not one.
+Json error_object(const std::string& body) {
+  if (body.empty()) return nullptr;
   Json document = Json::parse(body, nullptr, false);
-  std::vector<std::string> parts;
-  if (!document.is_discarded() && document.is_object()) {
-    const Json& error = member(document, "error");
-    const Json& extended = member(error, "@Message.ExtendedInfo");
-    if (extended.is_array())
-      for (const Json& info : extended) {
-        std::string text = string_at(info, "Message");
-        std::string id = string_at(info, "MessageId");
-        if (!text.empty()) parts.push_back(id.empty() ? text : text + " [" + id + "]");
-        else if (!id.empty()) parts.push_back(id);
-      }
-    if (parts.empty()) {
-      std::string text = string_at(error, "message");
-      if (!text.empty()) parts.push_back(text);
+  if (document.is_discarded() || !document.is_object()) return nullptr;
+  return member(document, "error");
+}
+
+std::vector<RedfishMessage> extended_info(const Json& error) {
+  std::vector<RedfishMessage> messages;
+  const Json& extended = member(error, "@Message.ExtendedInfo");
+  if (extended.is_array())
+    for (const Json& info : extended) {
+      RedfishMessage message{string_at(info, "MessageId"), string_at(info, "Message")};
+      if (!message.id.empty() || !message.text.empty()) messages.push_back(std::move(message));
     }
+  return messages;
+}
+
+}  // namespace
+
+std::vector<RedfishMessage> parse_error_messages(const std::string& body) {
+  const Json error = error_object(body);
+  std::vector<RedfishMessage> messages = extended_info(error);
+  if (messages.empty()) {
+    RedfishMessage message{string_at(error, "code"), string_at(error, "message")};
+    if (!message.id.empty() || !message.text.empty()) messages.push_back(std::move(message));
+  }
+  return messages;
+}
+
+std::string error_messages(const std::string& body) {
+  const Json error = error_object(body);
+  std::vector<std::string> parts;
+  for (const RedfishMessage& message : extended_info(error)) {
+    if (message.text.empty())
+      parts.push_back(message.id);
+    else
+      parts.push_back(message.id.empty() ? message.text : message.text + " [" + message.id + "]");
+  }
+  if (parts.empty()) {
+    std::string text = string_at(error, "message");
+    if (!text.empty()) parts.push_back(text);
   }
   if (parts.empty()) {
     // Not a Redfish error (an HTML page from a proxy): its first words, on one line.

@@ -93,8 +93,19 @@ struct Task {
 };
 Task parse_task(const util::Json& document, const std::string& where);
 
-// The messages of a Redfish error body ({"error":{"message", "@Message.ExtendedInfo"}}),
-// joined with "; ", or the first 200 bytes of a body that is not one; empty for none.
+// One message of a Redfish error: its MessageId ("Base.1.8.PropertyUnknown",
+// "IDRAC.2.8.RAC0904") and its text; either may be empty.
+struct RedfishMessage {
+  std::string id;
+  std::string text;
+};
+// The messages of a Redfish error body ({"error":{"code", "message",
+// "@Message.ExtendedInfo"}}): each ExtendedInfo entry, else the error's code and message;
+// empty for a body that is not a Redfish error.
+std::vector<RedfishMessage> parse_error_messages(const std::string& body);
+
+// The messages of a Redfish error body (parse_error_messages), joined with "; ", or the
+// first 200 bytes of a body that is not one; empty for none.
 std::string error_messages(const std::string& body);
 
 }  // namespace imgbuild::redfish

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "redfish/resources.hpp"
 
-#include "redfish/base64.hpp"
 #include "util/error.hpp"
 #include "util/test_support.hpp"
 
@@ -119,12 +118,22 @@ TEST(RedfishResources, ErrorMessages) {
   EXPECT_EQ(error_messages(""), "");
 }
 
-TEST(RedfishBase64, RoundTripsAndRejects) {
-  EXPECT_EQ(base64_encode("root:calvin"), "cm9vdDpjYWx2aW4=");
-  EXPECT_EQ(base64_encode("ab"), "YWI=");
-  EXPECT_EQ(base64_encode("abc"), "YWJj");
-  EXPECT_EQ(base64_decode("cm9vdDpj\nYWx2aW4="), "root:calvin");
-  EXPECT_FALSE(base64_decode("a*b").has_value());
+TEST(RedfishResources, ErrorMessageIds) {
+  std::string idrac = R"({"error":{"@Message.ExtendedInfo":[{"Message":"Unable to mount remote share.","MessageId":"IDRAC.2.8.RAC0720"},{"MessageId":"Base.1.8.PropertyUnknown"}],"code":"Base.1.8.GeneralError","message":"A general error has occurred."}})";
+  std::vector<RedfishMessage> messages = parse_error_messages(idrac);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].id, "IDRAC.2.8.RAC0720");
+  EXPECT_EQ(messages[0].text, "Unable to mount remote share.");
+  EXPECT_EQ(messages[1].id, "Base.1.8.PropertyUnknown");
+  EXPECT_EQ(messages[1].text, "");
+  // Without ExtendedInfo, the error's own code and message.
+  messages = parse_error_messages(R"({"error":{"code":"Base.1.0.MalformedJSON","message":"bad"}})");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].id, "Base.1.0.MalformedJSON");
+  EXPECT_EQ(messages[0].text, "bad");
+  EXPECT_TRUE(parse_error_messages("<html>405</html>").empty());
+  EXPECT_TRUE(parse_error_messages("").empty());
+  EXPECT_TRUE(parse_error_messages(R"({"Id":"1"})").empty());
 }
 
 }  // namespace

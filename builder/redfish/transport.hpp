@@ -57,6 +57,5 @@ class Transport {
   virtual std::string base_url() const = 0;
 };
 
-bool iequals(const std::string& a, const std::string& b);
 
 }  // namespace imgbuild::redfish

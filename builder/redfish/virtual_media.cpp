@@ -52,12 +52,32 @@ void reset(Client& client, const ComputerSystem& system, const std::string& type
   client.post(system.reset.target, {{"ResetType", type}});
 }
 
-bool fallback_worth_trying(const HttpError& e) {
-  int s = e.status();
-  return s == 400 || s == 405 || s == 415 || s == 422 || s >= 500;
+// "Base.1.8.PropertyUnknown" -> "PropertyUnknown": the key names the fault whatever the
+// registry's version.
+std::string message_key(const std::string& id) {
+  auto dot = id.find_last_of('.');
+  return dot == std::string::npos ? id : id.substr(dot + 1);
 }
 
 }  // namespace
+
+bool insert_body_refused(int status, const std::vector<std::string>& message_ids) {
+  if (status == 405 || status == 501) return true;
+  if (status != 400 && status != 422) return false;
+  if (message_ids.empty()) return true;  // a bare refusal: the body is all there is to change
+  // The Base registry's messages about what a request carried.
+  static const std::vector<std::string> body_faults = {
+      "PropertyUnknown",          "PropertyMissing",           "PropertyNotWritable",
+      "PropertyValueNotInList",   "PropertyValueTypeError",    "PropertyValueFormatError",
+      "PropertyValueOutOfRange",  "PropertyValueError",        "PropertyValueConflict",
+      "ActionParameterUnknown",   "ActionParameterMissing",    "ActionParameterNotSupported",
+      "ActionParameterDuplicate", "ActionParameterValueNotInList", "ActionParameterValueTypeError",
+      "ActionParameterValueFormatError", "ActionParameterValueError", "ActionParameterValueConflict",
+      "MalformedJSON",            "UnrecognizedRequestBody"};
+  for (const std::string& id : message_ids)
+    if (allowed(body_faults, message_key(id))) return true;
+  return false;
+}
 
 std::vector<VirtualMedia> cd_slots(const std::vector<VirtualMedia>& slots) {
   std::vector<VirtualMedia> out;
@@ -222,8 +242,8 @@ static void insert_image_unguarded(Client& client, const VirtualMedia& slot, con
       client.post(slot.insert.target, bodies[i]);
       return;
     } catch (const HttpError& e) {
-      if (i + 1 == bodies.size() || !fallback_worth_trying(e)) throw;
-      client.note(slot.path + ": InsertMedia refused (" + std::string(e.problem()) + "), trying " +
+      if (i + 1 == bodies.size() || !insert_body_refused(e.status(), e.message_ids())) throw;
+      client.note(slot.path + ": InsertMedia refused its body (" + std::string(e.problem()) + "), trying " +
                   bodies[i + 1].dump());
     }
   }

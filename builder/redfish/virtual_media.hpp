@@ -38,6 +38,14 @@ std::string transfer_protocol_of(const std::string& image_url);
 // from the URL's scheme; the same with TransferMethod: Stream. The last two only when the
 // slot's action allows that protocol.
 std::vector<util::Json> insert_bodies(const VirtualMedia& slot, const std::string& image_url);
+// Whether a failed InsertMedia refused the form of its body, so that the next of
+// insert_bodies is worth sending: 405 or 501 (the action not taken as sent), or 400 (422)
+// whose MessageIds name a fault of the request (Base registry: PropertyUnknown,
+// PropertyMissing, PropertyValueNotInList, ActionParameterUnknown, ActionParameterMissing,
+// MalformedJSON, ...) or that names no message at all. Any other refusal is the BMC's
+// answer to the image itself (iDRAC's RAC0904: it cannot reach the URL; the slot in use;
+// a server error that outlived the retries): another body cannot change it.
+bool insert_body_refused(int status, const std::vector<std::string>& message_ids);
 // "Cd", else "UsbCd", as the System's allowable override targets offer; an Error if neither.
 std::string cd_boot_target(const ComputerSystem& system);
 // The ResetType that turns the system on: On, else ForceOn, else PushPowerButton.

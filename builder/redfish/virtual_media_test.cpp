@@ -254,20 +254,91 @@ TEST(RedfishVirtualMedia, InsertFallsBackToTransferProtocolType) {
   EXPECT_EQ(body_of(t, "POST", slot.insert.target, 3), "(not sent)");
 }
 
-TEST(RedfishVirtualMedia, InsertRefusedOnEveryBodyReportsTheBmcMessage) {
-  FakeTransport t;
+TEST(RedfishVirtualMedia, InsertBodyRefusedOnlyForTheFormOfTheRequest) {
+  // The body: a property or parameter the BMC does not take, a body it cannot parse.
+  EXPECT_TRUE(insert_body_refused(400, {"Base.1.8.PropertyUnknown"}));
+  EXPECT_TRUE(insert_body_refused(400, {"Base.1.0.PropertyValueNotInList"}));
+  EXPECT_TRUE(insert_body_refused(400, {"Base.1.12.ActionParameterUnknown"}));
+  EXPECT_TRUE(insert_body_refused(400, {"Base.1.5.ActionParameterMissing"}));
+  EXPECT_TRUE(insert_body_refused(400, {"Base.1.8.MalformedJSON"}));
+  EXPECT_TRUE(insert_body_refused(422, {"Base.1.8.PropertyMissing"}));
+  EXPECT_TRUE(insert_body_refused(400, {"Base.1.8.GeneralError", "Base.1.8.PropertyUnknown"}));
+  // The action not taken as sent; a bare 400 that says nothing.
+  EXPECT_TRUE(insert_body_refused(405, {}));
+  EXPECT_TRUE(insert_body_refused(501, {}));
+  EXPECT_TRUE(insert_body_refused(400, {}));
+  // The image or the slot: another body cannot change the answer.
+  EXPECT_FALSE(insert_body_refused(400, {"IDRAC.2.8.RAC0904"}));
+  EXPECT_FALSE(insert_body_refused(400, {"Base.1.8.GeneralError"}));
+  EXPECT_FALSE(insert_body_refused(500, {"IDRAC.2.8.VRM0012"}));
+  EXPECT_FALSE(insert_body_refused(500, {}));
+  EXPECT_FALSE(insert_body_refused(503, {}));
+  EXPECT_FALSE(insert_body_refused(409, {"Base.1.8.ResourceInUse"}));
+  EXPECT_FALSE(insert_body_refused(415, {}));
+  EXPECT_FALSE(insert_body_refused(404, {"Base.1.8.ResourceMissingAtURI"}));
+  // A key is matched whole, not as a prefix or inside another.
+  EXPECT_FALSE(insert_body_refused(400, {"Base.1.8.PropertyValueModified"}));
+  EXPECT_FALSE(insert_body_refused(400, {"Oem.PropertyUnknownImage"}));
+}
+
+// insert_image through a session on `t`: the text of the error it ends with.
+std::string insert_failure(FakeTransport& t, const VirtualMedia& slot) {
   FakeClock clock;
-  dell_root(t);
-  VirtualMedia slot = parse_virtual_media(load("idrac9-6.10/VirtualMedia-2.json"), "x");
-  t.on("POST", slot.insert.target, 400, R"({"error":{"@Message.ExtendedInfo":[{"Message":"Unable to locate the ISO or IMG image file.","MessageId":"IDRAC.2.8.RAC0904"}]}})");
   Client c(t, {"root", "calvin"}, clock);
   c.open();
   try {
     insert_image(c, slot, k_image);
-    FAIL() << "no exception";
-  } catch (const HttpError& e) {
-    EXPECT_NE(std::string(e.what()).find("RAC0904"), std::string::npos) << e.what();
+  } catch (const Error& e) {
+    return e.what();
   }
+  return "(no error)";
+}
+
+const std::string k_unreachable = "The remote file location is not accessible or reachable.";
+const std::string k_rac0904 = R"({"error":{"@Message.ExtendedInfo":[{"Message":")" + k_unreachable +
+                              R"(","MessageId":"IDRAC.2.8.RAC0904"}]}})";
+
+// iDRAC answers an image it cannot fetch with RAC0904: the insert stops there, quoting it,
+// after one body (the other bodies would only ask again for the same unreachable image).
+TEST(RedfishVirtualMedia, UnreachableImageStopsAtTheFirstBody) {
+  FakeTransport t;
+  dell_root(t);
+  VirtualMedia slot = parse_virtual_media(load("idrac9-6.10/VirtualMedia-2.json"), "x");
+  t.on("POST", slot.insert.target, 400, k_rac0904);
+  std::string error = insert_failure(t, slot);
+  EXPECT_NE(error.find(k_unreachable + " [IDRAC.2.8.RAC0904]"), std::string::npos) << error;
+  EXPECT_NE(body_of(t, "POST", slot.insert.target, 0), "(not sent)");
+  EXPECT_EQ(body_of(t, "POST", slot.insert.target, 1), "(not sent)");
+}
+
+// The same through a task: iDRAC9's task monitor answers the action's own error once the
+// task ended in Exception; a task read as a Task ends in Exception. Either way, one body.
+TEST(RedfishVirtualMedia, InsertTaskEndingInExceptionStopsAtTheFirstBody) {
+  const std::string task = R"({"TaskState":"Exception","TaskStatus":"Critical","Messages":[{"Message":")" +
+                           k_unreachable + R"(","MessageId":"IDRAC.2.8.RAC0904"}]})";
+  for (bool monitor : {true, false}) {
+    FakeTransport t;
+    dell_root(t);
+    VirtualMedia slot = parse_virtual_media(load("idrac9-6.10/VirtualMedia-2.json"), "x");
+    const std::string location =
+        monitor ? "/redfish/v1/TaskService/TaskMonitors/JID_1" : "/redfish/v1/TaskService/Tasks/JID_1";
+    t.on("POST", slot.insert.target, 202, {}, {{"Location", location}});
+    t.on("GET", location, monitor ? 400 : 200, monitor ? k_rac0904 : task);
+    std::string error = insert_failure(t, slot);
+    EXPECT_NE(error.find(k_unreachable), std::string::npos) << error;
+    EXPECT_EQ(body_of(t, "POST", slot.insert.target, 1), "(not sent)") << (monitor ? "task monitor" : "task");
+  }
+}
+
+// A BMC that refuses body after body for the form of the request: all four are tried, the
+// last refusal is reported.
+TEST(RedfishVirtualMedia, InsertRefusedOnEveryBodyReportsTheBmcMessage) {
+  FakeTransport t;
+  dell_root(t);
+  VirtualMedia slot = parse_virtual_media(load("idrac9-6.10/VirtualMedia-2.json"), "x");
+  t.on("POST", slot.insert.target, 400, R"({"error":{"@Message.ExtendedInfo":[{"Message":"The action VirtualMedia.InsertMedia was submitted with the invalid parameter X.","MessageId":"Base.1.12.ActionParameterUnknown"}]}})");
+  std::string error = insert_failure(t, slot);
+  EXPECT_NE(error.find("ActionParameterUnknown"), std::string::npos) << error;
   EXPECT_NE(body_of(t, "POST", slot.insert.target, 3).find("\"TransferMethod\":\"Stream\""), std::string::npos);
   EXPECT_EQ(body_of(t, "POST", slot.insert.target, 4), "(not sent)");
 }

@@ -4,6 +4,7 @@
 #include "efi/fat.hpp"
 #include "iso/reader.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -20,10 +21,7 @@ namespace {
 constexpr std::uint64_t k_max_efi_image_size = 64ull << 20;
 constexpr std::uint64_t k_max_pe_size = 128ull << 20;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+using util::lower;
 
 bool ends_with_efi(const std::string& path) { return path.size() > 4 && lower(path.substr(path.size() - 4)) == ".efi"; }
 

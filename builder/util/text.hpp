@@ -20,4 +20,7 @@ std::string_view trim(std::string_view text);
 // `text` with A-Z made a-z; other bytes (UTF-8 included) unchanged.
 std::string lower(std::string_view text);
 
+// Equal but for the case of A-Z (HTTP header names, control file fields, "Basic ").
+bool iequals(std::string_view a, std::string_view b);
+
 }  // namespace imgbuild::util

@@ -28,6 +28,16 @@ TEST(Lower, AsciiLettersOnly) {
   EXPECT_EQ(lower(""), "");
 }
 
+TEST(Iequals, AsciiCaseOnly) {
+  EXPECT_TRUE(iequals("Content-Length", "content-length"));
+  EXPECT_TRUE(iequals("BASIC ", "Basic "));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("Basic", "Basic "));
+  EXPECT_FALSE(iequals("a", "b"));
+  EXPECT_FALSE(iequals("@", "`"));             // 0x40 and 0x60: not letters
+  EXPECT_FALSE(iequals("\xC3\x84", "\xC3\xA4"));  // Ä and ä: bytes, not letters
+}
+
 class SourceDateEpoch : public ::testing::Test {
  protected:
   void TearDown() override { ::unsetenv("SOURCE_DATE_EPOCH"); }

@@ -136,53 +136,62 @@ std::string expand_placeholders(std::string_view text,
   return out;
 }
 
-MachineProfile parse_machine_profile(std::string_view text, const std::string& name,
-                                     const std::string& source) {
-  MachineProfile profile;
-  profile.name = name;
-  profile.source = source;
-  auto table = config::Table::parse(text, source);
-  auto fail = [&](int line, const std::string& problem, const std::string& fix = {}) {
-    throw Error(table.where(line), problem, fix);
-  };
+namespace {
 
+[[noreturn]] void fail_at(const config::Table& table, int line, const std::string& problem,
+                          const std::string& fix = {}) {
+  throw Error(table.where(line), problem, fix);
+}
+
+// description, memory, cpus, the disk and the floppy.
+void read_hardware(config::Table& table, MachineProfile& profile) {
   if (auto description = table.string("description")) profile.description = description->value;
   if (auto memory = table.integer("memory", "a number of MiB")) {
-    if (memory->value < 16) fail(memory->line, "memory must be at least 16 (MiB), got " + std::to_string(memory->value));
+    if (memory->value < 16)
+      fail_at(table, memory->line, "memory must be at least 16 (MiB), got " + std::to_string(memory->value));
     profile.memory_mib = static_cast<std::uint64_t>(memory->value);
   }
   if (auto cpus = table.integer("cpus")) {
-    if (cpus->value < 1 || cpus->value > 64) fail(cpus->line, "cpus must be 1 to 64, got " + std::to_string(cpus->value));
+    if (cpus->value < 1 || cpus->value > 64)
+      fail_at(table, cpus->line, "cpus must be 1 to 64, got " + std::to_string(cpus->value));
     profile.cpus = static_cast<unsigned>(cpus->value);
   }
   if (auto disk_size = table.string("disk-size", "a size like \"20G\"")) {
     std::uint64_t bytes = 0;
     if (!parse_size(disk_size->value, bytes) || bytes < (1u << 20))
-      fail(disk_size->line, "disk-size must be a size like \"20G\", got \"" + disk_size->value + "\"");
+      fail_at(table, disk_size->line, "disk-size must be a size like \"20G\", got \"" + disk_size->value + "\"");
     profile.disk_size = disk_size->value;
   }
   if (auto disk_format = table.string("disk-format", "qcow2 or raw")) {
     if (disk_format->value != "qcow2" && disk_format->value != "raw")
-      fail(disk_format->line, "disk-format must be \"qcow2\" or \"raw\", got \"" + disk_format->value + "\"");
+      fail_at(table, disk_format->line, "disk-format must be \"qcow2\" or \"raw\", got \"" + disk_format->value + "\"");
     profile.disk_format = disk_format->value;
   }
   if (auto floppy_size = table.string("floppy-size", "a size like \"1440K\"")) {
     if (!parse_size(floppy_size->value, profile.floppy_bytes) || profile.floppy_bytes == 0 ||
         profile.floppy_bytes % 512 != 0)
-      fail(floppy_size->line, "floppy-size must be a multiple of 512 bytes like \"1440K\", got \"" +
+      fail_at(table, floppy_size->line, "floppy-size must be a multiple of 512 bytes like \"1440K\", got \"" +
                                   floppy_size->value + "\"");
   }
+}
 
+// Which placeholders the qemu entries use.
+struct PlaceholderUse {
+  bool iso = false;
+  bool floppy = false;
+};
+
+// The qemu entries: one option each, none of those imgbuild sets, every placeholder known.
+PlaceholderUse read_qemu_options(config::Table& table, MachineProfile& profile) {
   // Dummy values: only checks that every placeholder is known.
   std::vector<std::pair<std::string, std::string>> probe;
   for (const auto& key : k_placeholders) probe.emplace_back(key, "x");
-  bool floppy_used = false;
-  bool iso_used = false;
+  PlaceholderUse used;
   for (const auto& line : table.strings("qemu", "one QEMU option per string: \"-flag value\"")) {
     const std::string where = table.where(line.line);
     std::string_view value = trim(line.value);
     if (value.empty() || value.front() != '-')
-      fail(line.line, "a qemu entry holds one option starting with '-', got \"" + line.value + "\"");
+      fail_at(table, line.line, "a qemu entry holds one option starting with '-', got \"" + line.value + "\"");
     MachineProfile::Option option;
     std::size_t space = value.find_first_of(" \t");
     option.flag = std::string(value.substr(0, space));
@@ -190,7 +199,7 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
     // as in "-drive,file={iso}") would pass an unexpanded placeholder to QEMU.
     if (option.flag.size() < 2 ||
         option.flag.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-", 1) != std::string::npos)
-      fail(line.line, "\"" + option.flag + "\" is not a QEMU option name",
+      fail_at(table, line.line, "\"" + option.flag + "\" is not a QEMU option name",
            "write the option and its value separated by a space: \"-drive file={iso}\"");
     if (space != std::string_view::npos) option.value = std::string(trim(value.substr(space)));
     option.line = line.line;
@@ -198,18 +207,24 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
     for (const auto& reserved : {"-accel", "-enable-kvm", "-serial", "-monitor", "-qmp", "-display",
                                  "-kernel", "-initrd", "-m", "-smp", "-bios"}) {
       if (option.flag == reserved)
-        fail(line.line, "option " + option.flag + " is set by imgbuild, not by profiles",
+        fail_at(table, line.line, "option " + option.flag + " is set by imgbuild, not by profiles",
              "use the memory/cpus keys or verify's --accel/--firmware options");
     }
-    if (option.value.find("{floppy}") != std::string::npos) floppy_used = true;
-    if (option.value.find("{iso}") != std::string::npos) iso_used = true;
+    if (option.value.find("{floppy}") != std::string::npos) used.floppy = true;
+    if (option.value.find("{iso}") != std::string::npos) used.iso = true;
     profile.options.push_back(std::move(option));
   }
-  // The emulated remote-access controller and the channel the guest reaches it on.
+  return used;
+}
+
+// The emulated remote-access controller and the channel the guest reaches it on; the
+// firmware. Returns the line of the drac key (0: none).
+int read_drac_and_firmware(config::Table& table, MachineProfile& profile) {
   int drac_line = 0;
   if (auto drac = table.string("drac", "drac5, idrac6, idrac7, idrac9 or none")) {
     auto kind = parse_drac_kind(drac->value);
-    if (!kind) fail(drac->line, "unknown drac \"" + drac->value + "\"", "known: drac5, idrac6, idrac7, idrac9, none");
+    if (!kind)
+      fail_at(table, drac->line, "unknown drac \"" + drac->value + "\"", "known: drac5, idrac6, idrac7, idrac9, none");
     profile.drac = *kind;
     drac_line = drac->line;
   }
@@ -220,37 +235,55 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
   if (auto firmware = table.string("firmware", "bios, uefi or uefi-secureboot")) {
     profile.firmware = parse_firmware(firmware->value);
     if (!profile.firmware)
-      fail(firmware->line, "unknown firmware \"" + firmware->value + "\"", "known: bios, uefi, uefi-secureboot");
+      fail_at(table, firmware->line, "unknown firmware \"" + firmware->value + "\"",
+              "known: bios, uefi, uefi-secureboot");
     profile.firmware_line = firmware->line;
   }
-  table.reject_unknown("see machines/README.md");
-  if (profile.drac != DracKind::None) {
-    const std::string kind(drac_kind_name(profile.drac));
-    bool channel = false;
-    for (const auto& option : profile.options)
-      if (option.value.find("{drac-socket}") != std::string::npos) channel = true;
-    if (!channel || profile.drac_channel.empty())
-      fail(drac_line, "drac = " + kind + " but the profile declares no channel",
-           "add \"-chardev socket,id=drac,path={drac-socket},server=on,wait=off\" and \"-device "
-           "isa-serial,chardev=drac\" to qemu, and drac-channel = \"/dev/ttyS1\"");
-    if (profile.drac_media.empty())
-      fail(drac_line, "drac = " + kind + " but drac-media names no device",
-           "add drac-media = the ids of the virtual CD and floppy devices, e.g. [\"vcd-bot\", \"vfd-bot\"]");
-    for (const auto& id : profile.drac_media) {
-      bool found = false;
-      for (const auto& option : profile.options)
-        if (option.flag == "-device" && option.value.find("id=" + id) != std::string::npos) found = true;
-      if (!found) fail(drac_line, "drac-media names \"" + id + "\", which no -device of the profile has as id");
-    }
-    if (profile.system_model.empty()) profile.system_model = name;
-  }
+  return drac_line;
+}
 
-  if (!iso_used)
+// A DRAC needs the channel the guest reaches it on and the media devices it unplugs.
+void check_drac(const config::Table& table, MachineProfile& profile, int drac_line) {
+  const std::string kind(drac_kind_name(profile.drac));
+  bool channel = false;
+  for (const auto& option : profile.options)
+    if (option.value.find("{drac-socket}") != std::string::npos) channel = true;
+  if (!channel || profile.drac_channel.empty())
+    fail_at(table, drac_line, "drac = " + kind + " but the profile declares no channel",
+         "add \"-chardev socket,id=drac,path={drac-socket},server=on,wait=off\" and \"-device "
+         "isa-serial,chardev=drac\" to qemu, and drac-channel = \"/dev/ttyS1\"");
+  if (profile.drac_media.empty())
+    fail_at(table, drac_line, "drac = " + kind + " but drac-media names no device",
+         "add drac-media = the ids of the virtual CD and floppy devices, e.g. [\"vcd-bot\", \"vfd-bot\"]");
+  for (const auto& id : profile.drac_media) {
+    bool found = false;
+    for (const auto& option : profile.options)
+      if (option.flag == "-device" && option.value.find("id=" + id) != std::string::npos) found = true;
+    if (!found) fail_at(table, drac_line, "drac-media names \"" + id + "\", which no -device of the profile has as id");
+  }
+  if (profile.system_model.empty()) profile.system_model = profile.name;
+}
+
+}  // namespace
+
+MachineProfile parse_machine_profile(std::string_view text, const std::string& name,
+                                     const std::string& source) {
+  MachineProfile profile;
+  profile.name = name;
+  profile.source = source;
+  auto table = config::Table::parse(text, source);
+  read_hardware(table, profile);
+  const PlaceholderUse used = read_qemu_options(table, profile);
+  const int drac_line = read_drac_and_firmware(table, profile);
+  table.reject_unknown("see machines/README.md");
+  if (profile.drac != DracKind::None) check_drac(table, profile, drac_line);
+
+  if (!used.iso)
     throw Error(source, "the profile never attaches the ISO", "add a qemu entry using {iso}");
   if (profile.firmware == Firmware::UefiSecureBoot)
     require_secure_boot_machine(profile, "firmware = \"uefi-secureboot\" (line " +
                                              std::to_string(profile.firmware_line) + ")");
-  if (floppy_used && profile.floppy_bytes == 0)
+  if (used.floppy && profile.floppy_bytes == 0)
     throw Error(source, "{floppy} is used but floppy-size is not set", "add floppy-size = \"1440K\"");
   return profile;
 }

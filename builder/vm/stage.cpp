@@ -176,11 +176,152 @@ void StageTracker::warn(std::string text) {
   if (std::find(m_warnings.begin(), m_warnings.end(), text) == m_warnings.end()) m_warnings.push_back(std::move(text));
 }
 
+namespace {
+
+// What diagnose() reads of a run that stopped short of its stage, once for every cause.
+struct StopFacts {
+  std::string stopped;  // "stage firstboot not reached (last stage reached: install)"
+  bool grub_on_serial = false;
+  bool prompt_on_screen = false;
+  std::string cdrom_failure;
+  bool ovmf_nothing_bootable = false;
+  bool seabios_nothing_bootable = false;
+};
+
+StopFacts read_stop_facts(const StageTracker& tracker, const Evidence& evidence) {
+  StopFacts facts;
+  facts.stopped = "stage " + std::string(stage_name(tracker.target())) + " not reached (last stage reached: " +
+                  std::string(stage_name(tracker.reached())) + ")";
+  facts.grub_on_serial = contains(evidence.serial_log, "GNU GRUB");
+  facts.prompt_on_screen = contains(evidence.vga_text, "boot:");
+  facts.cdrom_failure = seabios_cdrom_failure(evidence.firmware_log);
+  facts.ovmf_nothing_bootable = contains(evidence.serial_log, "No bootable option or device was found");
+  facts.seabios_nothing_bootable =
+      contains(evidence.firmware_log, "No bootable device") || contains(evidence.vga_text, "No bootable device");
+  return facts;
+}
+
+// Facts that help whichever cause is named.
+void add_stop_details(const StopFacts& facts, const Evidence& evidence, std::vector<std::string>& details) {
+  if (!facts.cdrom_failure.empty()) details.push_back("firmware: " + facts.cdrom_failure);
+  if (facts.seabios_nothing_bootable || facts.ovmf_nothing_bootable)
+    details.push_back("firmware: no bootable device found");
+  if (facts.prompt_on_screen) details.push_back("screen shows a 'boot:' prompt waiting for input");
+  if (facts.grub_on_serial && evidence.kernel_running == std::optional<bool>(false))
+    details.push_back("a GRUB menu is on the serial console, waiting");
+  if (evidence.kernel_running)
+    details.push_back(*evidence.kernel_running ? "CPU state: a kernel was running"
+                                               : "CPU state: no kernel running (firmware or boot loader)");
+}
+
+// A refused binary ends the boot path: what the firmware does next (another boot option,
+// "no bootable option") is only a consequence.
+void explain_refusal(const Refusal& refusal, const StopFacts& facts, const Evidence& evidence, Verdict& verdict) {
+  auto& details = verdict.details;
+  verdict.cause = Cause::SecureBootRefused;
+  verdict.summary = facts.stopped + ": refused by Secure Boot at the " + refusal.stage + " stage after " +
+                    seconds_text(evidence.elapsed_seconds) + ": '" + refusal.words + "'";
+  if (refusal.stage == "firmware")
+    details.push_back("the firmware's db does not trust the disc's EFI loader (unsigned, or not signed by "
+                      "Microsoft's UEFI CA as a shim is?)");
+  else if (refusal.stage == "shim")
+    details.push_back("shim refused the boot loader it starts (grubx64.efi changed or not signed by the "
+                      "distribution's key)");
+  else if (refusal.stage == "GRUB")
+    details.push_back("GRUB refused the kernel through shim (kernel changed or not signed by a key shim trusts)");
+  else
+    details.push_back("the kernel, locked down by Secure Boot, refused a module without a trusted signature");
+}
+
+// A marker ruled success out (StageTracker::failed).
+void explain_failure_marker(const StageTracker& tracker, const StopFacts& facts, Verdict& verdict) {
+  if (tracker.secure_boot_failed()) {
+    verdict.cause = Cause::SecureBootNotProven;
+    verdict.summary = facts.stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
+    return;
+  }
+  bool mismatch = tracker.foreign_build_id().has_value() && tracker.reached() < Stage::Boot;
+  verdict.cause = mismatch                 ? Cause::BuildIdMismatch
+                  : tracker.host_unknown() ? Cause::HostUnknown
+                                           : Cause::LateCommandFailed;
+  verdict.summary = facts.stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
+  if (mismatch)
+    verdict.details.push_back("is this the ISO that was built? a stale image on the virtual media, or a "
+                              "preseed copied from another build, reports another id");
+}
+
+// QEMU ended before the verdict: its own last words, else the guest's.
+void explain_qemu_exit(const StopFacts& facts, const Evidence& evidence, Verdict& verdict) {
+  verdict.cause = Cause::QemuFailed;
+  std::string why = last_line_of(evidence.qemu_stderr);
+  if (contains(evidence.qemu_stderr, "KVM internal error"))
+    why = "KVM internal error (KVM is broken on this host: use --accel tcg)";
+  if (why.empty()) {
+    // QEMU said nothing: the guest powered the machine off itself (an installer or a
+    // script that gave up). Its own last words on the console are the diagnosis.
+    const std::string words = last_console_words(evidence.serial_log);
+    verdict.summary = facts.stopped + ": the machine powered itself off after " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      (words.empty() ? std::string() : "; its console's last words: '" + words + "'");
+    return;
+  }
+  verdict.summary = facts.stopped + ": QEMU exited after " + seconds_text(evidence.elapsed_seconds) + ": " + why;
+}
+
+// Nothing ended the run but the wait: how far the guest got says what it waited for.
+void explain_wait(const StageTracker& tracker, const StopFacts& facts, const Evidence& evidence, Verdict& verdict) {
+  const std::string& stopped = facts.stopped;
+  if (evidence.firstboot_not_run) {
+    verdict.cause = Cause::FirstbootNotRun;
+    verdict.summary = stopped + ": the installed system came up to its login prompt and no "
+                      "IMGBUILD:firstboot-start came: the first-boot hook is not installed or not "
+                      "enabled (did late_command install it?)";
+    return;
+  }
+
+  if (tracker.reached() == Stage::Install && tracker.target() == Stage::Firstboot &&
+      evidence.boots_after_install == 0) {
+    verdict.cause = Cause::NoReboot;
+    verdict.summary = stopped + ": the install finished but no kernel started after it in " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      " (the installer did not reboot, or the disk does not boot: boot loader "
+                      "not installed on the disk the firmware boots?)";
+    return;
+  }
+
+  if (tracker.reached() >= Stage::Boot) {
+    verdict.cause = Cause::Timeout;
+    verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds) +
+                      " while the installer was running";
+    return;
+  }
+
+  if (evidence.kernel_running == std::optional<bool>(false) || facts.prompt_on_screen) {
+    verdict.cause = Cause::MenuWaiting;
+    verdict.summary = stopped + ": no kernel was started after " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      ": the boot menu did not auto-select an entry (timeout 0 or prompt "
+                      "waiting for input?)";
+    return;
+  }
+
+  if (evidence.kernel_running == std::optional<bool>(true)) {
+    verdict.cause = Cause::PreseedNotFound;
+    verdict.summary = stopped + ": a kernel booted but no IMGBUILD:preseed-loaded marker came in " +
+                      seconds_text(evidence.elapsed_seconds) +
+                      ": preseed not found in the initrd, or its early_command did not run";
+    return;
+  }
+
+  verdict.cause = Cause::Timeout;
+  verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds);
+}
+
+}  // namespace
+
 Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
   Verdict verdict;
   verdict.reached = tracker.reached();
-  const std::string target(stage_name(tracker.target()));
-  const std::string reached(stage_name(tracker.reached()));
   auto& details = verdict.details;
   for (const auto& warning : tracker.warnings()) details.push_back("warning: " + warning);
 
@@ -194,145 +335,34 @@ Verdict diagnose(const StageTracker& tracker, const Evidence& evidence) {
   if (tracker.target_reached()) {
     verdict.passed = true;
     verdict.cause = Cause::None;
-    verdict.summary = "stage " + target + " reached in " + seconds_text(evidence.elapsed_seconds);
+    verdict.summary = "stage " + std::string(stage_name(tracker.target())) + " reached in " +
+                      seconds_text(evidence.elapsed_seconds);
     return verdict;
   }
 
-  const std::string stopped = "stage " + target + " not reached (last stage reached: " + reached + ")";
-  const bool grub_on_serial = contains(evidence.serial_log, "GNU GRUB");
-  const bool prompt_on_screen = contains(evidence.vga_text, "boot:");
-  const std::string cdrom_failure = seabios_cdrom_failure(evidence.firmware_log);
-  const bool ovmf_nothing_bootable =
-      contains(evidence.serial_log, "No bootable option or device was found");
-  const bool seabios_nothing_bootable = contains(evidence.firmware_log, "No bootable device") ||
-                                        contains(evidence.vga_text, "No bootable device");
-
-  // Facts that help whichever cause is named.
-  if (!cdrom_failure.empty()) details.push_back("firmware: " + cdrom_failure);
-  if (seabios_nothing_bootable || ovmf_nothing_bootable)
-    details.push_back("firmware: no bootable device found");
-  if (prompt_on_screen) details.push_back("screen shows a 'boot:' prompt waiting for input");
-  if (grub_on_serial && evidence.kernel_running == std::optional<bool>(false))
-    details.push_back("a GRUB menu is on the serial console, waiting");
-  if (evidence.kernel_running)
-    details.push_back(*evidence.kernel_running ? "CPU state: a kernel was running"
-                                               : "CPU state: no kernel running (firmware or boot loader)");
-
-  // A refused binary ends the boot path: what the firmware does next (another boot
-  // option, "no bootable option") is only a consequence.
+  const StopFacts facts = read_stop_facts(tracker, evidence);
+  add_stop_details(facts, evidence, details);
   if (evidence.refusal) {
-    verdict.cause = Cause::SecureBootRefused;
-    verdict.summary = stopped + ": refused by Secure Boot at the " + evidence.refusal->stage + " stage after " +
-                      seconds_text(evidence.elapsed_seconds) + ": '" + evidence.refusal->words + "'";
-    if (evidence.refusal->stage == "firmware")
-      details.push_back("the firmware's db does not trust the disc's EFI loader (unsigned, or not signed by "
-                        "Microsoft's UEFI CA as a shim is?)");
-    else if (evidence.refusal->stage == "shim")
-      details.push_back("shim refused the boot loader it starts (grubx64.efi changed or not signed by the "
-                        "distribution's key)");
-    else if (evidence.refusal->stage == "GRUB")
-      details.push_back("GRUB refused the kernel through shim (kernel changed or not signed by a key shim trusts)");
-    else
-      details.push_back("the kernel, locked down by Secure Boot, refused a module without a trusted signature");
-    return verdict;
-  }
-
-  if (tracker.failed()) {
-    if (tracker.secure_boot_failed()) {
-      verdict.cause = Cause::SecureBootNotProven;
-      verdict.summary = stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
-      return verdict;
-    }
-    bool mismatch = tracker.foreign_build_id().has_value() && tracker.reached() < Stage::Boot;
-    verdict.cause = mismatch                 ? Cause::BuildIdMismatch
-                    : tracker.host_unknown() ? Cause::HostUnknown
-                                             : Cause::LateCommandFailed;
-    verdict.summary = stopped + ": " + std::string(cause_name(verdict.cause)) + ": " + tracker.failure();
-    if (mismatch)
-      details.push_back("is this the ISO that was built? a stale image on the virtual media, or a "
-                        "preseed copied from another build, reports another id");
-    return verdict;
-  }
-
-  // Before anything about markers: a disc the firmware cannot boot never gets that far.
-  if (!cdrom_failure.empty() || ((seabios_nothing_bootable || ovmf_nothing_bootable) &&
-                                 evidence.kernel_running != std::optional<bool>(true))) {
+    explain_refusal(*evidence.refusal, facts, evidence, verdict);
+  } else if (tracker.failed()) {
+    explain_failure_marker(tracker, facts, verdict);
+  } else if (!facts.cdrom_failure.empty() || ((facts.seabios_nothing_bootable || facts.ovmf_nothing_bootable) &&
+                                              evidence.kernel_running != std::optional<bool>(true))) {
+    // Before anything about markers: a disc the firmware cannot boot never gets that far.
     verdict.cause = Cause::NotBootable;
-    verdict.summary = stopped + ": the firmware could not boot the CD (no or invalid El Torito "
+    verdict.summary = facts.stopped + ": the firmware could not boot the CD (no or invalid El Torito "
                       "boot catalog for this firmware?)";
-    return verdict;
-  }
-
-  if (!tracker.expected_build_id()) {
+  } else if (!tracker.expected_build_id()) {
     verdict.cause = Cause::NoBuildId;
-    verdict.summary = stopped + ": the ISO has no /imgbuild/build-id, so no preseed marker can "
+    verdict.summary = facts.stopped + ": the ISO has no /imgbuild/build-id, so no preseed marker can "
                       "prove it booted (an unmodified base ISO, or built without --preseed?)";
     if (tracker.foreign_build_id())
       details.push_back("a preseed did report build id '" + *tracker.foreign_build_id() + "'");
-    return verdict;
+  } else if (evidence.qemu_exited) {
+    explain_qemu_exit(facts, evidence, verdict);
+  } else {
+    explain_wait(tracker, facts, evidence, verdict);
   }
-
-  if (evidence.qemu_exited) {
-    verdict.cause = Cause::QemuFailed;
-    std::string why = last_line_of(evidence.qemu_stderr);
-    if (contains(evidence.qemu_stderr, "KVM internal error"))
-      why = "KVM internal error (KVM is broken on this host: use --accel tcg)";
-    if (why.empty()) {
-      // QEMU said nothing: the guest powered the machine off itself (an installer or a
-      // script that gave up). Its own last words on the console are the diagnosis.
-      const std::string words = last_console_words(evidence.serial_log);
-      verdict.summary = stopped + ": the machine powered itself off after " + seconds_text(evidence.elapsed_seconds) +
-                        (words.empty() ? std::string() : "; its console's last words: '" + words + "'");
-      return verdict;
-    }
-    verdict.summary = stopped + ": QEMU exited after " + seconds_text(evidence.elapsed_seconds) + ": " + why;
-    return verdict;
-  }
-
-  if (evidence.firstboot_not_run) {
-    verdict.cause = Cause::FirstbootNotRun;
-    verdict.summary = stopped + ": the installed system came up to its login prompt and no "
-                      "IMGBUILD:firstboot-start came: the first-boot hook is not installed or not "
-                      "enabled (did late_command install it?)";
-    return verdict;
-  }
-
-  if (tracker.reached() == Stage::Install && tracker.target() == Stage::Firstboot &&
-      evidence.boots_after_install == 0) {
-    verdict.cause = Cause::NoReboot;
-    verdict.summary = stopped + ": the install finished but no kernel started after it in " +
-                      seconds_text(evidence.elapsed_seconds) +
-                      " (the installer did not reboot, or the disk does not boot: boot loader "
-                      "not installed on the disk the firmware boots?)";
-    return verdict;
-  }
-
-  if (tracker.reached() >= Stage::Boot) {
-    verdict.cause = Cause::Timeout;
-    verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds) +
-                      " while the installer was running";
-    return verdict;
-  }
-
-  if (evidence.kernel_running == std::optional<bool>(false) || prompt_on_screen) {
-    verdict.cause = Cause::MenuWaiting;
-    verdict.summary = stopped + ": no kernel was started after " +
-                      seconds_text(evidence.elapsed_seconds) +
-                      ": the boot menu did not auto-select an entry (timeout 0 or prompt "
-                      "waiting for input?)";
-    return verdict;
-  }
-
-  if (evidence.kernel_running == std::optional<bool>(true)) {
-    verdict.cause = Cause::PreseedNotFound;
-    verdict.summary = stopped + ": a kernel booted but no IMGBUILD:preseed-loaded marker came in " +
-                      seconds_text(evidence.elapsed_seconds) +
-                      ": preseed not found in the initrd, or its early_command did not run";
-    return verdict;
-  }
-
-  verdict.cause = Cause::Timeout;
-  verdict.summary = stopped + ": timeout after " + seconds_text(evidence.elapsed_seconds);
   return verdict;
 }
 

@@ -110,252 +110,335 @@ void take_screenshot(Runner& runner, const std::string& dir, const std::string& 
   shots.push_back(std::move(shot));
 }
 
-VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const VerifyObserver& observer) {
-  VerifyOutcome outcome;
-  StageTracker tracker(options.target, options.expected_build_id);
-  if (options.require_secure_boot) tracker.require_secure_boot();
-  MarkerParser parser;
-  LineScanner firmware_lines;
-  LineScanner serial_lines;
-  std::uint64_t firmware_seen = 0;  // bytes of the firmware log read so far
-  Evidence evidence;
-  BootWatcher boots;
-  std::optional<EmulatedDrac> drac;
-  DracChannel channel;
-  if (options.drac != DracKind::None) drac.emplace(options.drac, options.system_model);
-  std::optional<Clock::time_point> reached_at;    // when the target stage was reached
-  std::optional<Clock::time_point> installed_login;  // the installed system's login prompt
-  std::size_t install_boot = 0;                   // boots seen when install-finished came
-  std::string installed_trouble;  // the installed system stopped on its way up (shell, panic)
+namespace {
 
-  const auto start = Clock::now();
-  auto emit = [&](std::string text) {
-    if (observer.on_event) observer.on_event({seconds_since(start), std::move(text)});
-  };
-  auto shoot = [&](const std::string& caption) {
-    take_screenshot(runner, options.screenshot_dir, "shot", caption, seconds_since(start), outcome.screenshots);
-  };
+// One verification run: its state, and one member per step, in the order run() takes
+// them: start the machine, watch it poll by poll until the stage is reached or ruled out,
+// note what the console showed after the stage, gather evidence where it stopped, stop
+// it, judge.
+class VerifyRun {
+ public:
+  VerifyRun(Runner& runner, const VerifyOptions& options, const VerifyObserver& observer)
+      : m_runner(runner), m_options(options), m_observer(observer), m_tracker(options.target, options.expected_build_id) {
+    if (options.require_secure_boot) m_tracker.require_secure_boot();
+    if (options.drac != DracKind::None) m_drac.emplace(options.drac, options.system_model);
+  }
+
+  VerifyOutcome run() {
+    m_runner.start();
+    emit("machine started");
+    watch();
+    finish_watch();
+    note_console_after_stage();
+    const bool passed = m_tracker.target_reached() && m_outcome.settle_problems.empty();
+    gather_evidence(passed);
+    stop_machine(passed);
+    judge();
+    return std::move(m_outcome);
+  }
+
+ private:
+  void emit(std::string text) {
+    if (m_observer.on_event) m_observer.on_event({seconds_since(m_start), std::move(text)});
+  }
+  void shoot(const std::string& caption) {
+    take_screenshot(m_runner, m_options.screenshot_dir, "shot", caption, seconds_since(m_start), m_outcome.screenshots);
+  }
+
+  // Polls the machine until the stage is reached, ruled out, or the time is up.
+  void watch() {
+    const auto deadline = m_start + m_options.timeout;
+    for (;;) {
+      auto now = Clock::now();
+      if (now >= deadline) {
+        m_evidence.timed_out = true;
+        return;
+      }
+      auto wait = std::min(m_options.poll, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+      std::string chunk = m_runner.read_serial(wait);
+      if (!chunk.empty()) take_serial(chunk);
+      read_firmware();
+      serve_drac();
+      if (m_tracker.failed() || m_evidence.refusal) return;
+      if (m_tracker.target_reached()) {
+        if (settled()) return;
+      } else if (installed_system_stopped() || hook_missing()) {
+        return;
+      }
+      if (!m_runner.running()) {
+        machine_exited();
+        return;
+      }
+      if (m_observer.on_tick) m_observer.on_tick(seconds_since(m_start), m_tracker.reached());
+    }
+  }
+
+  // New serial output: the log, the console's lines, a Secure Boot refusal, a new boot,
+  // the markers.
+  void take_serial(const std::string& chunk) {
+    if (m_first_output) {
+      emit("serial: first output");
+      m_first_output = false;
+    }
+    if (m_outcome.serial_log.size() < k_max_serial_log) m_outcome.serial_log += chunk;
+    m_serial_lines.feed(chunk, [this](const std::string& line) { on_console_line(line); });
+    look_for_refusal(chunk);
+    std::size_t boots_before = m_boots.count();
+    m_boots.feed(chunk);
+    if (m_boots.count() > boots_before) {
+      emit("boot " + std::to_string(m_boots.count()) + ": kernel started");
+      shoot("boot " + std::to_string(m_boots.count()));
+    }
+    handle_markers(m_parser.feed(chunk));
+  }
+
   // A guest may print one marker on several paths (the port itself, the kernel's console
   // through /dev/kmsg, the service's output on the console): one timeline line for it.
-  std::string last_marker;
-  auto handle_markers = [&](const std::vector<Marker>& markers) {
+  void handle_markers(const std::vector<Marker>& markers) {
     for (const auto& marker : markers) {
-      Stage before = tracker.reached();
-      tracker.on_marker(marker);
-      if (before < Stage::Install && tracker.reached() >= Stage::Install) install_boot = boots.count();
-      if (marker.text == last_marker) continue;
-      last_marker = marker.text;
-      emit(stage_event_text(marker, tracker));
-      if (tracker.reached() != before) shoot("stage " + std::string(stage_name(tracker.reached())));
+      Stage before = m_tracker.reached();
+      m_tracker.on_marker(marker);
+      if (before < Stage::Install && m_tracker.reached() >= Stage::Install) m_install_boot = m_boots.count();
+      if (marker.text == m_last_marker) continue;
+      m_last_marker = marker.text;
+      emit(stage_event_text(marker, m_tracker));
+      if (m_tracker.reached() != before) shoot("stage " + std::string(stage_name(m_tracker.reached())));
     }
-  };
+  }
+
   // The emulated DRAC: answer what the guest asked on the channel; carry out a detach.
-  auto serve_drac = [&] {
-    if (!drac) return;
-    for (const auto& request : channel.feed(runner.read_channel())) {
-      RacadmAnswer answer = drac->racadm(request);
-      runner.write_channel(DracChannel::reply(answer));
+  void serve_drac() {
+    if (!m_drac) return;
+    for (const auto& request : m_channel.feed(m_runner.read_channel())) {
+      RacadmAnswer answer = m_drac->racadm(request);
+      m_runner.write_channel(DracChannel::reply(answer));
       emit("DRAC: racadm " + request + " -> status " + std::to_string(answer.status));
     }
-    if (drac->take_media_change()) {
-      if (drac->media_attached()) {
+    if (m_drac->take_media_change()) {
+      if (m_drac->media_attached()) {
         emit("DRAC: told to attach the virtual media again; verify does not plug devices back");
         return;
       }
       std::string removed;
-      for (const auto& id : options.media_devices) {
+      for (const auto& id : m_options.media_devices) {
         std::string why;
-        if (runner.remove_device(id, why)) {
+        if (m_runner.remove_device(id, why)) {
           removed += (removed.empty() ? "" : ", ") + id;
         } else {
           emit("DRAC: could not unplug " + id + ": " + why);
         }
       }
-      outcome.media_detached = !removed.empty();
+      m_outcome.media_detached = !removed.empty();
       shoot("virtual media detached");
       emit("DRAC: virtual media detached (QMP device_del " + (removed.empty() ? std::string("of nothing") : removed) +
            ")");
     }
-  };
+  }
 
   // New firmware output since the last poll: its boot-path lines become events, and it is
   // kept (from its head) for the diagnosis.
-  auto read_firmware = [&] {
-    std::string fresh = runner.firmware_log_from(firmware_seen, k_firmware_chunk);
+  void read_firmware() {
+    std::string fresh = m_runner.firmware_log_from(m_firmware_seen, k_firmware_chunk);
     if (fresh.empty()) return;
-    firmware_seen += fresh.size();
-    firmware_lines.feed(fresh, [&](const std::string& line) {
+    m_firmware_seen += fresh.size();
+    m_firmware_lines.feed(fresh, [this](const std::string& line) {
       if (is_boot_path_line(line)) emit("firmware: " + line);
     });
-    if (outcome.firmware_log.size() < k_max_firmware_log) outcome.firmware_log += fresh;
-  };
+    if (m_outcome.firmware_log.size() < k_max_firmware_log) m_outcome.firmware_log += fresh;
+  }
 
   // Boot-path lines of the firmware become events; a refusal by the Secure Boot chain ends
   // the run (nothing after it can reach the stage: the firmware only tries the next
   // boot option, GRUB waits at its menu).
-  auto on_console_line = [&](const std::string& line) {
+  void on_console_line(const std::string& line) {
     if (is_boot_path_line(line)) emit("firmware: " + line);
-  };
+  }
+
   // The newest console output, searched again after every read: a refusal may wait for a
   // key press with no newline after it (shim's box).
-  std::string console_tail;
-  auto look_for_refusal = [&](std::string_view chunk) {
-    if (evidence.refusal) return;
-    console_tail += chunk;
-    if (console_tail.size() > k_console_tail) console_tail.erase(0, console_tail.size() - k_console_tail / 2);
-    if (auto refusal = find_secure_boot_refusal(console_tail)) {
-      evidence.refusal = refusal;
+  void look_for_refusal(std::string_view chunk) {
+    if (m_evidence.refusal) return;
+    m_console_tail += chunk;
+    if (m_console_tail.size() > k_console_tail) m_console_tail.erase(0, m_console_tail.size() - k_console_tail / 2);
+    if (auto refusal = find_secure_boot_refusal(m_console_tail)) {
+      m_evidence.refusal = refusal;
       emit("refused by Secure Boot (" + refusal->stage + "): " + refusal->words);
     }
-  };
+  }
 
-  runner.start();
-  emit("machine started");
-  const auto deadline = start + options.timeout;
-  bool first_output = true;
-  for (;;) {
-    auto now = Clock::now();
-    if (now >= deadline) {
-      evidence.timed_out = true;
-      break;
+  // The target stage is reached: with a settle time, watch on to the login prompt. True
+  // when the watch is over.
+  bool settled() {
+    if (m_options.settle.count() == 0) return true;
+    if (!m_reached_at) m_reached_at = Clock::now();
+    const bool login = !m_boots.boots().empty() && m_boots.boots().back().login_prompt;
+    // A few seconds past the login prompt: I/O errors of a disk lost with the media
+    // show within them.
+    const auto since = Clock::now() - *m_reached_at;
+    if (login && (since >= std::chrono::seconds(10) || since >= m_options.settle)) return true;
+    if (since >= m_options.settle) {
+      m_outcome.settle_problems.push_back("no login prompt within " + std::to_string(m_options.settle.count() / 1000) +
+                                          " s after stage " + std::string(stage_name(m_options.target)));
+      return true;
     }
-    auto wait = std::min(options.poll,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
-    std::string chunk = runner.read_serial(wait);
-    if (!chunk.empty()) {
-      if (first_output) {
-        emit("serial: first output");
-        first_output = false;
+    return false;
+  }
+
+  // Stage firstboot, the install finished and the installed system booting.
+  bool installed_system_booting() const {
+    return m_options.target == Stage::Firstboot && m_tracker.reached() == Stage::Install &&
+           m_boots.count() > m_install_boot;
+  }
+
+  // The installed system will not come up (a shell, a panic): no need to wait for the
+  // timeout.
+  bool installed_system_stopped() {
+    if (!installed_system_booting()) return false;
+    m_installed_trouble = stopping_problem(m_boots.boots().back());
+    if (m_installed_trouble.empty()) return false;
+    emit("installed system stopped: " + m_installed_trouble);
+    return true;
+  }
+
+  // The installed system is up; a hook would have said firstboot-start by now.
+  bool hook_missing() {
+    if (!installed_system_booting() || !m_boots.boots().back().login_prompt) return false;
+    if (!m_installed_login) m_installed_login = Clock::now();
+    bool hook_started = false;
+    for (const auto& marker : m_tracker.markers())
+      if (marker.kind == MarkerKind::Firstboot) hook_started = true;
+    if (!hook_started && Clock::now() - *m_installed_login >= m_options.hook_grace) {
+      m_evidence.firstboot_not_run = true;
+      emit("installed system up, no first-boot hook marker");
+      return true;
+    }
+    return false;
+  }
+
+  void machine_exited() {
+    // Whatever was still in the pipe belongs to the log.
+    std::string rest = m_runner.read_serial(std::chrono::milliseconds(0));
+    m_outcome.serial_log += rest;
+    handle_markers(m_parser.feed(rest));
+    look_for_refusal(rest);
+    if (!m_tracker.target_reached() && !m_tracker.failed()) {
+      m_evidence.qemu_exited = true;
+      emit("machine exited");
+    }
+  }
+
+  void finish_watch() {
+    handle_markers(m_parser.finish());
+    m_serial_lines.finish([this](const std::string& line) { on_console_line(line); });
+    m_outcome.seconds = seconds_since(m_start);
+  }
+
+  // Trouble on the console after the stage was reached (the settle time's boot).
+  void note_console_after_stage() {
+    if (m_reached_at && !m_boots.boots().empty()) {
+      const BootRecord& boot = m_boots.boots().back();
+      for (const auto& problem : boot.problems) {
+        // The unplugged media may leave errors of their own; only the rest counts.
+        bool about_media = false;
+        for (const auto& disk : boot.disks)
+          if (disk.model.find("Virtual") != std::string::npos &&
+              (problem.find("dev " + disk.name + ",") != std::string::npos ||
+               problem.find("[" + disk.name + "]") != std::string::npos))
+            about_media = true;
+        if (!about_media)
+          m_outcome.settle_problems.push_back("console after stage " + std::string(stage_name(m_options.target)) +
+                                              ": " + problem);
       }
-      if (outcome.serial_log.size() < k_max_serial_log) outcome.serial_log += chunk;
-      serial_lines.feed(chunk, on_console_line);
-      look_for_refusal(chunk);
-      std::size_t boots_before = boots.count();
-      boots.feed(chunk);
-      if (boots.count() > boots_before) {
-        emit("boot " + std::to_string(boots.count()) + ": kernel started");
-        shoot("boot " + std::to_string(boots.count()));
+    }
+    m_outcome.boots = m_boots.boots();
+    if (m_drac) m_outcome.drac_events = m_drac->events();
+    m_evidence.boots_after_install = m_install_boot > 0 ? m_boots.count() - m_install_boot : 0;
+  }
+
+  void gather_evidence(bool passed) {
+    if (m_runner.running())
+      shoot(passed ? "stage " + std::string(stage_name(m_options.target)) + " passed" : "where it stopped");
+    if (!passed && m_runner.running()) {
+      // Evidence while the guest still stands where it stopped. The CPU state is sampled a
+      // few times: a single sample could land in a user process or an idle loop.
+      if (!m_options.screenshot_path.empty())
+        m_outcome.screenshot_saved = m_runner.screenshot(m_options.screenshot_path, m_outcome.screenshot_problem);
+      m_outcome.vga_text = vga_text_from_xp(m_runner.monitor("xp /4000bx 0xb8000"));
+      for (int sample = 0; sample < 5; ++sample) {
+        auto running = kernel_running_from_registers(m_runner.monitor("info registers -a"));
+        if (running) m_evidence.kernel_running = m_evidence.kernel_running.value_or(false) || *running;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      handle_markers(parser.feed(chunk));
+    } else if (!passed) {
+      m_outcome.screenshot_problem = "QEMU had already exited";
     }
     read_firmware();
-    serve_drac();
-    if (tracker.failed() || evidence.refusal) break;
-    if (tracker.target_reached()) {
-      if (options.settle.count() == 0) break;
-      if (!reached_at) reached_at = Clock::now();
-      const bool login = !boots.boots().empty() && boots.boots().back().login_prompt;
-      // A few seconds past the login prompt: I/O errors of a disk lost with the media
-      // show within them.
-      const auto since = Clock::now() - *reached_at;
-      if (login && (since >= std::chrono::seconds(10) || since >= options.settle)) break;
-      if (since >= options.settle) {
-        outcome.settle_problems.push_back("no login prompt within " +
-                                          std::to_string(options.settle.count() / 1000) +
-                                          " s after stage " + std::string(stage_name(options.target)));
-        break;
-      }
-    } else if (options.target == Stage::Firstboot && tracker.reached() == Stage::Install &&
-               boots.count() > install_boot && !(installed_trouble = stopping_problem(boots.boots().back())).empty()) {
-      // The installed system will not come up: no need to wait for the timeout.
-      emit("installed system stopped: " + installed_trouble);
-      break;
-    } else if (options.target == Stage::Firstboot && tracker.reached() == Stage::Install &&
-               boots.count() > install_boot && boots.boots().back().login_prompt) {
-      // The installed system is up; a hook would have said firstboot-start by now.
-      if (!installed_login) installed_login = Clock::now();
-      bool hook_started = false;
-      for (const auto& marker : tracker.markers())
-        if (marker.kind == MarkerKind::Firstboot) hook_started = true;
-      if (!hook_started && Clock::now() - *installed_login >= options.hook_grace) {
-        evidence.firstboot_not_run = true;
-        emit("installed system up, no first-boot hook marker");
-        break;
-      }
-    }
-    if (!runner.running()) {
-      // Whatever was still in the pipe belongs to the log.
-      std::string rest = runner.read_serial(std::chrono::milliseconds(0));
-      outcome.serial_log += rest;
-      handle_markers(parser.feed(rest));
-      look_for_refusal(rest);
-      if (!tracker.target_reached() && !tracker.failed()) {
-        evidence.qemu_exited = true;
-        emit("machine exited");
-      }
-      break;
-    }
-    if (observer.on_tick) observer.on_tick(seconds_since(start), tracker.reached());
+    m_evidence.elapsed_seconds = m_outcome.seconds;
+    m_evidence.serial_log = m_outcome.serial_log;
+    m_evidence.firmware_log = m_outcome.firmware_log;
+    m_evidence.vga_text = m_outcome.vga_text;
   }
-  handle_markers(parser.finish());
-  serial_lines.finish(on_console_line);
-  outcome.seconds = seconds_since(start);
-  if (reached_at && !boots.boots().empty()) {
-    const BootRecord& boot = boots.boots().back();
-    for (const auto& problem : boot.problems) {
-      // The unplugged media may leave errors of their own; only the rest counts.
-      bool about_media = false;
-      for (const auto& disk : boot.disks)
-        if (disk.model.find("Virtual") != std::string::npos &&
-            (problem.find("dev " + disk.name + ",") != std::string::npos ||
-             problem.find("[" + disk.name + "]") != std::string::npos))
-          about_media = true;
-      if (!about_media)
-        outcome.settle_problems.push_back("console after stage " + std::string(stage_name(options.target)) + ": " + problem);
-    }
-  }
-  outcome.boots = boots.boots();
-  if (drac) outcome.drac_events = drac->events();
-  evidence.boots_after_install = install_boot > 0 ? boots.count() - install_boot : 0;
 
-  const bool passed = tracker.target_reached() && outcome.settle_problems.empty();
-  if (runner.running()) shoot(passed ? "stage " + std::string(stage_name(options.target)) + " passed" : "where it stopped");
-  if (!passed && runner.running()) {
-    // Evidence while the guest still stands where it stopped. The CPU state is sampled a
-    // few times: a single sample could land in a user process or an idle loop.
-    if (!options.screenshot_path.empty())
-      outcome.screenshot_saved = runner.screenshot(options.screenshot_path, outcome.screenshot_problem);
-    outcome.vga_text = vga_text_from_xp(runner.monitor("xp /4000bx 0xb8000"));
-    for (int sample = 0; sample < 5; ++sample) {
-      auto running = kernel_running_from_registers(runner.monitor("info registers -a"));
-      if (running) evidence.kernel_running = evidence.kernel_running.value_or(false) || *running;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  } else if (!passed) {
-    outcome.screenshot_problem = "QEMU had already exited";
-  }
-  read_firmware();
-  evidence.elapsed_seconds = outcome.seconds;
-  evidence.serial_log = outcome.serial_log;
-  evidence.firmware_log = outcome.firmware_log;
-  evidence.vga_text = outcome.vga_text;
   // A settled guest is powered off as by its power button, so its disk is clean for what
   // comes next (the power cycle, libguestfs); otherwise stopped at once.
-  if (passed && options.settle.count() > 0) {
-    if (!runner.power_off(std::chrono::seconds(20)))
-      emit("the guest did not power off within 20 s of the power button: disks synced (SysRq s, u), stopped");
+  void stop_machine(bool passed) {
+    if (passed && m_options.settle.count() > 0) {
+      if (!m_runner.power_off(std::chrono::seconds(20)))
+        emit("the guest did not power off within 20 s of the power button: disks synced (SysRq s, u), stopped");
+    }
+    m_runner.stop();
+    m_outcome.seconds = seconds_since(m_start);  // the next session's times follow this one's end
+    m_evidence.qemu_stderr = m_runner.diagnostics();
   }
-  runner.stop();
-  outcome.seconds = seconds_since(start);  // the next session's times follow this one's end
-  evidence.qemu_stderr = runner.diagnostics();
-  outcome.verdict = diagnose(tracker, evidence);
-  outcome.secure_boot = tracker.secure_boot();
-  outcome.refusal = evidence.refusal;
-  if (!installed_trouble.empty()) {
-    outcome.verdict.cause = Cause::NoReboot;
-    outcome.verdict.summary = "stage firstboot not reached (last stage reached: install): the installed system "
-                              "did not come up: " + installed_trouble;
-    outcome.verdict.details.push_back("kernel command line: " + boots.boots().back().command_line);
-    outcome.verdict.details.push_back("disks: " + describe_disks(boots.boots().back()));
+
+  void judge() {
+    m_outcome.verdict = diagnose(m_tracker, m_evidence);
+    m_outcome.secure_boot = m_tracker.secure_boot();
+    m_outcome.refusal = m_evidence.refusal;
+    Verdict& verdict = m_outcome.verdict;
+    if (!m_installed_trouble.empty()) {
+      verdict.cause = Cause::NoReboot;
+      verdict.summary = "stage firstboot not reached (last stage reached: install): the installed system "
+                        "did not come up: " + m_installed_trouble;
+      verdict.details.push_back("kernel command line: " + m_boots.boots().back().command_line);
+      verdict.details.push_back("disks: " + describe_disks(m_boots.boots().back()));
+    }
+    if (verdict.passed && !m_outcome.settle_problems.empty()) {
+      verdict.passed = false;
+      verdict.cause = Cause::UnhealthyAfterStage;
+      verdict.summary = "stage " + std::string(stage_name(m_options.target)) +
+                        " reached, but the system was not healthy afterwards: " + m_outcome.settle_problems.front();
+      for (const auto& problem : m_outcome.settle_problems) verdict.details.push_back(problem);
+    }
   }
-  if (outcome.verdict.passed && !outcome.settle_problems.empty()) {
-    outcome.verdict.passed = false;
-    outcome.verdict.cause = Cause::UnhealthyAfterStage;
-    outcome.verdict.summary = "stage " + std::string(stage_name(options.target)) +
-                              " reached, but the system was not healthy afterwards: " + outcome.settle_problems.front();
-    for (const auto& problem : outcome.settle_problems) outcome.verdict.details.push_back(problem);
-  }
-  return outcome;
+
+  Runner& m_runner;
+  const VerifyOptions& m_options;
+  const VerifyObserver& m_observer;
+  const Clock::time_point m_start = Clock::now();
+  VerifyOutcome m_outcome;
+  StageTracker m_tracker;
+  MarkerParser m_parser;
+  LineScanner m_firmware_lines;
+  LineScanner m_serial_lines;
+  std::uint64_t m_firmware_seen = 0;  // bytes of the firmware log read so far
+  Evidence m_evidence;
+  BootWatcher m_boots;
+  std::optional<EmulatedDrac> m_drac;
+  DracChannel m_channel;
+  std::optional<Clock::time_point> m_reached_at;       // when the target stage was reached
+  std::optional<Clock::time_point> m_installed_login;  // the installed system's login prompt
+  std::size_t m_install_boot = 0;                      // boots seen when install-finished came
+  std::string m_installed_trouble;  // the installed system stopped on its way up (shell, panic)
+  std::string m_last_marker;
+  std::string m_console_tail;
+  bool m_first_output = true;
+};
+
+}  // namespace
+
+VerifyOutcome run_verify(Runner& runner, const VerifyOptions& options, const VerifyObserver& observer) {
+  return VerifyRun(runner, options, observer).run();
 }
 
 PowerOnOutcome run_power_on(Runner& runner, const PowerOnOptions& options, const VerifyObserver& observer) {

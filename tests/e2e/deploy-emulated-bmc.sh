@@ -13,7 +13,8 @@
 #  - a 503 on InsertMedia is retried and the deploy still succeeds;
 #  - a wrong password fails with exit 3 at once (no retry: one session attempt), nothing
 #    done, and the password is in no output, log or effects file;
-#  - an image the BMC cannot fetch fails quoting the BMC's task message;
+#  - an image the BMC cannot fetch fails quoting the BMC's task message, after one
+#    InsertMedia (no other body tried: the refusal is about the image, not the request);
 #  - an unpinned certificate is refused with the fingerprint openssl computes.
 # DMTF's redfishtool drives the hosted emulator too (Systems get, setBootOverride Once Cd)
 # with its own throw-away password (redfishtool only takes it on argv, and never verifies
@@ -135,6 +136,10 @@ for dialect in idrac9 idrac8; do
         { cat "$T/$dialect.log"; fail "$dialect: the wrong password was not tried exactly once"; }
     [[ $(grep -c "^bmc: session .* created" "$T/$dialect.log") -eq 2 ]] || fail "$dialect: not exactly two sessions"
     grep -q "^bmc: answered POST .* with 503" "$T/$dialect-503.log" || fail "$dialect: the 503 fault was not served"
+    # The image the BMC cannot reach was asked for once: its refusal is about the image, so
+    # no other InsertMedia body was tried (those are for a BMC refusing the body's form).
+    [[ $(grep -c "^bmc: insert .*: the BMC cannot reach it" "$T/$dialect-unreachable.log") -eq 1 ]] ||
+        { grep "^bmc: insert" "$T/$dialect-unreachable.log"; fail "$dialect: the unreachable image was not inserted exactly once"; }
 done
 if grep -rlF -e "$secret" -e "Wr0ng-$$-pass" "$T" --exclude=pw --exclude=wrong; then
     fail "a password leaked into the files above"

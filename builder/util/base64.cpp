@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "redfish/base64.hpp"
+#include "util/base64.hpp"
 
 #include <cstdint>
 
-namespace imgbuild::redfish {
+namespace imgbuild::util {
 
 namespace {
 constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -65,4 +65,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace imgbuild::redfish
+}  // namespace imgbuild::util
