@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
+#include "deploy/follow.hpp"
 #include "deploy/host.hpp"
+#include "deploy/syslog_receiver.hpp"
+#include "http/serve.hpp"
+#include "iso/build_id.hpp"
 #include "redfish/password.hpp"
 #include "redfish/virtual_media.hpp"
 #include "util/error.hpp"
@@ -8,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace imgbuild::cli {
 
@@ -25,26 +30,62 @@ class DeployLinesObserver : public deploy::Observer {
   }
 };
 
+// --serve ADDR:PORT: the address is the URL's too, so it must be one the BMC can reach.
+http::ServeOptions deploy_serve_options(const std::string& listen) {
+  http::ServeOptions options;
+  http::parse_listen(listen, options.server, "--serve");
+  const std::string& address = options.server.address;
+  if (address.empty() || address == "0.0.0.0" || address == "::")
+    throw Error("--serve", "'" + listen + "': the BMC fetches the image from this address and port",
+                "give an address of this machine the BMC reaches and a port, e.g. --serve 192.0.2.10:8080");
+  options.content_name = [](const std::string& path) -> std::optional<std::string> {
+    try {
+      return iso::read_build_id(path);
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  };
+  return options;
+}
+
+std::string deploy_done_line(deploy::Until until, const deploy::HostOutcome& outcome, const std::string& url) {
+  switch (until) {
+    case deploy::Until::boot:
+      return "booting once from " + outcome.boot_target + " with " + url + " in " + outcome.slot;
+    case deploy::Until::install:
+      return "installed from " + url + ", " + outcome.slot + " ejected";
+    case deploy::Until::firstboot:
+      return "installed from " + url + ", " + outcome.slot + " ejected, first boot done";
+  }
+  return "";
+}
+
 }  // namespace
 
 void register_deploy(CLI::App& app, Action& action) {
   struct Args {
-    std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until = "boot";
+    std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until = "firstboot";
+    std::string syslog, serve, hostname;
+    std::vector<std::string> timeouts;
     bool insecure = false, dry_run = false, no_image_check = false;
   };
   auto args = std::make_shared<Args>();
   auto* command = app.add_subcommand(
-      "deploy", "put an installer ISO on a server through its BMC's Redfish virtual media and boot it once "
-                "from it (exit 0 done, 2 bad input, 3 the BMC failed)");
-  command->add_option("iso", args->iso, "the ISO being deployed (the BMC fetches it from --image-url)")
+      "deploy", "put an installer ISO on a server through its BMC's Redfish virtual media, boot it once from "
+                "it and follow the install (exit 0 done, 2 bad input, 3 the BMC failed, 4 the install failed or "
+                "was not seen in time)");
+  command->add_option("iso", args->iso, "the ISO being deployed (the BMC fetches it from --image-url or --serve)")
       ->required()
       ->type_name(k_type_iso);
   command->add_option("--bmc", args->bmc, "the BMC: https://HOST[:PORT]")->required();
   command->add_option("--user", args->user, "the BMC user name")->required();
-  command->add_option("--image-url", args->image_url,
-                      "where the BMC fetches the ISO (http, https, nfs or cifs; the server must honour "
-                      "Range requests)")
-      ->required();
+  auto* image_url = command->add_option("--image-url", args->image_url,
+                                        "where the BMC fetches the ISO (http, https, nfs or cifs; the server must "
+                                        "honour Range requests)");
+  auto* serve = command->add_option("--serve", args->serve,
+                                    "serve the ISO from here for the time of the deploy, on ADDR:PORT; ADDR is "
+                                    "also the URL's, so it must be an address the BMC reaches (not 0.0.0.0)");
+  image_url->excludes(serve);
   command->add_option("--password-file", args->password_file,
                       "read the BMC password from the first line of FILE (else $IMGBUILD_BMC_PASSWORD, "
                       "else a prompt on the terminal; never an argument)")
@@ -59,9 +100,22 @@ void register_deploy(CLI::App& app, Action& action) {
   fingerprint->excludes(insecure);
   command->add_option("--system", args->system, "the System's Id when the BMC manages more than one");
   command->add_option("--until", args->until,
-                      "how far to go: boot (powered on with the one-time CD boot set)")
-      ->check(CLI::IsMember({"boot"}))
+                      "how far to go: boot (powered on with the one-time CD boot set), install (the installer "
+                      "reported install-finished; the media ejected), firstboot (the installed system's first-boot "
+                      "hook reported done)")
+      ->check(CLI::IsMember({"boot", "install", "firstboot"}))
       ->capture_default_str();
+  command->add_option("--syslog", args->syslog,
+                      "where to receive the installer's syslog, ADDR:PORT (default 0.0.0.0 and the image's "
+                      "log_port: the installer sends where the image's log_host/log_port say)");
+  command->add_option("--timeout", args->timeouts,
+                      "STEP=SECONDS, repeatable: installer (power-on to preseed-loaded, 900), install (to "
+                      "install-finished, 7200), firstboot (eject to the first-boot marker, 1800), shutdown, power, "
+                      "eject, insert")
+      ->take_all();
+  command->add_option("--hostname", args->hostname,
+                      "the server's hostname once installed (its first boot's syslog names it; default: any "
+                      "sender, one server being followed)");
   command->add_flag("--no-image-check", args->no_image_check,
                     "do not check from here that --image-url serves the ISO with Range support");
   command->add_flag("--dry-run", args->dry_run,
@@ -71,8 +125,14 @@ void register_deploy(CLI::App& app, Action& action) {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(args->iso, ec))
         throw Error(args->iso, "no such ISO file", "give the image that --image-url serves");
+      if (args->image_url.empty() == args->serve.empty())
+        throw Error("deploy", "no image URL", "give --image-url URL, or --serve ADDR:PORT to serve the ISO from here");
       deploy::HostPlan plan;
       plan.name = args->bmc;
+      plan.until = args->until == "boot" ? deploy::Until::boot
+                   : args->until == "install" ? deploy::Until::install
+                                              : deploy::Until::firstboot;
+      for (const auto& spec : args->timeouts) deploy::set_timeout(plan.timeouts, spec);
       plan.bmc.base_url = args->bmc;
       if (!args->ca.empty()) plan.bmc.trust = {redfish::Trust::Mode::ca_file, args->ca, {}};
       if (!args->fingerprint.empty()) plan.bmc.trust = {redfish::Trust::Mode::fingerprint, {}, args->fingerprint};
@@ -83,13 +143,33 @@ void register_deploy(CLI::App& app, Action& action) {
       plan.image_url = args->image_url;
       plan.check_image = !args->no_image_check;
       plan.dry_run = args->dry_run;
+      std::optional<http::BackgroundServe> served;
+      if (!args->serve.empty()) served.emplace(args->iso, deploy_serve_options(args->serve));
+      if (served) plan.image_url = served->url();
       redfish::transfer_protocol_of(plan.image_url);  // bad input before any prompt
+      std::optional<deploy::SyslogReceiver> receiver;
+      if (plan.until != deploy::Until::boot) {
+        deploy::FollowedImage image = deploy::check_followable(args->iso);
+        plan.build_id = image.build_id;
+        deploy::UdpAddress listen = args->syslog.empty() ? deploy::UdpAddress{"0.0.0.0", image.log.port}
+                                                         : deploy::parse_udp_address(args->syslog, "--syslog");
+        if (listen.port != image.log.port)
+          std::cerr << "imgbuild: deploy: the image's installer sends its syslog to " << image.log.host << ":"
+                    << image.log.port << ", received here on port " << listen.port
+                    << ": something must forward it\n";
+        if (!plan.dry_run) {
+          receiver.emplace(listen, std::vector<deploy::RoutedHost>{{plan.name, args->hostname, {}, plan.build_id}});
+          plan.events = &receiver->events(0);
+        }
+      }
       std::string password = redfish::read_password(args->password_file, args->user);
       DeployLinesObserver observer;
+      if (served) observer.log(plan.name, "serving " + args->iso + " at " + served->url());
       std::atomic<bool> stop{false};
       deploy::DryRunLog dry_run_log;
       deploy::HostOutcome outcome = deploy::deploy_host(plan, password, observer, stop, &dry_run_log);
       password.clear();
+      if (served) observer.log(plan.name, "served " + served->summary());
       if (outcome.status != deploy::HostOutcome::Status::done) {
         std::cerr << "imgbuild: deploy: " << outcome.host << ": " << outcome.diagnosis << "\n";
         return outcome.exit_code != 0 ? outcome.exit_code : 3;
@@ -97,8 +177,7 @@ void register_deploy(CLI::App& app, Action& action) {
       if (args->dry_run) {
         for (const auto& line : dry_run_log.lines) std::cout << line << "\n";
       } else {
-        std::cout << outcome.system << ": booting once from " << outcome.boot_target << " with " << args->image_url
-                  << " in " << outcome.slot << "\n";
+        std::cout << outcome.system << ": " << deploy_done_line(plan.until, outcome, plan.image_url) << "\n";
       }
       return 0;
     };

@@ -169,8 +169,12 @@ std::string watch(const HostPlan& plan, Phase phase, const std::string& build_id
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (auto event = plan.events->next(deadline, stop)) {
     if (!event->how.empty() && event->marker) run.log("syslog from " + event->source + ": " + event->marker->text);
+    std::size_t noted = watcher.notes().size();
     Verdict verdict = watcher.see(*event);
-    for (const auto& note : watcher.notes()) run.outcome().notes.push_back(note);
+    for (std::size_t i = noted; i < watcher.notes().size(); ++i) {
+      run.outcome().notes.push_back(watcher.notes()[i]);
+      run.log(watcher.notes()[i]);
+    }
     if (verdict.kind == Verdict::Kind::ok) return verdict.detail;
     if (verdict.kind == Verdict::Kind::fail) throw Error("", verdict.detail, "", 4);
   }
