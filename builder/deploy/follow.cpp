@@ -129,43 +129,54 @@ Verdict PhaseWatch::see(const HostEvent& event) {
   const vm::Marker* marker = event.marker ? &*event.marker : nullptr;
   switch (m_phase) {
     case Phase::installer: return see_installer(event, marker);
-    case Phase::install: return see_install(marker);
+    case Phase::install: return see_install(event, marker);
     case Phase::firstboot: return see_firstboot(marker);
   }
   return {};
 }
 
 Verdict PhaseWatch::see_installer(const HostEvent& event, const vm::Marker* marker) {
-  if (marker == nullptr) return {};
   using K = vm::MarkerKind;
-  if (marker->kind == K::PreseedLoaded) {
+  if (marker != nullptr && marker->kind == K::PreseedLoaded) {
     if (marker->detail == m_build_id)
-      return {Verdict::Kind::ok, "preseed-loaded:" + marker->detail + " from " + event.source};
+      return {Verdict::Kind::ok, "preseed-loaded:" + marker->detail + " from " + event.source, true};
     return {Verdict::Kind::fail,
             "the server booted another image: its installer reported build id " + marker->detail + ", the ISO's is " +
                 m_build_id + " (another image in its virtual media or on its network boot?)"};
   }
-  if (marker->kind == K::Firstboot)
+  if (marker != nullptr && marker->kind == K::Firstboot)
     return {Verdict::Kind::fail, "the machine booted its own disk: its installed system's first-boot hook reported (" +
                                      marker->text + ") instead of the installer starting; the one-time CD boot was ignored"};
-  if (marker->kind == K::InstallFinished || marker->kind == K::LateCommandFailed)
+  if (marker != nullptr && (marker->kind == K::InstallFinished || marker->kind == K::LateCommandFailed))
     return {Verdict::Kind::fail, "the installer reported " + marker->text +
-                                     " without preseed-loaded before it: the build id was not seen (a syslog line lost, "
-                                     "or a deploy started while an install was already running)"};
+                                     " without any line before it: a deploy started while an install was already "
+                                     "running?"};
+  // d-i's BusyBox syslogd forwards without a hostname; an installed system names itself.
+  if (event.message.hostname.empty())
+    return {Verdict::Kind::ok, "the installer's syslog arrives from " + event.source +
+                                   " (its preseed-loaded went out before its network was up)"};
   return {};
 }
 
-Verdict PhaseWatch::see_install(const vm::Marker* marker) {
+Verdict PhaseWatch::see_install(const HostEvent& event, const vm::Marker* marker) {
   if (marker == nullptr) return {};
   using K = vm::MarkerKind;
-  if (marker->kind == K::InstallFinished) return {Verdict::Kind::ok, "install-finished"};
+  if (marker->kind == K::InstallFinished)
+    return {Verdict::Kind::ok, m_id_seen ? "install-finished" : "install-finished (the build id was not seen over the network)",
+            m_id_seen};
   if (marker->kind == K::LateCommandFailed)
     return {Verdict::Kind::fail, "the image's late_command failed with status " + marker->detail +
                                      " (the installation is not complete: the server's /var/log/installer/syslog or "
                                      "console says why)"};
-  if (marker->kind == K::PreseedLoaded)
-    return {Verdict::Kind::fail, "the installer started again before it reported install-finished: the server "
-                                 "rebooted into the image during the installation"};
+  if (marker->kind == K::PreseedLoaded) {
+    if (m_id_seen)
+      return {Verdict::Kind::fail, "the installer started again before it reported install-finished: the server "
+                                   "rebooted into the image during the installation"};
+    Verdict first = see_installer(event, marker);
+    if (first.kind == Verdict::Kind::fail) return first;
+    m_id_seen = true;
+    return {};
+  }
   if (marker->kind == K::Firstboot)
     return {Verdict::Kind::fail, "the installed system booted (" + marker->text +
                                      ") but install-finished never arrived: the installer's last lines were lost"};

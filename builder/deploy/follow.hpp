@@ -53,13 +53,21 @@ struct Verdict {
   enum class Kind { wait, ok, fail };
   Kind kind = Kind::wait;
   std::string detail;  // ok: what was seen; fail: the diagnosis
+  bool build_id_seen = false;  // ok: preseed-loaded with the ISO's build id was among it
 };
 
 // Judges the events of one phase as they arrive and explains a timeout by what did (or
-// did not) arrive.
+// did not) arrive. The installer has started on its preseed-loaded marker, or on its
+// first syslog line: d-i runs the early_command (preseed-loaded) before netcfg brings its
+// network up, so on a real installer that marker reaches only the serial port, and the
+// first line over the network is netcfg's or anna's. A preseed-loaded that does arrive is
+// checked against the ISO's build id in any phase before install-finished.
 class PhaseWatch {
  public:
-  PhaseWatch(Phase phase, std::string build_id) : m_phase(phase), m_build_id(std::move(build_id)) {}
+  // `build_id_seen`: an earlier phase saw preseed-loaded with the ISO's build id (then a
+  // preseed-loaded now is the installer starting again).
+  PhaseWatch(Phase phase, std::string build_id, bool build_id_seen = false)
+      : m_phase(phase), m_build_id(std::move(build_id)), m_id_seen(build_id_seen) {}
 
   Verdict see(const HostEvent& event);
   std::string timeout_diagnosis(std::chrono::seconds waited) const;
@@ -68,11 +76,12 @@ class PhaseWatch {
 
  private:
   Verdict see_installer(const HostEvent& event, const vm::Marker* marker);
-  Verdict see_install(const vm::Marker* marker);
+  Verdict see_install(const HostEvent& event, const vm::Marker* marker);
   Verdict see_firstboot(const vm::Marker* marker);
 
   Phase m_phase;
   std::string m_build_id;
+  bool m_id_seen = false;
   std::size_t m_lines = 0;              // lines attributed to this host
   std::string m_last_line;              // the last of them
   std::string m_installed_system;       // a line with a header hostname (not d-i's BusyBox)

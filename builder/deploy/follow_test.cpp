@@ -68,10 +68,33 @@ TEST(Timeouts, StepEqualsSeconds) {
 
 TEST(PhaseWatch, InstallerWithTheIsosBuildId) {
   PhaseWatch watch(Phase::installer, k_id);
-  EXPECT_EQ(watch.see(busybox("anna: retrieving foo")).kind, Verdict::Kind::wait);
   Verdict v = watch.see(busybox(std::string("IMGBUILD:preseed-loaded:") + k_id));
   EXPECT_EQ(v.kind, Verdict::Kind::ok);
+  EXPECT_TRUE(v.build_id_seen);
   EXPECT_NE(v.detail.find("192.0.2.7"), std::string::npos);
+}
+
+// d-i runs the early_command before its network is up: its first line over the network
+// is netcfg's or anna's, and the build id, if it comes, is checked during the install.
+TEST(PhaseWatch, InstallerStartedByItsFirstLineThenTheBuildIdLate) {
+  PhaseWatch watch(Phase::installer, k_id);
+  // An installed system's line (it has a hostname) is no installer.
+  EXPECT_EQ(watch.see(event("<30>Dec  7 19:53:38 pe01 systemd[1]: Started cron.")).kind, Verdict::Kind::wait);
+  Verdict v = watch.see(busybox("anna: retrieving foo"));
+  EXPECT_EQ(v.kind, Verdict::Kind::ok);
+  EXPECT_FALSE(v.build_id_seen);
+  EXPECT_NE(v.detail.find("before its network was up"), std::string::npos) << v.detail;
+  PhaseWatch install(Phase::install, k_id, false);
+  EXPECT_EQ(install.see(busybox(std::string("IMGBUILD:preseed-loaded:") + k_id)).kind, Verdict::Kind::wait);
+  v = install.see(busybox("IMGBUILD:install-finished"));
+  EXPECT_EQ(v.kind, Verdict::Kind::ok);
+  EXPECT_EQ(v.detail, "install-finished");
+  PhaseWatch other(Phase::install, k_id, false);
+  v = other.see(busybox("IMGBUILD:preseed-loaded:fedcba9876543210fedcba9876543210"));
+  EXPECT_EQ(v.kind, Verdict::Kind::fail);
+  EXPECT_NE(v.detail.find("booted another image"), std::string::npos) << v.detail;
+  PhaseWatch unseen(Phase::install, k_id, false);
+  EXPECT_NE(unseen.see(busybox("IMGBUILD:install-finished")).detail.find("build id was not seen"), std::string::npos);
 }
 
 TEST(PhaseWatch, AnotherBuildIdIsAnotherImage) {
@@ -97,8 +120,8 @@ TEST(PhaseWatch, InstallerTimeoutSaysWhatArrived) {
   EXPECT_NE(d.find("booted its own disk?"), std::string::npos);
   // An installed system's ordinary syslog (it has a hostname; d-i's has none): its own disk.
   PhaseWatch own(Phase::installer, k_id);
-  EXPECT_EQ(own.see(event("<30>Dec  7 19:53:38 pe01 systemd[1]: Started cron.")).kind, Verdict::Kind::wait);
   EXPECT_EQ(own.see(unclaimed("192.0.2.99")).kind, Verdict::Kind::wait);
+  EXPECT_EQ(own.see(event("<30>Dec  7 19:53:38 pe01 systemd[1]: Started cron.")).kind, Verdict::Kind::wait);
   d = own.timeout_diagnosis(std::chrono::seconds(60));
   EXPECT_NE(d.find("the machine booted its own disk (its installed system logs as pe01 from 192.0.2.7)"),
             std::string::npos)
@@ -114,7 +137,7 @@ TEST(PhaseWatch, InstallFinishedOrTheLateCommandsStatus) {
   Verdict v = failed.see(busybox("IMGBUILD:late-command-failed:7"));
   EXPECT_EQ(v.kind, Verdict::Kind::fail);
   EXPECT_NE(v.detail.find("late_command failed with status 7"), std::string::npos) << v.detail;
-  PhaseWatch again(Phase::install, k_id);
+  PhaseWatch again(Phase::install, k_id, true);
   EXPECT_EQ(again.see(busybox(std::string("IMGBUILD:preseed-loaded:") + k_id)).kind, Verdict::Kind::fail);
   PhaseWatch silent(Phase::install, k_id);
   silent.see(busybox("partman: No matching physical volumes found"));

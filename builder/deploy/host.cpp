@@ -163,9 +163,9 @@ void run_until_boot(HostRun& run, redfish::Client& client, const HostPlan& plan)
 
 // Waits for the markers that end one phase; an Error (exit 4) with the diagnosis when
 // they say the install went wrong or nothing decisive arrived in time.
-std::string watch(const HostPlan& plan, Phase phase, const std::string& build_id, std::chrono::seconds limit,
-                  const std::atomic<bool>& stop, HostRun& run) {
-  PhaseWatch watcher(phase, build_id);
+std::string watch(const HostPlan& plan, Phase phase, const std::string& build_id, bool& build_id_seen,
+                  std::chrono::seconds limit, const std::atomic<bool>& stop, HostRun& run) {
+  PhaseWatch watcher(phase, build_id, build_id_seen);
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (auto event = plan.events->next(deadline, stop)) {
     if (!event->how.empty() && event->marker) run.log("syslog from " + event->source + ": " + event->marker->text);
@@ -175,7 +175,10 @@ std::string watch(const HostPlan& plan, Phase phase, const std::string& build_id
       run.outcome().notes.push_back(watcher.notes()[i]);
       run.log(watcher.notes()[i]);
     }
-    if (verdict.kind == Verdict::Kind::ok) return verdict.detail;
+    if (verdict.kind == Verdict::Kind::ok) {
+      build_id_seen = build_id_seen || verdict.build_id_seen;
+      return verdict.detail;
+    }
     if (verdict.kind == Verdict::Kind::fail) throw Error("", verdict.detail, "", 4);
   }
   if (stop.load()) throw Interrupted{};
@@ -190,8 +193,10 @@ void follow_install(HostRun& run, redfish::Client& client, const HostPlan& plan,
                     const std::atomic<bool>& stop) {
   HostOutcome& out = run.outcome();
   client.close();
-  run.step("installer", [&] { return watch(plan, Phase::installer, build_id, plan.timeouts.installer_start, stop, run); });
-  run.step("install", [&] { return watch(plan, Phase::install, build_id, plan.timeouts.install, stop, run); });
+  bool seen = false;
+  run.step("installer",
+           [&] { return watch(plan, Phase::installer, build_id, seen, plan.timeouts.installer_start, stop, run); });
+  run.step("install", [&] { return watch(plan, Phase::install, build_id, seen, plan.timeouts.install, stop, run); });
   run.step("eject-after-install", [&] {
     client.open();
     redfish::eject_all(client, {redfish::read_slot(client, out.slot)}, deploy_options(plan));
@@ -200,7 +205,8 @@ void follow_install(HostRun& run, redfish::Client& client, const HostPlan& plan,
     return out.slot + " empty";
   });
   if (plan.until == Until::install) return;
-  run.step("firstboot", [&] { return watch(plan, Phase::firstboot, build_id, plan.timeouts.firstboot, stop, run); });
+  run.step("firstboot",
+           [&] { return watch(plan, Phase::firstboot, build_id, seen, plan.timeouts.firstboot, stop, run); });
 }
 
 // After a failure or Ctrl-C: the image this run inserted does not stay in the slot (a

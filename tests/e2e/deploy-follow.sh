@@ -86,8 +86,8 @@ play() {  # play NAME MODE
     sleep 0.3
     case $mode in
         ok)
-            installer_line main-menu "INFO: Menu item 'preseed' selected"
             installer_line preseed "IMGBUILD:preseed-loaded:$id"
+            installer_line main-menu "INFO: Menu item 'netcfg' selected"
             installer_line anna "INFO: retrieving partman-base"
             installer_line preseed "IMGBUILD:install-finished"
             date +%s.%N >"$T/$name.finished"
@@ -128,7 +128,7 @@ expect_status 0 deploy ok follow --serve 127.0.0.1:0 --until firstboot --hostnam
 keep
 grep -q "first boot done" "$T/last.out" || fail "no 'first boot done' line"
 expect_stderr_match "installer ok .*preseed-loaded:$id"
-expect_stderr_match "install ok"
+expect_stderr_match "install ok \(.*\): install-finished$"
 expect_stderr_match "eject-after-install ok"
 expect_stderr_match "firstboot ok"
 expect_stderr_match "served [0-9]+ requests?, "
