@@ -9,6 +9,7 @@
 #include "redfish/virtual_media.hpp"
 #include "util/error.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -28,6 +29,32 @@ class DeployLinesObserver : public deploy::Observer {
   void log(const std::string& /*host*/, const std::string& line) override {
     std::cerr << "imgbuild: deploy: " << line << "\n";
   }
+};
+
+// Ctrl-C or SIGTERM while deploy waits (an installation takes an hour): no new step,
+// the image it inserted ejected, the session closed, exit 130.
+std::atomic<bool> g_deploy_stop{false};
+extern "C" void deploy_stop_handler(int) { g_deploy_stop = true; }
+
+class StopOnSignals {
+ public:
+  StopOnSignals() {
+    struct sigaction action {};
+    action.sa_handler = deploy_stop_handler;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &m_int);
+    ::sigaction(SIGTERM, &action, &m_term);
+  }
+  ~StopOnSignals() {
+    ::sigaction(SIGINT, &m_int, nullptr);
+    ::sigaction(SIGTERM, &m_term, nullptr);
+  }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+
+ private:
+  struct sigaction m_int {};
+  struct sigaction m_term {};
 };
 
 // --serve ADDR:PORT: the address is the URL's too, so it must be one the BMC can reach.
@@ -165,13 +192,14 @@ void register_deploy(CLI::App& app, Action& action) {
       std::string password = redfish::read_password(args->password_file, args->user);
       DeployLinesObserver observer;
       if (served) observer.log(plan.name, "serving " + args->iso + " at " + served->url());
-      std::atomic<bool> stop{false};
+      StopOnSignals signals;
       deploy::DryRunLog dry_run_log;
-      deploy::HostOutcome outcome = deploy::deploy_host(plan, password, observer, stop, &dry_run_log);
+      deploy::HostOutcome outcome = deploy::deploy_host(plan, password, observer, g_deploy_stop, &dry_run_log);
       password.clear();
       if (served) observer.log(plan.name, "served " + served->summary());
       if (outcome.status != deploy::HostOutcome::Status::done) {
         std::cerr << "imgbuild: deploy: " << outcome.host << ": " << outcome.diagnosis << "\n";
+        if (outcome.status == deploy::HostOutcome::Status::interrupted) return 130;
         return outcome.exit_code != 0 ? outcome.exit_code : 3;
       }
       if (args->dry_run) {

@@ -15,6 +15,7 @@
 #  - another build id (the server booted another image), silence (the one-time boot
 #    ignored), a first-boot marker instead of the installer (its own disk), the late
 #    command failing: each its diagnosis, exit 4, and nothing left inserted;
+#  - Ctrl-C while it waits: exit 130, the image ejected;
 #  - an image without log_host: exit 2 naming the ISO and --kernel-args, nothing sent;
 #  - --serve 0.0.0.0:PORT refused (the BMC cannot fetch from 0.0.0.0);
 #  - the password in no output, log or effects file.
@@ -105,6 +106,7 @@ play() {  # play NAME MODE
             installer_line preseed "IMGBUILD:late-command-failed:7"
             ;;
         silent) ;;
+        started) installer_line preseed "IMGBUILD:preseed-loaded:$id" ;;
     esac
     echo "played $mode" >"$T/$name.play"
 }
@@ -159,6 +161,24 @@ check_fault own-disk "installer: the machine booted its own disk"
 check_fault silent "installer: no IMGBUILD:preseed-loaded within 3 s of the power-on: the one-time CD boot was ignored or the image did not start" \
     --timeout installer=3
 check_fault late-fails "install: the image's late_command failed with status 7"
+
+# Ctrl-C while deploy waits for the install: exit 130, the image ejected.
+start_bmc interrupt
+play interrupt started &
+pids+=($!)
+"$IMGBUILD" deploy "$T/follow.iso" --bmc "$(cat "$T/interrupt.url")" --user root --password-file "$T/pw" \
+    --fingerprint "SHA256:$fingerprint" --syslog "127.0.0.1:$port" --image-url http://192.0.2.1/follow.iso \
+    --no-image-check >"$T/int.out" 2>"$T/int.err" &
+dpid=$!
+pids+=($dpid)
+for _ in $(seq 300); do grep -q "installer ok" "$T/int.err" && break; sleep 0.1; done
+grep -q "installer ok" "$T/int.err" || { cat "$T/int.err"; fail "interrupt: the installer step never ended"; }
+kill -INT "$dpid"
+rc=0; wait "$dpid" || rc=$?
+cat "$T/int.out" >>"$T/all.out"; cat "$T/int.err" >>"$T/all.err"
+[[ $rc -eq 130 ]] || { cat "$T/int.err"; fail "interrupt: exit $rc, not 130"; }
+grep -q "interrupted" "$T/int.err" || fail "interrupt: not said"
+ejected_at_end interrupt || { effects interrupt; fail "interrupt: media left inserted"; }
 
 # 3. Bad input, before anything reaches the BMC: an image without log_host; --serve 0.0.0.0.
 start_bmc bad
