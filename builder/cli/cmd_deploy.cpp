@@ -87,16 +87,86 @@ std::string deploy_done_line(deploy::Until until, const deploy::HostOutcome& out
   return "";
 }
 
+struct DeployArgs {
+  std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until = "firstboot";
+  std::string syslog, serve, hostname;
+  std::vector<std::string> timeouts;
+  bool insecure = false, dry_run = false, no_image_check = false;
+};
+
+deploy::HostPlan deploy_plan(const DeployArgs& args) {
+  deploy::HostPlan plan;
+  plan.name = args.bmc;
+  plan.until = args.until == "boot" ? deploy::Until::boot
+               : args.until == "install" ? deploy::Until::install
+                                          : deploy::Until::firstboot;
+  for (const auto& spec : args.timeouts) deploy::set_timeout(plan.timeouts, spec);
+  plan.bmc.base_url = args.bmc;
+  if (!args.ca.empty()) plan.bmc.trust = {redfish::Trust::Mode::ca_file, args.ca, {}};
+  if (!args.fingerprint.empty()) plan.bmc.trust = {redfish::Trust::Mode::fingerprint, {}, args.fingerprint};
+  if (args.insecure) plan.bmc.trust = {redfish::Trust::Mode::insecure, {}, {}};
+  plan.user = args.user;
+  plan.system = args.system;
+  plan.image_path = args.iso;
+  plan.image_url = args.image_url;
+  plan.check_image = !args.no_image_check;
+  plan.dry_run = args.dry_run;
+  return plan;
+}
+
+int run_deploy(const DeployArgs& args) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(args.iso, ec))
+    throw Error(args.iso, "no such ISO file", "give the image that --image-url serves");
+  if (args.image_url.empty() == args.serve.empty())
+    throw Error("deploy", "no image URL", "give --image-url URL, or --serve ADDR:PORT to serve the ISO from here");
+  deploy::HostPlan plan = deploy_plan(args);
+  std::optional<http::ServeOptions> serve_options;
+  if (!args.serve.empty()) serve_options = deploy_serve_options(args.serve);
+  std::optional<deploy::SyslogReceiver> receiver;
+  if (plan.until != deploy::Until::boot) {
+    deploy::FollowedImage image = deploy::check_followable(args.iso);
+    plan.build_id = image.build_id;
+    deploy::UdpAddress listen = args.syslog.empty() ? deploy::UdpAddress{"0.0.0.0", image.log.port}
+                                                     : deploy::parse_udp_address(args.syslog, "--syslog");
+    if (listen.port != image.log.port)
+      std::cerr << "imgbuild: deploy: the image's installer sends its syslog to " << image.log.host << ":"
+                << image.log.port << ", received here on port " << listen.port
+                << ": something must forward it\n";
+    if (!plan.dry_run) {
+      receiver.emplace(listen, std::vector<deploy::RoutedHost>{{plan.name, args.hostname, {}, plan.build_id}});
+      plan.events = &receiver->events(0);
+    }
+  }
+  std::optional<http::BackgroundServe> served;
+  if (serve_options) served.emplace(args.iso, *serve_options);
+  if (served) plan.image_url = served->url();
+  redfish::transfer_protocol_of(plan.image_url);  // bad input before any prompt
+  std::string password = redfish::read_password(args.password_file, args.user);
+  DeployLinesObserver observer;
+  if (served) observer.log(plan.name, "serving " + args.iso + " at " + served->url());
+  StopOnSignals signals;
+  deploy::DryRunLog dry_run_log;
+  deploy::HostOutcome outcome = deploy::deploy_host(plan, password, observer, g_deploy_stop, &dry_run_log);
+  password.clear();
+  if (served) observer.log(plan.name, "served " + served->summary());
+  if (outcome.status != deploy::HostOutcome::Status::done) {
+    std::cerr << "imgbuild: deploy: " << outcome.host << ": " << outcome.diagnosis << "\n";
+    if (outcome.status == deploy::HostOutcome::Status::interrupted) return 130;
+    return outcome.exit_code != 0 ? outcome.exit_code : 3;
+  }
+  if (args.dry_run) {
+    for (const auto& line : dry_run_log.lines) std::cout << line << "\n";
+  } else {
+    std::cout << outcome.system << ": " << deploy_done_line(plan.until, outcome, plan.image_url) << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 void register_deploy(CLI::App& app, Action& action) {
-  struct Args {
-    std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until = "firstboot";
-    std::string syslog, serve, hostname;
-    std::vector<std::string> timeouts;
-    bool insecure = false, dry_run = false, no_image_check = false;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<DeployArgs>();
   auto* command = app.add_subcommand(
       "deploy", "put an installer ISO on a server through its BMC's Redfish virtual media, boot it once from "
                 "it and follow the install (exit 0 done, 2 bad input, 3 the BMC failed, 4 the install failed or "
@@ -148,67 +218,7 @@ void register_deploy(CLI::App& app, Action& action) {
   command->add_flag("--dry-run", args->dry_run,
                     "read the BMC but change nothing: print each request that would be sent");
   command->callback([args, &action] {
-    action = [args]() -> int {
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(args->iso, ec))
-        throw Error(args->iso, "no such ISO file", "give the image that --image-url serves");
-      if (args->image_url.empty() == args->serve.empty())
-        throw Error("deploy", "no image URL", "give --image-url URL, or --serve ADDR:PORT to serve the ISO from here");
-      deploy::HostPlan plan;
-      plan.name = args->bmc;
-      plan.until = args->until == "boot" ? deploy::Until::boot
-                   : args->until == "install" ? deploy::Until::install
-                                              : deploy::Until::firstboot;
-      for (const auto& spec : args->timeouts) deploy::set_timeout(plan.timeouts, spec);
-      plan.bmc.base_url = args->bmc;
-      if (!args->ca.empty()) plan.bmc.trust = {redfish::Trust::Mode::ca_file, args->ca, {}};
-      if (!args->fingerprint.empty()) plan.bmc.trust = {redfish::Trust::Mode::fingerprint, {}, args->fingerprint};
-      if (args->insecure) plan.bmc.trust = {redfish::Trust::Mode::insecure, {}, {}};
-      plan.user = args->user;
-      plan.system = args->system;
-      plan.image_path = args->iso;
-      plan.image_url = args->image_url;
-      plan.check_image = !args->no_image_check;
-      plan.dry_run = args->dry_run;
-      std::optional<http::BackgroundServe> served;
-      if (!args->serve.empty()) served.emplace(args->iso, deploy_serve_options(args->serve));
-      if (served) plan.image_url = served->url();
-      redfish::transfer_protocol_of(plan.image_url);  // bad input before any prompt
-      std::optional<deploy::SyslogReceiver> receiver;
-      if (plan.until != deploy::Until::boot) {
-        deploy::FollowedImage image = deploy::check_followable(args->iso);
-        plan.build_id = image.build_id;
-        deploy::UdpAddress listen = args->syslog.empty() ? deploy::UdpAddress{"0.0.0.0", image.log.port}
-                                                         : deploy::parse_udp_address(args->syslog, "--syslog");
-        if (listen.port != image.log.port)
-          std::cerr << "imgbuild: deploy: the image's installer sends its syslog to " << image.log.host << ":"
-                    << image.log.port << ", received here on port " << listen.port
-                    << ": something must forward it\n";
-        if (!plan.dry_run) {
-          receiver.emplace(listen, std::vector<deploy::RoutedHost>{{plan.name, args->hostname, {}, plan.build_id}});
-          plan.events = &receiver->events(0);
-        }
-      }
-      std::string password = redfish::read_password(args->password_file, args->user);
-      DeployLinesObserver observer;
-      if (served) observer.log(plan.name, "serving " + args->iso + " at " + served->url());
-      StopOnSignals signals;
-      deploy::DryRunLog dry_run_log;
-      deploy::HostOutcome outcome = deploy::deploy_host(plan, password, observer, g_deploy_stop, &dry_run_log);
-      password.clear();
-      if (served) observer.log(plan.name, "served " + served->summary());
-      if (outcome.status != deploy::HostOutcome::Status::done) {
-        std::cerr << "imgbuild: deploy: " << outcome.host << ": " << outcome.diagnosis << "\n";
-        if (outcome.status == deploy::HostOutcome::Status::interrupted) return 130;
-        return outcome.exit_code != 0 ? outcome.exit_code : 3;
-      }
-      if (args->dry_run) {
-        for (const auto& line : dry_run_log.lines) std::cout << line << "\n";
-      } else {
-        std::cout << outcome.system << ": " << deploy_done_line(plan.until, outcome, plan.image_url) << "\n";
-      }
-      return 0;
-    };
+    action = [args]() -> int { return run_deploy(*args); };
   });
 }
 
