@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e deploy
 # timeout: 180
-# cost: 20
+# cost: 12
 # imgbuild deploy follows the install after the power-on, against the emulated BMC hosted
 # over HTTPS (tests/drivers/bmc-serve), no QEMU: a player here is the server. When the BMC
 # powers on with the image inserted and a one-time Cd boot, the player sends the syslog
