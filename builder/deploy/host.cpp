@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "deploy/host.hpp"
 
+#include "deploy/follow.hpp"
+#include "deploy/syslog.hpp"
 #include "redfish/client.hpp"
 #include "redfish/image_probe.hpp"
 #include "redfish/virtual_media.hpp"
@@ -95,11 +97,22 @@ class HostRun {
   HostOutcome m_outcome;
 };
 
-std::string image_check(const HostPlan& plan) {
+// The image as served, and (when following the install) the build id its installer will
+// report: `build_id` is filled in.
+std::string image_check(const HostPlan& plan, std::string& build_id) {
+  std::string followed;
+  if (plan.until != Until::boot && build_id.empty()) {
+    FollowedImage image = check_followable(plan.image_path);
+    build_id = image.build_id;
+    followed = "build id " + build_id + ", installer syslog to " + image.log.host + ":" + std::to_string(image.log.port);
+  }
   std::string protocol = redfish::transfer_protocol_of(plan.image_url);
-  if (!plan.check_image || (protocol != "HTTP" && protocol != "HTTPS")) return "not checked from here";
-  auto size = static_cast<std::int64_t>(std::filesystem::file_size(plan.image_path));
-  return redfish::judge_image_probe(redfish::probe_image(plan.image_url), plan.image_url, size);
+  std::string served = "not checked from here";
+  if (plan.check_image && (protocol == "HTTP" || protocol == "HTTPS")) {
+    auto size = static_cast<std::int64_t>(std::filesystem::file_size(plan.image_path));
+    served = redfish::judge_image_probe(redfish::probe_image(plan.image_url), plan.image_url, size);
+  }
+  return followed.empty() ? served : served + "; " + followed;
 }
 
 // The steps up to the power-on with the one-time CD boot, each timed.
@@ -141,9 +154,59 @@ void run_until_boot(HostRun& run, redfish::Client& client, const HostPlan& plan)
     return out.boot_target + " once";
   });
   run.step("power-on", [&] {
+    // What arrived before is another boot's: the installer this power-on starts is what counts.
+    if (plan.events != nullptr) plan.events->clear();
     redfish::power_on(client, now, options);
     return std::string("on");
   });
+}
+
+// Waits for the markers that end one phase; an Error (exit 4) with the diagnosis when
+// they say the install went wrong or nothing decisive arrived in time.
+std::string watch(const HostPlan& plan, Phase phase, const std::string& build_id, bool& build_id_seen,
+                  std::chrono::seconds limit, const std::atomic<bool>& stop, HostRun& run) {
+  PhaseWatch watcher(phase, build_id, build_id_seen);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (auto event = plan.events->next(deadline, stop)) {
+    if (!event->how.empty() && event->marker) run.log("syslog from " + event->source + ": " + event->marker->text);
+    std::size_t noted = watcher.notes().size();
+    Verdict verdict = watcher.see(*event);
+    for (std::size_t i = noted; i < watcher.notes().size(); ++i) {
+      run.outcome().notes.push_back(watcher.notes()[i]);
+      run.log(watcher.notes()[i]);
+    }
+    if (verdict.kind == Verdict::Kind::ok) {
+      build_id_seen = build_id_seen || verdict.build_id_seen;
+      return verdict.detail;
+    }
+    if (verdict.kind == Verdict::Kind::fail) throw Error("", verdict.detail, "", 4);
+  }
+  if (stop.load()) throw Interrupted{};
+  throw Error("", watcher.timeout_diagnosis(limit), "", 4);
+}
+
+// After the power-on: the installer's markers, the media out as soon as the install is
+// finished (before the installed system boots: the hazard the first-boot hook handles
+// from inside), then the first boot. The session is closed while waiting (an install
+// outlasts a BMC's idle session timeout) and opened again for the eject.
+void follow_install(HostRun& run, redfish::Client& client, const HostPlan& plan, const std::string& build_id,
+                    const std::atomic<bool>& stop) {
+  HostOutcome& out = run.outcome();
+  client.close();
+  bool seen = false;
+  run.step("installer",
+           [&] { return watch(plan, Phase::installer, build_id, seen, plan.timeouts.installer_start, stop, run); });
+  run.step("install", [&] { return watch(plan, Phase::install, build_id, seen, plan.timeouts.install, stop, run); });
+  run.step("eject-after-install", [&] {
+    client.open();
+    redfish::eject_all(client, {redfish::read_slot(client, out.slot)}, deploy_options(plan));
+    out.media_inserted = false;
+    client.close();
+    return out.slot + " empty";
+  });
+  if (plan.until == Until::install) return;
+  run.step("firstboot",
+           [&] { return watch(plan, Phase::firstboot, build_id, seen, plan.timeouts.firstboot, stop, run); });
 }
 
 // After a failure or Ctrl-C: the image this run inserted does not stay in the slot (a
@@ -152,6 +215,7 @@ void eject_what_we_inserted(HostRun& run, redfish::Client& client, const HostPla
   HostOutcome& out = run.outcome();
   if (!out.media_inserted || out.slot.empty()) return;
   try {
+    if (!client.has_session()) client.open();
     redfish::DeployOptions options = deploy_options(plan);
     redfish::eject_all(client, {redfish::read_slot(client, out.slot)}, options);
     out.media_inserted = false;
@@ -166,13 +230,18 @@ void eject_what_we_inserted(HostRun& run, redfish::Client& client, const HostPla
 HostOutcome deploy_host(const HostPlan& plan, const std::string& password, Observer& observer,
                         const std::atomic<bool>& stop, DryRunLog* dry_run_log) {
   redfish::transfer_protocol_of(plan.image_url);  // bad input: thrown before anything is sent
+  if (plan.until != Until::boot && plan.events == nullptr && !plan.dry_run)
+    throw Error(plan.name, std::string("following the install (--until ") + until_name(plan.until) +
+                               ") needs the installers' syslog routed to this host",
+                "this is a bug in the caller of deploy_host");
+  std::string build_id = plan.build_id;
   HostRun run(plan, observer, stop);
   HostOutcome& out = run.outcome();
   std::optional<redfish::CurlTransport> transport;
   std::optional<redfish::SystemClock> clock;
   std::optional<redfish::Client> client;
   try {
-    run.step("image-check", [&] { return image_check(plan); });
+    run.step("image-check", [&] { return image_check(plan, build_id); });
     run.step("connect", [&] {
       transport.emplace(plan.bmc);
       clock.emplace();
@@ -185,6 +254,7 @@ HostOutcome deploy_host(const HostPlan& plan, const std::string& password, Obser
       return transport->trust_note();
     });
     run_until_boot(run, *client, plan);
+    if (plan.until != Until::boot && !plan.dry_run) follow_install(run, *client, plan, build_id, stop);
     out.status = HostOutcome::Status::done;
   } catch (const Interrupted&) {
     out.status = HostOutcome::Status::interrupted;

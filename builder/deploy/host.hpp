@@ -8,8 +8,10 @@
 // keeps what the report shows: the steps, the notes (how the BMC's certificate was
 // trusted), and the BMC's answer when it refused something.
 //
-// Steps in order: connect, find-system, power-off, eject, insert, boot-once, power-on;
-// later steps (following the install) are appended by the same mechanism.
+// Steps in order: image-check, connect, find-system, power-off, eject, insert, boot-once,
+// power-on; then, following the install: installer (the image's preseed-loaded marker
+// with the ISO's build id), install (install-finished), eject-after-install (the media
+// out before the installed system boots), firstboot (its first-boot hook's marker).
 
 #include "redfish/curl_transport.hpp"
 
@@ -20,6 +22,8 @@
 #include <vector>
 
 namespace imgbuild::deploy {
+
+class HostEvents;  // deploy/syslog.hpp
 
 // How far a deployment goes: powered on with the one-time CD boot set; the installer's
 // install-finished marker (then the media ejected); the installed system's first boot.
@@ -47,6 +51,12 @@ struct HostPlan {
   StepTimeouts timeouts;
   bool check_image = true;     // check from here that image_url serves the ISO with ranges
   bool dry_run = false;
+  // Following the install (until install or firstboot): this host's share of the
+  // installers' syslog (one SyslogReceiver per deploy run routes it), required then; and
+  // the build id its installer must report (empty: read from image_path, which must then
+  // carry log_host/log_port, see follow.hpp check_followable).
+  HostEvents* events = nullptr;
+  std::string build_id;
 };
 
 struct StepRecord {
@@ -66,7 +76,8 @@ struct HostOutcome {
   std::string bmc_answer;                // what the BMC said when it refused, for the report
   std::string system, slot, boot_target;  // Redfish paths and the override used
   bool media_inserted = false;           // the image deploy inserted is still in the slot
-  int exit_code = 0;                     // of the Error that ended a failed deployment (3: the BMC)
+  int exit_code = 0;                     // of the Error that ended a failed deployment (3: the BMC,
+                                         // 4: the installation failed or was not seen in time)
 };
 const char* status_name(HostOutcome::Status status);
 

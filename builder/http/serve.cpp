@@ -193,6 +193,45 @@ std::string format_status(std::size_t images, const std::map<std::string, Client
   return line;
 }
 
+struct BackgroundServe::State {
+  mutable std::mutex mutex;
+  std::map<std::string, ClientTotal> clients;
+  std::optional<Server> server;
+};
+
+BackgroundServe::BackgroundServe(const std::string& image, const ServeOptions& options)
+    : m_state(std::make_unique<State>()) {
+  util::open_for_reading(image, "image");
+  std::string path = url_paths({image}).front();
+  std::optional<std::string> name = options.content_name ? options.content_name(image) : std::nullopt;
+  auto handler = std::make_shared<FileHandler>(image, name);
+  Handler call = [handler](const Request& request) { return (*handler)(request); };
+  Router router;
+  router.add("GET", path, call);
+  router.add("HEAD", path, call);
+  State* state = m_state.get();
+  m_state->server.emplace(options.server, router, [state](const Exchange& exchange) {
+    std::lock_guard lock(state->mutex);
+    ClientTotal& total = state->clients[exchange.client];
+    total.bytes += exchange.completed ? exchange.bytes : 0;
+    total.requests += 1;
+  });
+  m_url = m_state->server->base_url() + "/" + url_escape(path.substr(1));
+}
+
+BackgroundServe::~BackgroundServe() = default;
+
+std::string BackgroundServe::summary() const {
+  std::lock_guard lock(m_state->mutex);
+  std::uint64_t bytes = 0, requests = 0;
+  for (const auto& [client, total] : m_state->clients) {
+    bytes += total.bytes;
+    requests += total.requests;
+  }
+  return std::to_string(requests) + (requests == 1 ? " request, " : " requests, ") + mib(bytes) + " to " +
+         std::to_string(m_state->clients.size()) + (m_state->clients.size() == 1 ? " client" : " clients");
+}
+
 int serve_images(const std::vector<std::string>& images, const ServeOptions& options) {
   if (images.empty()) throw Error("serve", "no image given", "name at least one image file");
   for (const auto& image : images) util::open_for_reading(image, "image");

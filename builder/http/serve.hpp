@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,29 @@ std::vector<std::string> url_paths(const std::vector<std::string>& images);
 // Prints one URL per image on stdout once listening. Error naming the file for a missing
 // or unreadable image, a log that cannot be written, an address it cannot listen on.
 int serve_images(const std::vector<std::string>& images, const ServeOptions& options);
+
+// One image served in the background for as long as the object lives (what `deploy
+// --serve` uses while the BMC reads the image): the same handler as serve_images, no log
+// lines (a BMC reads an image in thousands of ranges), totals for a summary. Error as
+// serve_images for an unreadable image or an address it cannot listen on.
+class BackgroundServe {
+ public:
+  BackgroundServe(const std::string& image, const ServeOptions& options);
+  ~BackgroundServe();
+  BackgroundServe(const BackgroundServe&) = delete;
+  BackgroundServe& operator=(const BackgroundServe&) = delete;
+
+  // "http://192.0.2.10:8080/pe2950.iso"
+  const std::string& url() const { return m_url; }
+  // "12 requests, 600.0 MiB to 1 client"
+  std::string summary() const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> m_state;
+  std::string m_url;
+};
 
 // A log line: "2026-12-07T17:01:02Z 192.0.2.7:53422 \"GET /pe2950.iso HTTP/1.1\" 206 1048576 0.004s"
 // (" aborted" when the client went away first). Bytes that are not printable ASCII in the

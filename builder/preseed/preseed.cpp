@@ -294,8 +294,22 @@ Wrapping early_wrapping(const Injection& injection) {
   return {mark + "; sh -c ", "", mark};
 }
 
+// Where the installer sent its syslog (log_host/log_port on its command line), kept in the
+// installed system for the first-boot hook, which reports there too. Word by word with
+// ${w#prefix} (no glob characters, no backslash: the Etch loader's rules); nothing is
+// written without log_host, and nothing here changes the late command's status.
+std::string report_to_writer() {
+  const std::string file = "/target" + std::string(k_report_to);
+  const std::string dir = file.substr(0, file.rfind('/'));
+  return "imgbuild_lh=; imgbuild_lp=; for imgbuild_w in $(cat " + std::string(k_cmdline) +
+         " 2>/dev/null); do test \"${imgbuild_w#log_host=}\" != \"$imgbuild_w\" && imgbuild_lh=${imgbuild_w#log_host=}; "
+         "test \"${imgbuild_w#log_port=}\" != \"$imgbuild_w\" && imgbuild_lp=${imgbuild_w#log_port=}; done; "
+         "if test -n \"$imgbuild_lh\"; then mkdir -p " + dir + " && echo \"$imgbuild_lh ${imgbuild_lp:-514}\" > " +
+         file + "; fi;";
+}
+
 Wrapping late_wrapping(const Injection& injection) {
-  std::string head = std::string(k_marker_function) + " ";
+  std::string head = std::string(k_marker_function) + " " + report_to_writer() + " ";
   std::string copy;
   if (injection.copy_target_overlay)
     copy = "cp -a " + injection.target_overlay_dir + "/. /target/";

@@ -59,6 +59,11 @@ inline constexpr std::string_view k_marker_device = "/dev/ttyS0";
 // variable (EFI global variable GUID; 4 bytes of attributes, then the value) read when
 // the kernel's own line is gone from its log (tests substitute the directory).
 inline constexpr std::string_view k_efi_dir = "/sys/firmware/efi";
+// The installer's kernel command line, where the late command finds log_host/log_port
+// (tests substitute it), and the file of the installed system it writes them to: the
+// first-boot hook reports there too ("HOST PORT", one line).
+inline constexpr std::string_view k_cmdline = "/proc/cmdline";
+inline constexpr std::string_view k_report_to = "/etc/imgbuild/report-to";
 
 // Returns the preseed text with imgbuild's commands chained around the user's ones:
 //  preseed/early_command: writes "IMGBUILD:secureboot:<on|off|bios|unknown>" (the

@@ -143,7 +143,7 @@ class ShellTest : public ::testing::TestWithParam<Shell> {
       if (!fs::exists("/usr/bin/busybox") && !fs::exists("/bin/busybox"))
         GTEST_SKIP() << "busybox missing (scripts/install-deps.sh installs it)";
       std::string bb = fs::exists("/usr/bin/busybox") ? "/usr/bin/busybox" : "/bin/busybox";
-      for (const char* applet : {"sh", "cp", "echo", "test", "true", "false", "cat"})
+      for (const char* applet : {"sh", "cp", "echo", "test", "true", "false", "cat", "mkdir"})
         fs::create_symlink(bb, m_bin / applet);
     }
   }
@@ -152,6 +152,7 @@ class ShellTest : public ::testing::TestWithParam<Shell> {
     command = replace_all(command, k_marker_device, device);
     // The machine running the tests is not the installer: its EFI state must not decide.
     command = replace_all(command, k_efi_dir, (m_scratch / "efi").string());
+    command = replace_all(command, k_cmdline, (m_scratch / "cmdline").string());
     command = replace_all(command, " /target/", " " + (m_scratch / "target").string() + "/");
     std::vector<std::string> argv = GetParam().argv;
     if (GetParam().name == "busybox") argv[0] = (m_bin / "sh").string();
@@ -513,6 +514,31 @@ TEST_P(ShellTest, LateCommandReportsSuccessAndFailure) {
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(serial.drain(), "IMGBUILD:install-finished\n");
   EXPECT_EQ(r.out, "ok\nIMGBUILD:install-finished\n");
+}
+
+// The installer's log_host/log_port go to the installed system for the first-boot hook;
+// without log_host nothing is written, and the late command's status is its own.
+TEST_P(ShellTest, LateCommandKeepsWhereTheInstallerReportedTo) {
+  FakeSerial serial;
+  fs::path report_to = m_scratch / "target" / "etc" / "imgbuild" / "report-to";
+  std::ofstream(m_scratch / "cmdline") << "BOOT_IMAGE=/install.amd/vmlinuz auto=true log_host=192.0.2.10 "
+                                          "log_port=5514 --- quiet\n";
+  RunResult r = run(late_command(injection(), "exit 3"), serial.path());
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(serial.drain(), "IMGBUILD:late-command-failed:3\n");
+  EXPECT_EQ(imgbuild::util::read_small_file(report_to.string()), "192.0.2.10 5514\n");
+  fs::remove_all(m_scratch / "target");
+  std::ofstream(m_scratch / "cmdline") << "auto=true xlog_host=1.2.3.4 log_host=192.0.2.11\n";
+  r = run(late_command(injection(), ""), serial.path());
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(imgbuild::util::read_small_file(report_to.string()), "192.0.2.11 514\n");
+  serial.drain();
+  fs::remove_all(m_scratch / "target");
+  std::ofstream(m_scratch / "cmdline") << "auto=true priority=critical\n";
+  r = run(late_command(injection(), ""), serial.path());
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(serial.drain(), "IMGBUILD:install-finished\n");
+  EXPECT_FALSE(fs::exists(report_to));
 }
 
 TEST_P(ShellTest, LateCommandCopiesTheTargetOverlayFirst) {

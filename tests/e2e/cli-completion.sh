@@ -60,7 +60,7 @@ expect "my.cfg overlays.d sub " imgbuild build base.iso --preseed = ''
 expect "base.iso other.iso overlays.d sub " imgbuild diff base.iso ''
 expect "" imgbuild build --kernel-args ''
 expect "--dry-run " imgbuild deploy x.iso --dr
-expect "boot " imgbuild deploy x.iso --until ''
+expect "boot firstboot install " imgbuild deploy x.iso --until ''
 
 # zsh: its parser accepts the script, and compinit loads it as the completer of imgbuild.
 if command -v zsh >/dev/null; then

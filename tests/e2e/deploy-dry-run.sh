@@ -86,7 +86,7 @@ printf '%s\n' "$pw" >"$T/pw"
 deploy() {  # deploy ISO IMAGE-URL MORE-OPTIONS...
     local iso=$1 url=$2
     shift 2
-    "$IMGBUILD" deploy "$iso" --bmc "$bmc" --user root --password-file "$T/pw" --image-url "$url" --dry-run "$@"
+    "$IMGBUILD" deploy "$iso" --bmc "$bmc" --user root --password-file "$T/pw" --image-url "$url" --dry-run --until boot "$@"
 }
 
 # Not trusted: refused, with the fingerprint to pin; no request was sent.

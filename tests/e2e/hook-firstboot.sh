@@ -171,6 +171,50 @@ for sh in dash busybox; do
     [[ ! -s $r/dev/kmsg ]] || fail "$c: wrote to the kernel log without a serial console"
 done
 
+# Over the network to where the installer sent its syslog (/etc/imgbuild/report-to): with
+# util-linux logger -n (the local logger stub hands -n calls to the real one), else, as
+# on Etch whose logger cannot send, with perl-base's socket. A UDP listener here receives.
+receive() { # PORT: prints each datagram as a line until firstboot-done or 15 s
+    /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(15)
+try:
+    while True:
+        d = s.recv(65536).decode("utf-8", "replace").rstrip("\n")
+        print(d, flush=True)
+        if d.endswith("IMGBUILD:firstboot-done"): break
+except socket.timeout: pass' "$1"
+}
+for sh in dash busybox; do
+    for how in logger perl; do
+        c=$sh-report-$how; setup "$c"; ln -s "$stub" "$bin/racadm"
+        port=$((20000 + RANDOM % 20000))
+        mkdir -p "$r/etc/imgbuild"; echo "127.0.0.1 $port" >"$r/etc/imgbuild/report-to"
+        if [[ $how == logger ]]; then
+            printf '#!/bin/sh
+case " $* " in *" -n "*) exec /usr/bin/logger "$@";; esac
+[ "$1" = -t ] && shift 2
+[ "$1" = -- ] && shift
+echo "$*" >>"%s"
+' "$T/$c/syslog" >"$bin/logger"
+        else
+            printf '#!/bin/sh
+case " $* " in *" -n "*) echo "logger: invalid option -- n" >&2; exit 1;; esac
+exit 0
+' >"$bin/logger"
+        fi
+        receive "$port" >"$T/$c/udp" &
+        listener=$!
+        sleep 0.5
+        STUB_RACADM_MODE=drac5 run_hook "$sh" "$c"
+        wait "$listener"
+        for m in start detach-ok:drac5 skipped:vmware-no-tarball done; do
+            grep -Eq "^<[0-9]+>.* $(hostname) imgbuild-firstboot.* IMGBUILD:firstboot-$m\$" "$T/$c/udp" ||
+                { cat "$T/$c/udp" >&2; fail "$c: IMGBUILD:firstboot-$m not received over UDP with the hostname"; }
+        done
+    done
+done
+
 # The defaults promised in the hook's header (60 s budget, 15 s per call, 3 attempts).
 grep -q 'BUDGET=${IMGBUILD_FIRSTBOOT_BUDGET:-60}' "$hook" || fail "default budget is not 60 s"
 grep -q 'CALL_TIMEOUT=${IMGBUILD_FIRSTBOOT_CALL_TIMEOUT:-15}' "$hook" || fail "default call timeout is not 15 s"

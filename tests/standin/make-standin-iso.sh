@@ -63,6 +63,8 @@ ln -s kmod "$initrd/sbin/insmod"
 cp /etc/mke2fs.conf "$initrd/etc/mke2fs.conf"
 modules="ehci-pci uhci-hcd ohci-pci usb-storage sd_mod sr_mod isofs megaraid_sas mptsas mptspi ahci ata_piix
          virtio_blk virtio_scsi virtio_pci ext4 crc32c_generic"
+# The NICs, for the installer's syslog over the network when the image has log_host=.
+modules="$modules e1000 e1000e virtio_net"
 for m in $modules; do
     kmod_list=$(modprobe -S "$version" -d "$sys" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }') || true
     for ko in $kmod_list; do

@@ -26,7 +26,10 @@
 # Reports: syslog (logger -t imgbuild-firstboot), /var/log/imgbuild-firstboot.log, and
 # serial markers on /dev/ttyS0 (and /dev/kmsg when the kernel console is serial):
 # IMGBUILD:firstboot-start, -detach-ok, -detach-failed, -no-drac, -skipped, -done
-# (":detail" after some).
+# (":detail" after some). The markers also go over the network, as syslog over UDP, to
+# where the installer sent its own syslog (/etc/imgbuild/report-to, "HOST PORT", written
+# by the late command from log_host/log_port): `imgbuild deploy` follows the first boot
+# there. util-linux logger -n; Etch's logger cannot send, so perl-base's IO::Socket.
 # Every path is under $IMGBUILD_ROOT (empty on a real system) so tests run it on a scratch
 # tree with a stub racadm; commands found on $PATH are not prefixed.
 
@@ -43,6 +46,7 @@ RETRIES=${IMGBUILD_FIRSTBOOT_RETRIES:-3}
 RETRY_DELAY=${IMGBUILD_FIRSTBOOT_RETRY_DELAY:-5}
 VMWARE_TIMEOUT=${IMGBUILD_FIRSTBOOT_VMWARE_TIMEOUT:-1800}
 OUT=${TMPDIR:-/tmp}/imgbuild-firstboot.$$
+REPORT_TO=$R/etc/imgbuild/report-to
 
 log() {
     echo "imgbuild-firstboot: $*"
@@ -57,8 +61,33 @@ log() {
 # agetty's vhangup() revokes every open descriptor of the port while it starts, so a
 # marker written at that moment is lost, while the kernel's console writes below the tty
 # layer. Level 3 so that "quiet" (console_loglevel 4) does not hide it.
+# report MARKER: the marker as syslog over UDP to the report-to host, when there is one.
+# The network may come up a moment after the hook starts: three tries, a second apart.
+report() {
+    [ -r "$REPORT_TO" ] || return 0
+    rp_host= rp_port=
+    read -r rp_host rp_port <"$REPORT_TO" 2>/dev/null
+    [ -n "$rp_host" ] || return 0
+    rp_port=${rp_port:-514}
+    rp_n=0
+    while [ "$rp_n" -lt 3 ]; do
+        logger -n "$rp_host" -P "$rp_port" -d -t imgbuild-firstboot -- "$1" 2>/dev/null && return 0
+        perl -MIO::Socket::INET -e '
+            my ($host, $port, $text) = @ARGV;
+            my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => "udp") or exit 1;
+            my $name = `hostname`; chomp $name;
+            $s->send("<13>" . substr(scalar localtime, 4, 15) . " $name imgbuild-firstboot: $text") or exit 1;
+            ' "$rp_host" "$rp_port" "$1" 2>/dev/null && return 0
+        rp_n=$((rp_n + 1))
+        sleep 1
+    done
+    log "could not send $1 to $rp_host:$rp_port"
+    return 0
+}
+
 mark() {
     log "IMGBUILD:firstboot-$1"
+    report "IMGBUILD:firstboot-$1"
     if [ -e "$SERIAL" ]; then
         { echo "IMGBUILD:firstboot-$1" >>"$SERIAL"; } 2>/dev/null || true
     fi
