@@ -207,9 +207,9 @@ MachineProfile parse_machine_profile(std::string_view text, const std::string& n
   }
   // The emulated remote-access controller and the channel the guest reaches it on.
   int drac_line = 0;
-  if (auto drac = table.string("drac", "drac5, idrac6, idrac7, idrac9 or none")) {
+  if (auto drac = table.string("drac", "drac5, idrac6, idrac7, idrac8, idrac9 or none")) {
     auto kind = parse_drac_kind(drac->value);
-    if (!kind) fail(drac->line, "unknown drac \"" + drac->value + "\"", "known: drac5, idrac6, idrac7, idrac9, none");
+    if (!kind) fail(drac->line, "unknown drac \"" + drac->value + "\"", "known: drac5, idrac6, idrac7, idrac8, idrac9, none");
     profile.drac = *kind;
     drac_line = drac->line;
   }
