@@ -30,7 +30,9 @@ void register_emulate(CLI::App& app, Action& action) {
                       "inject a BMC fault for tests: HOST:unavailable-once:METHOD:PATH, HOST:stale-inserted:N, "
                       "HOST:boot-once-ignored, HOST:image-unreachable[:PREFIX], HOST:weak-etags (HOST * = all)")
       ->type_name("HOST:FAULT");
-  command->add_option("--accel", args->accel, "auto, kvm or tcg")
+  command->add_option("--accel", args->accel,
+                      "tcg, kvm, or auto (KVM if a probe boot of the firmware works; Secure Boot profiles need "
+                      "SMM, which some KVM hosts lack)")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
       ->capture_default_str();
   command->callback([args, &action] {

@@ -96,7 +96,10 @@ SelfSignedCertificate make_self_signed_certificate(const std::string& common_nam
   for (const auto& ip : ip_addresses) alt += (alt.empty() ? "" : ",") + std::string("IP:") + ip;
   for (const auto& dns : dns_names) alt += (alt.empty() ? "" : ",") + std::string("DNS:") + dns;
   if (!alt.empty()) add_extension(cert.get(), NID_subject_alt_name, alt);
-  add_extension(cert.get(), NID_basic_constraints, "critical,CA:FALSE");
+  // Its own issuer: CA:TRUE, as `openssl req -x509` makes it, so that a client may take
+  // the certificate itself as its trust anchor (curl --cacert, Python's ssl).
+  add_extension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_extension(cert.get(), NID_key_usage, "critical,digitalSignature,keyCertSign");
   add_extension(cert.get(), NID_ext_key_usage, "serverAuth");
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) fail("signature");
 

@@ -25,7 +25,9 @@ struct EmulateOptions {
   std::string user = "root";
   std::vector<std::string> faults;  // HOST:KIND[:ARGUMENT], HOST may be '*'
   std::string qemu_binary = "qemu-system-x86_64";
-  std::string accel = "auto";
+  // tcg by default: the images are not known at start, and a KVM that boots the firmware
+  // may still fail an installer or lack SMM (Secure Boot profiles); auto probes it.
+  std::string accel = "tcg";
 };
 
 // The BMC dialect of a profile's DRAC: idrac9 -> Idrac9; idrac8 and idrac7 -> Idrac8

@@ -281,6 +281,8 @@ TEST(Command, FrozenUntilPowerOnKeptOnShutdownSerialToTheLog) {
   EXPECT_NE(std::find(argv.begin(), argv.end(), "-S"), argv.end());
   EXPECT_NE(std::find(argv.begin(), argv.end(), "-no-shutdown"), argv.end());
   EXPECT_TRUE(has("-boot", "strict=on"));
+  EXPECT_TRUE(has("-qmp", "unix:/t/r1.qmp,server=on,wait=off"));
+  EXPECT_TRUE(has("-qmp", "unix:/t/r1-monitor.qmp,server=on,wait=off"));
   EXPECT_TRUE(has("-chardev", "file,id=serial0,path=/s/r1/serial.log"));
   EXPECT_TRUE(has("-smbios", "type=1,serial=ABC1234"));
   EXPECT_TRUE(has("-device", "e1000e,netdev=net0,mac=52:54:00:00:00:01"));

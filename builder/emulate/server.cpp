@@ -72,6 +72,13 @@ std::vector<std::string> server_command(const vm::MachineProfile& profile, const
   // QEMU; the firmware boots only what has a bootindex (the disk; the virtual CD when a
   // one-time boot makes it first), as a server's boot sequence lists its devices.
   argv.insert(argv.begin() + 1, {"-S", "-no-shutdown", "-boot", "strict=on"});
+  // A second QMP socket for people and tests to look at the machine (query-block,
+  // qom-list /machine/peripheral): the emulator keeps the first one connected.
+  if (!settings.qmp_socket.empty()) {
+    std::string monitor = settings.qmp_socket;
+    monitor.insert(monitor.size() - 4, "-monitor");  // NAME.qmp -> NAME-monitor.qmp
+    argv.insert(argv.end(), {"-qmp", "unix:" + monitor + ",server=on,wait=off"});
+  }
   return argv;
 }
 
@@ -86,7 +93,7 @@ EmulatedServer::~EmulatedServer() {
   }
 }
 
-std::string EmulatedServer::qmp_socket() const { return m_spec.socket_dir + "/" + m_spec.hostname + ".qmp"; }
+std::string EmulatedServer::qmp_socket() const { return m_spec.socket_dir + "/" + m_spec.hostname + "-monitor.qmp"; }
 
 std::string EmulatedServer::url() const { return m_http ? "https://" + m_spec.listen_address + ":" + std::to_string(m_http->port()) : ""; }
 
@@ -149,6 +156,7 @@ void EmulatedServer::stop() {
   std::error_code ec;
   fs::remove(m_spec.socket_dir + "/" + m_spec.hostname + ".qmp", ec);
   fs::remove(m_spec.socket_dir + "/" + m_spec.hostname + ".drac", ec);
+  fs::remove(qmp_socket(), ec);
 }
 
 void EmulatedServer::queue(const bmc::Effect& effect) {

@@ -43,7 +43,8 @@ struct ServerSpec {
 // The QEMU argv of a server: the profile's machine (as verify builds it) without the
 // DRAC's virtual media (hot-plugged on insert), frozen at start (-S), kept on a guest
 // power off (-no-shutdown), only devices with a bootindex bootable (-boot strict=on), the
-// serial port into `serial_log`.
+// serial port into `serial_log`, and a second QMP socket (NAME-monitor.qmp beside
+// settings.qmp_socket) for observers.
 std::vector<std::string> server_command(const vm::MachineProfile& profile, const vm::LaunchSettings& settings,
                                         const std::string& serial_log);
 
@@ -64,6 +65,7 @@ class EmulatedServer {
   const std::string& fingerprint() const { return m_fingerprint; }  // lower-case hex
   pid_t qemu_pid() const { return m_qemu.pid(); }
   bool qemu_running() { return m_qemu.running(); }
+  // The QMP socket left free for observers (the emulator holds its own).
   std::string qmp_socket() const;
   HostedBmc& bmc() { return *m_bmc; }
 
