@@ -14,8 +14,9 @@
 #    serial log; on BIOS SeaBIOS's own log says it booted the DVD/CD;
 #  - QEMU fetched the image over HTTP (QMP on the observer socket: an http block node
 #    with the served URL) and the USB virtual CD is plugged in;
-#  - the one-time boot is spent: a reset (redfishtool, DMTF's client) boots the usual
-#    order (the blank disk) and not the CD again;
+#  - the one-time boot is spent: a reset (redfishtool, DMTF's client, on the iDRAC8)
+#    boots the usual order, the blank disk, and not the CD again: SeaBIOS's log says so,
+#    and on the R660 OVMF's BdsDxe lines on the console (the NVMe tried, the USB CD not);
 #  - eject (sushy, ironic's library, on the iDRAC8; a raw POST on the iDRAC9) unplugs
 #    the device and frees the image;
 #  - SIGTERM ends emulate with 0, SIGINT with 130, no QEMU left, sockets and the
@@ -111,13 +112,31 @@ qmp "$m730" query-named-block-nodes | jq -e --arg url "$(grep '/r730.iso$' "$T/s
     fail "the R730's virtual CD is not the served URL over HTTP: $(qmp "$m730" query-named-block-nodes)"
 grep -q '"GET /r730.iso HTTP/1.1" 206' "$T/serve.log" || fail "QEMU did not read the image with ranged GETs"
 
-# The one-time boot is spent: a reset through redfishtool boots the usual order.
+# The one-time boot is spent: a reset boots the usual order (the blank disk), not the CD.
+# R730 through redfishtool; R660 with a plain POST (its password is the generated one).
+printf 'user = "root:%s"\n' "$(cat "$s660/bmc-password")" >"$T/curl.cfg"
+chmod 600 "$T/curl.cfg"
+post660() {  # post660 PATH BODY: the HTTP status
+    curl -s -o /dev/null -w '%{http_code}' --cacert "$s660/rack-r660/bmc-cert.pem" -K "$T/curl.cfg" -X POST \
+        -H 'Content-Type: application/json' -d "$2" "$(jq -r '.bmcs[0].url' "$s660/bmcs.json")$1"
+}
 rhost=$(jq -r '.bmcs[0].url' "$T/s730/bmcs.json"); rhost=${rhost#https://}
 redfishtool -S Always -r "$rhost" -u root -p "$secret" Systems -1 reset ForceRestart >"$T/rft.reset" 2>&1 ||
     { cat "$T/rft.reset"; fail "redfishtool reset failed"; }
-for _ in $(seq 120); do grep -aq "No bootable device" "$T/s730/rack-r730/firmware.log" && break; sleep 0.5; done
-grep -aq "Booting from Hard Disk" "$T/s730/rack-r730/firmware.log" || fail "the reset did not boot the usual order"
-[[ $(grep -ac "Booting from DVD/CD" "$T/s730/rack-r730/firmware.log") -eq 1 ]] || fail "the CD booted again after the reset"
+code=$(post660 /redfish/v1/Systems/System.Embedded.1/Actions/ComputerSystem.Reset '{"ResetType":"ForceRestart"}')
+[[ $code == 204 ]] || fail "iDRAC9 ForceRestart answered $code"
+# OVMF names what it tries: after the reset the BOSS (blank: Not Found), never the USB CD.
+nvme_failed='BdsDxe: failed to load Boot[0-9]* "UEFI QEMU NVMe Ctrl'
+for _ in $(seq 240); do
+    grep -aq "No bootable device" "$T/s730/rack-r730/firmware.log" && grep -aq "$nvme_failed" "$serial660" && break
+    sleep 0.5
+done
+grep -aq "Booting from Hard Disk" "$T/s730/rack-r730/firmware.log" || fail "the R730's reset did not boot the usual order"
+[[ $(grep -ac "Booting from DVD/CD" "$T/s730/rack-r730/firmware.log") -eq 1 ]] || fail "the R730's CD booted again after the reset"
+grep -aq "$nvme_failed" "$serial660" || fail "the R660's reset did not boot the usual order: $(tail -c 600 "$serial660")"
+[[ $(grep -ac 'BdsDxe: starting Boot[0-9]* "UEFI QEMU QEMU USB' "$serial660") -eq 1 ]] ||
+    fail "OVMF started the R660's virtual CD again after the reset"
+[[ $(grep -ac "IMGBUILD:preseed-loaded:$id660" "$serial660") -eq 1 ]] || fail "the R660 booted the image twice"
 
 # Eject: sushy on the iDRAC8 (Manager-level virtual media, what Debian's sushy knows),
 # trusting only the BMC's own certificate (requests lets REQUESTS_CA_BUNDLE and
@@ -143,11 +162,7 @@ qmp "$m730" query-named-block-nodes | jq -e 'map(select(.drv == "http")) | lengt
     fail "the R730's image is still open after the eject"
 
 # iDRAC9: the System-level slot, ejected with a plain POST.
-printf 'user = "root:%s"\n' "$(cat "$s660/bmc-password")" >"$T/curl.cfg"
-chmod 600 "$T/curl.cfg"
-code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$s660/rack-r660/bmc-cert.pem" -K "$T/curl.cfg" -X POST \
-    -H 'Content-Type: application/json' -d '{}' \
-    "$(jq -r '.bmcs[0].url' "$s660/bmcs.json")/redfish/v1/Systems/System.Embedded.1/VirtualMedia/1/Actions/VirtualMedia.EjectMedia")
+code=$(post660 /redfish/v1/Systems/System.Embedded.1/VirtualMedia/1/Actions/VirtualMedia.EjectMedia '{}')
 rm -f "$T/curl.cfg"
 [[ $code == 204 ]] || fail "iDRAC9 EjectMedia answered $code"
 for _ in $(seq 50); do
