@@ -52,7 +52,7 @@ cat "$out/report/emulate.out"
 # Until deploy --hosts is there: the single-host deploy for each row, one after the other.
 results=()
 count=$(jq '.bmcs | length' "$bmcs")
-declare -A deployed_at
+declare -A deployed_at=()
 for i in $(seq 0 $((count - 1))); do
     host=$(jq -r ".bmcs[$i].hostname" "$bmcs")
     start=$(date +%s.%N)
@@ -70,7 +70,7 @@ done
 # Each host's installer, from the serial log: booted from the virtual CD when the image's
 # preseed-loaded marker (its build id) appears.
 deadline=$((SECONDS + boot_timeout))
-declare -A booted
+declare -A booted=()
 while ((SECONDS < deadline)) && ((${#booted[@]} < count)); do
     for i in $(seq 0 $((count - 1))); do
         host=$(jq -r ".bmcs[$i].hostname" "$bmcs")
