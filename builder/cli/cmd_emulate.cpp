@@ -35,6 +35,8 @@ void register_emulate(CLI::App& app, Action& action) {
                       "SMM, which some KVM hosts lack)")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
       ->capture_default_str();
+  command->add_flag("--json", args->json,
+                    "print bmcs.json's document on stdout once every BMC listens, instead of the lines");
   command->callback([args, &action] {
     action = [args]() -> int { return emulate::run_emulate(*args); };
   });

@@ -220,13 +220,17 @@ int run_emulate(const EmulateOptions& options) {
 
   const util::Json document = bmcs_document(servers, options, profile, state, password_path);
   util::write_file_atomically(state + "/bmcs.json", util::json_text(document), 0644);
-  std::printf("imgbuild: emulating %zu %s server%s (%s, %s); user %s, password in %s\n", servers.size(),
-              profile.name.c_str(), servers.size() == 1 ? "" : "s", std::string(bmc::dialect_name(dialect)).c_str(),
-              accel.reason.c_str(), options.user.c_str(), password_path.c_str());
-  for (const auto& server : servers)
-    std::printf("%s %s SHA256:%s\n", server->spec().hostname.c_str(), server->url().c_str(),
-                server->fingerprint().c_str());
-  std::printf("imgbuild: %s/bmcs.json written; Ctrl-C stops every machine\n", state.c_str());
+  if (options.json) {
+    std::fputs(util::json_text(document).c_str(), stdout);
+  } else {
+    std::printf("imgbuild: emulating %zu %s server%s (%s, %s); user %s, password in %s\n", servers.size(),
+                profile.name.c_str(), servers.size() == 1 ? "" : "s", std::string(bmc::dialect_name(dialect)).c_str(),
+                accel.reason.c_str(), options.user.c_str(), password_path.c_str());
+    for (const auto& server : servers)
+      std::printf("%s %s SHA256:%s\n", server->spec().hostname.c_str(), server->url().c_str(),
+                  server->fingerprint().c_str());
+    std::printf("imgbuild: %s/bmcs.json written; Ctrl-C stops every machine\n", state.c_str());
+  }
   std::fflush(stdout);
 
   std::vector<bool> reported(servers.size(), false);

@@ -28,6 +28,7 @@ struct EmulateOptions {
   // tcg by default: the images are not known at start, and a KVM that boots the firmware
   // may still fail an installer or lack SMM (Secure Boot profiles); auto probes it.
   std::string accel = "tcg";
+  bool json = false;  // stdout: bmcs.json's document instead of the lines for people
 };
 
 // The BMC dialect of a profile's DRAC: idrac9 -> Idrac9; idrac8 and idrac7 -> Idrac8

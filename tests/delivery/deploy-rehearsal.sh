@@ -29,7 +29,10 @@ command -v jq >/dev/null || { echo "deploy-rehearsal: jq is needed (apt-get inst
 mkdir -p "$out/report"
 rm -rf "$out/state"
 "$here/make-image.sh" "$cache" "$out/rehearsal.iso"
-id=$(xorriso -osirrox on -indev "$out/rehearsal.iso" -cat /imgbuild/build-id 2>/dev/null | tr -d '\n' || true)
+rm -f "$out/report/build-id"
+xorriso -report_about FAILURE -indev "$out/rehearsal.iso" -osirrox on -extract /imgbuild/build-id "$out/report/build-id" >/dev/null 2>&1
+id=$(tr -d '\n' <"$out/report/build-id")
+[[ -n $id ]] || { echo "deploy-rehearsal: $out/rehearsal.iso has no build id" >&2; exit 1; }
 
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -52,21 +52,26 @@ printf 'hostname,service_tag,mac\nrack-r660,R660EM1,52:54:00:66:00:01\n' >"$T/r6
 secret="Rehe4rse-$$-SeCrEt"
 printf '%s\n' "$secret" >"$T/pw"
 
+# A DRAC5 has no Redfish: one line naming the profile and what to do by hand, exit 2.
+expect_status 2 "$IMGBUILD" emulate --hosts "$T/r730.csv" --machine pe2950 --password-file "$T/pw"
+[[ $(error_line_count "$T/last.err") -eq 1 ]] || fail "the DRAC5 refusal is not one line"
+grep -q "machines/pe2950.toml: a DRAC5 has no Redfish.*vmcli" "$T/last.err" || fail "the DRAC5 refusal: $(cat "$T/last.err")"
+
 start=$SECONDS
 # R730: the password given; R660: generated, in its state directory. The R660's state is
-# temporary (no --state): bmcs.json is found through emulate's output.
+# temporary (no --state): emulate --json prints bmcs.json's document, which names it.
 "$IMGBUILD" emulate --hosts "$T/r730.csv" --machine r730 --state "$T/s730" --password-file "$T/pw" \
     >"$T/e730.out" 2>"$T/e730.err" &
 pids+=($!); e730=$!
-"$IMGBUILD" emulate --hosts "$T/r660.csv" --machine r660 >"$T/e660.out" 2>"$T/e660.err" &
+"$IMGBUILD" emulate --hosts "$T/r660.csv" --machine r660 --json >"$T/e660.out" 2>"$T/e660.err" &
 pids+=($!); e660=$!
 "$IMGBUILD" serve "$T/r730.iso" "$T/r660.iso" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
 pids+=($!)
 for _ in $(seq 300); do
-    [[ -s $T/s730/bmcs.json && $(grep -c bmcs.json "$T/e660.out" 2>/dev/null) -eq 1 && $(wc -l <"$T/serve.out") -eq 2 ]] && break
+    [[ -s $T/s730/bmcs.json && $(wc -l <"$T/serve.out") -eq 2 ]] && jq -e .state "$T/e660.out" >/dev/null 2>&1 && break
     sleep 0.1
 done
-s660=$(sed -n 's/^imgbuild: \(.*\)\/bmcs.json written.*/\1/p' "$T/e660.out")
+s660=$(jq -r .state "$T/e660.out" 2>/dev/null || true)
 [[ -s $T/s730/bmcs.json && -n $s660 && -s $s660/bmcs.json ]] ||
     fail "emulate did not start: $(cat "$T/e730.out" "$T/e730.err" "$T/e660.out" "$T/e660.err")"
 cat "$T/e730.out" "$T/e660.out"
