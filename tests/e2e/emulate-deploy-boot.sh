@@ -8,7 +8,8 @@
 # an iDRAC8 (BIOS, virtual media under the Manager) and an R660 behind an iDRAC9 (UEFI
 # Secure Boot, virtual media under the System), one emulate process per profile. Each
 # gets an image served by `imgbuild serve` through the existing `imgbuild deploy --until
-# boot`, pinned to the fingerprint emulate printed. Then, from outside imgbuild:
+# boot`, pinned to the fingerprint emulate printed (before it, an image URL nothing
+# serves: the deploy fails quoting QEMU's fetch error). Then, from outside imgbuild:
 #  - the machine really booted the virtual CD: the image's preseed-loaded marker (its
 #    build id) and the row's service tag read by the installer from SMBIOS, on the
 #    serial log; on BIOS SeaBIOS's own log says it booted the DVD/CD;
@@ -88,6 +89,14 @@ deploy() {  # deploy STATE ISO: the existing single-host deploy, pinned to the p
         --image-url "$(grep "/$iso.iso\$" "$T/serve.out")" --until boot
     cat "$T/last.out" "$T/last.err" >>"$T/deploy.log"
 }
+# An image the emulated BMC cannot fetch (nothing listens there): QEMU's curl driver fails
+# the fetch, the BMC's task fails with QEMU's reason, deploy quotes it, nothing is plugged.
+expect_status 3 "$IMGBUILD" deploy "$T/r730.iso" --bmc "$(jq -r '.bmcs[0].url' "$T/s730/bmcs.json")" --user root \
+    --password-file "$T/pw" --fingerprint "$(jq -r '.bmcs[0].fingerprint' "$T/s730/bmcs.json")" \
+    --image-url http://127.0.0.1:1/r730.iso --no-image-check --until boot
+expect_stderr_match "Couldn't connect to server"
+cat "$T/last.out" "$T/last.err" >>"$T/deploy.log"
+
 deploy "$T/s730" r730
 deploy "$s660" r660
 
