@@ -59,10 +59,12 @@ expect_status 2 "$IMGBUILD" emulate --hosts "$T/r730.csv" --machine pe2950 --pas
 grep -q "machines/pe2950.toml: a DRAC5 has no Redfish.*vmcli" "$T/last.err" || fail "the DRAC5 refusal: $(cat "$T/last.err")"
 
 start=$SECONDS
-# R730: the password given; R660: generated, in its state directory. The R660's state is
+# R730: the password given, and a fault: its first InsertMedia answers 503 (as a busy
+# iDRAC does). R660: the password generated, in its state directory. The R660's state is
 # temporary (no --state): emulate --json prints bmcs.json's document, which names it.
+insert730=/redfish/v1/Managers/iDRAC.Embedded.1/VirtualMedia/CD/Actions/VirtualMedia.InsertMedia
 "$IMGBUILD" emulate --hosts "$T/r730.csv" --machine r730 --state "$T/s730" --password-file "$T/pw" \
-    >"$T/e730.out" 2>"$T/e730.err" &
+    --fault "rack-r730:unavailable-once:POST:$insert730" >"$T/e730.out" 2>"$T/e730.err" &
 pids+=($!); e730=$!
 "$IMGBUILD" emulate --hosts "$T/r660.csv" --machine r660 --json >"$T/e660.out" 2>"$T/e660.err" &
 pids+=($!); e660=$!
@@ -95,6 +97,8 @@ expect_status 3 "$IMGBUILD" deploy "$T/r730.iso" --bmc "$(jq -r '.bmcs[0].url' "
     --password-file "$T/pw" --fingerprint "$(jq -r '.bmcs[0].fingerprint' "$T/s730/bmcs.json")" \
     --image-url http://127.0.0.1:1/r730.iso --no-image-check --until boot
 expect_stderr_match "Couldn't connect to server"
+# (the --fault: that first InsertMedia was answered 503, and retried)
+expect_stderr_match "503"
 cat "$T/last.out" "$T/last.err" >>"$T/deploy.log"
 
 deploy "$T/s730" r730
