@@ -25,6 +25,7 @@ std::unique_ptr<CLI::App> make_app(Action& action) {
   register_inspect_disk(*app, action);
   register_deploy(*app, action);
   register_serve(*app, action);
+  register_emulate(*app, action);
   register_completion(*app, action);
   return app;
 }

@@ -23,6 +23,7 @@ void register_lint(CLI::App& app, Action& action);
 void register_inspect_disk(CLI::App& app, Action& action);
 void register_deploy(CLI::App& app, Action& action);
 void register_serve(CLI::App& app, Action& action);
+void register_emulate(CLI::App& app, Action& action);
 // `completion bash|zsh`: a script generated from `app` itself (all of it, so register last).
 void register_completion(CLI::App& app, Action& action);
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "efi/authenticode.hpp"
 #include "efi/fat.hpp"
+#include "efi/self_signed.hpp"
 #include "util/error.hpp"
 #include "util/test_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -322,4 +324,29 @@ TEST(Fat, HostileImagesGiveErrorsNotCrashes) {
     for (int k = 0; k < 8; ++k) broken[random() % (64 * 1024)] = static_cast<char>(random());
     exercise(broken);
   }
+}
+
+// The certificate an emulated BMC presents: openssl reads it, finds the key its own, the
+// names asked for, and the same SHA-256 fingerprint that clients are told to pin.
+TEST(SelfSigned, OpensslAgreesOnTheCertificateAndItsFingerprint) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "openssl is not installed";
+  auto made = efi::make_self_signed_certificate("idrac-ABC1234", {"127.0.0.1"}, {"localhost"}, 2);
+  auto dir = fresh_dir("efi", "self-signed");
+  write_file(dir / "cert.pem", made.cert_pem);
+  write_file(dir / "key.pem", made.key_pem);
+  std::string fingerprint = run("openssl x509 -noout -fingerprint -sha256 -in " + (dir / "cert.pem").string());
+  std::string hex;
+  for (char c : fingerprint.substr(fingerprint.find('=') + 1))
+    if (std::isxdigit(static_cast<unsigned char>(c))) hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_EQ(hex, made.sha256_hex);
+  std::string text = run("openssl x509 -noout -text -in " + (dir / "cert.pem").string());
+  EXPECT_NE(text.find("CN = idrac-ABC1234"), std::string::npos) << text;
+  EXPECT_NE(text.find("IP Address:127.0.0.1"), std::string::npos) << text;
+  EXPECT_NE(text.find("DNS:localhost"), std::string::npos) << text;
+  EXPECT_NE(text.find("prime256v1"), std::string::npos) << text;
+  // The key is the certificate's.
+  EXPECT_EQ(run("openssl pkey -pubout -in " + (dir / "key.pem").string()),
+            run("openssl x509 -noout -pubkey -in " + (dir / "cert.pem").string()));
+  // Two certificates are two keys.
+  EXPECT_NE(efi::make_self_signed_certificate("x", {}, {}, 1).sha256_hex, made.sha256_hex);
 }

@@ -235,7 +235,7 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
   Fd fd(::open(out.temp_path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (!fd) throw Error(out.temp_path(), "cannot open for writing: " + errno_text(errno));
   write_all(fd.get(), content, path);
-  ::fchmod(fd.get(), mode);
+  out.set_mode(mode);
   out.commit();
 }
 
@@ -275,7 +275,11 @@ void AtomicOutput::commit() {
   mode_t mask = ::umask(0);
   ::umask(mask);
   struct stat st;
-  if (::fstat(fd.get(), &st) == 0 && (st.st_mode & 0777) == 0600) ::fchmod(fd.get(), 0666 & ~mask);
+  if (m_mode != 0) {
+    ::fchmod(fd.get(), m_mode);
+  } else if (::fstat(fd.get(), &st) == 0 && (st.st_mode & 0777) == 0600) {
+    ::fchmod(fd.get(), 0666 & ~mask);
+  }
   if (::rename(m_temp_path.c_str(), m_target_path.c_str()) != 0) {
     int err = errno;
     throw Error(m_target_path, "cannot move the finished output into place: " + errno_text(err));

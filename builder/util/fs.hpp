@@ -75,11 +75,15 @@ class AtomicOutput {
 
   const std::string& temp_path() const { return m_temp_path; }
   const std::string& target_path() const { return m_target_path; }
+  // The mode the output gets (0600 for a file holding a secret); without it, 0666 less the
+  // umask.
+  void set_mode(mode_t mode) { m_mode = mode; }
   void commit();
 
  private:
   std::string m_target_path;
   std::string m_temp_path;
+  mode_t m_mode = 0;
   bool m_committed = false;
 };
 

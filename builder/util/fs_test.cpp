@@ -46,6 +46,15 @@ TEST(AtomicOutput, CommitReplacesTarget) {
   EXPECT_EQ(count_entries(dir), 1u);
 }
 
+// A file holding a secret (a BMC password) keeps the mode it was asked for.
+TEST(AtomicOutput, KeepsAPrivateMode) {
+  auto dir = fresh_dir("atomic-mode");
+  util::write_file_atomically((dir / "secret").string(), "pw\n", 0600);
+  util::write_file_atomically((dir / "public").string(), "x\n");
+  EXPECT_EQ(fs::status(dir / "secret").permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_NE(fs::status(dir / "public").permissions() & fs::perms::others_read, fs::perms::none);
+}
+
 TEST(OpenForReading, RejectsDirectoryAndFifo) {
   auto dir = fresh_dir("open-reading");
   EXPECT_THROW(util::open_for_reading(dir.string()), Error);

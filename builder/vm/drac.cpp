@@ -17,6 +17,7 @@ std::optional<DracKind> parse_drac_kind(std::string_view name) {
   if (name == "drac5") return DracKind::Drac5;
   if (name == "idrac6") return DracKind::Idrac6;
   if (name == "idrac7") return DracKind::Idrac7;
+  if (name == "idrac8") return DracKind::Idrac8;
   if (name == "idrac9") return DracKind::Idrac9;
   return std::nullopt;
 }
@@ -27,6 +28,7 @@ std::string_view drac_kind_name(DracKind kind) {
     case DracKind::Drac5: return "drac5";
     case DracKind::Idrac6: return "idrac6";
     case DracKind::Idrac7: return "idrac7";
+    case DracKind::Idrac8: return "idrac8";
     case DracKind::Idrac9: return "idrac9";
   }
   return "none";
@@ -84,10 +86,12 @@ RacadmAnswer EmulatedDrac::racadm(std::string_view arguments) {
     std::string rac_type = m_kind == DracKind::Drac5    ? "DRAC 5"
                            : m_kind == DracKind::Idrac6 ? "iDRAC6"
                            : m_kind == DracKind::Idrac7 ? "iDRAC7"
+                           : m_kind == DracKind::Idrac8 ? "iDRAC8"
                                                         : "iDRAC9";
     std::string firmware = m_kind == DracKind::Drac5    ? "1.45 (09.01.16)"
                            : m_kind == DracKind::Idrac6 ? "1.98"
                            : m_kind == DracKind::Idrac7 ? "2.65.65.65"
+                           : m_kind == DracKind::Idrac8 ? "2.83.83.83"
                                                         : "7.00.00.181";
     answer.output = "RAC Information:\nRAC Date/Time           = Wed Dec  2 00:00:00 2026\nFirmware Version        = " +
                     firmware + "\nCurrent IP Address      = 192.168.0.120\n\nSystem Information:\nSystem Model            = " +

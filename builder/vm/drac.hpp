@@ -2,7 +2,7 @@
 #pragma once
 
 // The emulated remote-access controller of a machine profile (drac = drac5 | idrac6 |
-// idrac7 | idrac9): it owns the virtual CD and floppy, attached at power-on as a DRAC5 in its
+// idrac7 | idrac8 | idrac9): it owns the virtual CD and floppy, attached at power-on as a DRAC5 in its
 // "Attached" mode keeps them, and answers local racadm the way that generation does.
 // Pure: fed racadm command lines (from the guest's channel, see DracChannel), it answers
 // and says when the machine must lose its virtual media; the runner carries that out.
@@ -14,9 +14,9 @@
 
 namespace imgbuild::vm {
 
-enum class DracKind { None, Drac5, Idrac6, Idrac7, Idrac9 };
+enum class DracKind { None, Drac5, Idrac6, Idrac7, Idrac8, Idrac9 };
 
-// "none", "drac5", "idrac6", "idrac7", "idrac9"; nullopt for anything else.
+// "none", "drac5", "idrac6", "idrac7", "idrac8", "idrac9"; nullopt for anything else.
 std::optional<DracKind> parse_drac_kind(std::string_view name);
 std::string_view drac_kind_name(DracKind kind);
 
@@ -45,7 +45,7 @@ class EmulatedDrac {
   RacadmAnswer set_attached(bool attached, std::string_view how);
   bool legacy_group() const { return m_kind == DracKind::Drac5 || m_kind == DracKind::Idrac6; }
   // iDRAC7 and later: the attribute dialect (set/get iDRAC.VirtualMedia.*).
-  bool attribute_dialect() const { return m_kind == DracKind::Idrac7 || m_kind == DracKind::Idrac9; }
+  bool attribute_dialect() const { return m_kind == DracKind::Idrac7 || m_kind == DracKind::Idrac8 || m_kind == DracKind::Idrac9; }
   bool has_remoteimage() const { return m_kind != DracKind::Drac5 && m_kind != DracKind::None; }
   RacadmAnswer remoteimage(const std::string& args);
   RacadmAnswer refuse(const std::string& args, RacadmAnswer answer);

@@ -9,6 +9,8 @@ namespace {
 TEST(Drac, Kinds) {
   EXPECT_EQ(parse_drac_kind("drac5"), DracKind::Drac5);
   EXPECT_EQ(parse_drac_kind("idrac7"), DracKind::Idrac7);
+  EXPECT_EQ(parse_drac_kind("idrac8"), DracKind::Idrac8);
+  EXPECT_EQ(drac_kind_name(DracKind::Idrac8), "idrac8");
   EXPECT_EQ(parse_drac_kind("none"), DracKind::None);
   EXPECT_FALSE(parse_drac_kind("drac4"));
   EXPECT_FALSE(parse_drac_kind("DRAC5"));

@@ -221,10 +221,11 @@ PlaceholderUse read_qemu_options(config::Table& table, MachineProfile& profile) 
 // firmware. Returns the line of the drac key (0: none).
 int read_drac_and_firmware(config::Table& table, MachineProfile& profile) {
   int drac_line = 0;
-  if (auto drac = table.string("drac", "drac5, idrac6, idrac7, idrac9 or none")) {
+  if (auto drac = table.string("drac", "drac5, idrac6, idrac7, idrac8, idrac9 or none")) {
     auto kind = parse_drac_kind(drac->value);
     if (!kind)
-      fail_at(table, drac->line, "unknown drac \"" + drac->value + "\"", "known: drac5, idrac6, idrac7, idrac9, none");
+      fail_at(table, drac->line, "unknown drac \"" + drac->value + "\"",
+              "known: drac5, idrac6, idrac7, idrac8, idrac9, none");
     profile.drac = *kind;
     drac_line = drac->line;
   }

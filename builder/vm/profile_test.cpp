@@ -324,6 +324,28 @@ TEST(Profile, R660ShippedProfile) {
   EXPECT_NE(joined.find("nvme,id=boss-n1"), std::string::npos);
 }
 
+// The iDRAC8-era PowerEdge: BIOS, USB 2.0 virtual media, the target disk on the PERC.
+TEST(Profile, R730ShippedProfile) {
+  auto r730 = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/r730.toml");
+  EXPECT_EQ(r730.drac, DracKind::Idrac8);
+  EXPECT_EQ(r730.system_model, "PowerEdge R730");
+  EXPECT_EQ(r730.firmware, Firmware::Bios);
+  EXPECT_EQ(nic_count(r730), 4u);
+  LaunchSettings s;
+  s.iso = "/a.iso";
+  s.disk = "/w/disk.qcow2";
+  std::string joined;
+  for (const auto& a : qemu_command(r730, s)) joined += a + "\n";
+  EXPECT_NE(joined.find("usb-bot,bus=ehci.0,id=vcd-bot\n"), std::string::npos);
+  EXPECT_NE(joined.find("vendor=iDRAC,product=Virtual CD,bootindex=0\n"), std::string::npos);
+  EXPECT_NE(joined.find("vendor=DELL,product=PERC H730 Mini,serial=VD0,bootindex=1\n"), std::string::npos);
+  s.omit_devices = r730.drac_media;
+  joined.clear();
+  for (const auto& a : qemu_command(r730, s)) joined += a + "\n";
+  EXPECT_EQ(joined.find("Virtual"), std::string::npos);
+  EXPECT_NE(joined.find("PERC H730 Mini"), std::string::npos);
+}
+
 TEST(Profile, IdentitySetsSmbiosSerialAndNicMacsInOrder) {
   auto pe = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/pe2950.toml");
   EXPECT_EQ(nic_count(pe), 2u);

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -176,10 +177,27 @@ std::optional<QmpReply> QmpClient::execute(const std::string& command_json, int 
     auto line = read_line(remaining_ms(deadline));
     if (!line) return std::nullopt;
     QmpReply reply = parse_qmp_reply(*line);
-    // Asynchronous events (RESET, STOP, ...) interleave with replies.
-    if (reply.kind == QmpReply::Kind::Event) continue;
+    // Asynchronous events (RESET, STOP, ...) interleave with replies: kept for
+    // take_events().
+    if (reply.kind == QmpReply::Kind::Event) {
+      if (m_events.size() < 1024) m_events.push_back(util::Json::parse(*line, nullptr, false));
+      continue;
+    }
     return reply;
   }
+}
+
+std::vector<util::Json> QmpClient::take_events(int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  // What is there now; if nothing, the first to arrive before the deadline and whatever
+  // came with it.
+  while (m_fd) {
+    auto line = read_line(m_events.empty() ? remaining_ms(deadline) : 0);
+    if (!line) break;
+    util::Json json = util::Json::parse(*line, nullptr, /*allow_exceptions=*/false);
+    if (json.is_object() && json.contains("event")) m_events.push_back(std::move(json));
+  }
+  return std::exchange(m_events, {});
 }
 
 OvmfFiles find_ovmf(Firmware firmware) {

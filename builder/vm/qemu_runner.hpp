@@ -47,11 +47,16 @@ class QmpClient {
   std::optional<QmpReply> execute(const std::string& command_json, int timeout_ms);
   // Why connect() failed, "" when it did not.
   const std::string& problem() const { return m_problem; }
+  // The asynchronous events (RESET, SHUTDOWN, DEVICE_DELETED, ...) QEMU sent, oldest
+  // first: those read while waiting for replies and those already on the socket; when
+  // there are none, waits up to `timeout_ms` for the next. Each is its JSON object ({"event": ..., "data": ...}).
+  std::vector<util::Json> take_events(int timeout_ms);
 
  private:
   std::optional<std::string> read_line(int timeout_ms);
   util::Fd m_fd;
   std::string m_buffer;
+  std::vector<util::Json> m_events;
   std::string m_problem;
 };
 

@@ -2,17 +2,17 @@
 // bmc-serve --dialect idrac9|idrac8 --listen ADDR:PORT --tls-cert F --tls-key F --user U
 //           --password-file F [--fault 503-once:PATH|stale-inserted:N|boot-once-ignored|
 //           image-unreachable]... --effects FILE --ready FILE
-// The emulated BMC (bmc::EmulatedBmc) hosted on the HTTPS server of http/, so that real
-// clients (imgbuild deploy, redfishtool) talk to it over the network as to an iDRAC. Every
-// path under /redfish is the model's; anything else is 404. The model is not thread-safe
-// and the server answers from a pool of threads: one mutex around handle() and the machine
-// side. The machine side is played here: an inserted image is "fetched" at once (its task
+// The emulated BMC hosted on the HTTPS server of http/ (emulate::HostedBmc, what
+// `imgbuild emulate` runs in front of each QEMU), so that real clients (imgbuild deploy,
+// redfishtool) talk to it over the network as to an iDRAC, without a machine behind it.
+// The machine side is played here: an inserted image is "fetched" at once (its task
 // completes), and every effect is appended to --effects as one JSON line
 //   {"kind":"insert-media","slot":"1","image":"http://...","boot_device":"","boot_enabled":"","graceful":false}
 // The URL is written to --ready (atomically) once listening; SIGTERM or SIGINT stops it
 // cleanly (the model's event log goes to stderr). The password is read from a file, never
 // argv, and never written anywhere. A driver for tests/e2e/deploy-emulated-bmc.sh.
 #include "bmc/bmc.hpp"
+#include "emulate/hosted_bmc.hpp"
 #include "http/server.hpp"
 #include "util/fs.hpp"
 
@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <string>
 
 using namespace imgbuild;
@@ -107,50 +106,21 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-Json effect_json(const bmc::Effect& effect) {
-  return Json{{"kind", std::string(bmc::effect_kind_name(effect.kind))},
-              {"slot", effect.slot},
-              {"image", effect.image},
-              {"boot_device", effect.boot_device},
-              {"boot_enabled", effect.boot_enabled},
-              {"graceful", effect.graceful}};
-}
-
-// The model behind one mutex, with the machine side that fetches every image at once.
-class HostedBmc {
+// The machine side played at once: every inserted image counts as fetched, every effect
+// is one JSON line in the effects file.
+class EffectsFile {
  public:
-  HostedBmc(bmc::BmcConfig config, const std::string& effects_path)
-      : m_bmc(std::move(config)), m_effects(effects_path, std::ios::app) {
-    if (!m_effects) usage("cannot write " + effects_path);
+  explicit EffectsFile(const std::string& path) : m_file(path, std::ios::app) {
+    if (!m_file) usage("cannot write " + path);
   }
-
-  http::Response operator()(const http::Request& in) {
-    if (in.path != "/redfish" && in.path.rfind("/redfish/", 0) != 0) return http::Response::text(404, "not found\n");
-    bmc::Request request{in.method, in.path, {}, in.body};
-    for (const auto& header : in.headers) request.headers.emplace_back(header.name, header.value);
-    std::lock_guard lock(m_mutex);
-    bmc::Response response = m_bmc.handle(request);
-    for (const auto& effect : m_bmc.take_effects()) {
-      m_effects << util::json_text(effect_json(effect), -1);
-      if (effect.kind == bmc::Effect::Kind::InsertMedia) m_bmc.media_fetched(effect.task);
-    }
-    m_effects.flush();
-    http::Response out;
-    out.status = response.status;
-    for (auto& [name, value] : response.headers) out.headers.push_back({name, value});
-    out.body = std::move(response.body);
-    return out;
-  }
-
-  void print_events() {
-    std::lock_guard lock(m_mutex);
-    for (const auto& event : m_bmc.events()) std::cerr << "bmc: " << event << "\n";
+  void operator()(emulate::HostedBmc& hosted, const bmc::Effect& effect) {
+    m_file << util::json_text(emulate::effect_json(effect), -1);
+    m_file.flush();
+    if (effect.kind == bmc::Effect::Kind::InsertMedia) hosted.media_fetched(effect.task);
   }
 
  private:
-  std::mutex m_mutex;
-  bmc::EmulatedBmc m_bmc;
-  std::ofstream m_effects;
+  std::ofstream m_file;
 };
 
 }  // namespace
@@ -164,14 +134,17 @@ int main(int argc, char** argv) try {
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
-  HostedBmc hosted(options.config, options.effects_path);
+  EffectsFile effects(options.effects_path);
+  emulate::HostedBmc* self = nullptr;
+  emulate::HostedBmc hosted(options.config, [&](const bmc::Effect& effect) { effects(*self, effect); });
+  self = &hosted;
   int signal = 0;
   {
     http::Server server(options.server, [&hosted](const http::Request& request) { return hosted(request); });
     util::write_file_atomically(options.ready_path, server.base_url() + "\n");
     sigwait(&stop, &signal);
   }
-  hosted.print_events();
+  for (const auto& event : hosted.events()) std::cerr << "bmc: " << event << "\n";
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "bmc-serve: %s\n", error.what());
