@@ -89,6 +89,33 @@ void mark_interrupted(vm::Verdict& verdict, double seconds) {
   verdict.details.insert(verdict.details.begin(), "the run did not finish: what follows is only as far as it got");
 }
 
+// Under Secure Boot every boot of the delivery must prove it: the installer by its
+// IMGBUILD:secureboot:on marker (the tracker already required it), each boot of the
+// installed system by its kernel's own "secureboot: Secure boot enabled" on the console.
+void require_secure_boot_every_boot(Result& result) {
+  std::vector<std::pair<std::string, const vm::BootRecord*>> boots;
+  for (std::size_t i = 1; i < result.outcome.boots.size(); ++i)
+    boots.emplace_back("boot " + std::to_string(i + 1) + " (installed system, virtual media attached)",
+                       &result.outcome.boots[i]);
+  if (result.power_cycle && result.power_cycle->passed)
+    boots.emplace_back("boot " + std::to_string(result.outcome.boots.size() + 1) + " (after the power cycle)",
+                       &result.power_cycle->boot);
+  for (const auto& [which, boot] : boots) {
+    if (boot->secure_boot == "enabled") continue;
+    vm::Verdict& verdict = result.outcome.verdict;
+    verdict.passed = false;
+    verdict.cause = vm::Cause::SecureBootNotProven;
+    verdict.summary = "stage firstboot reached, but Secure Boot is not proven in " + which + ": its kernel said " +
+                      (boot->secure_boot.empty() ? std::string("nothing about it")
+                                                 : "'Secure boot " + boot->secure_boot + "'");
+    verdict.details.push_back("the installed system's kernel says 'secureboot: Secure boot enabled' on the console "
+                              "when it booted through a verified chain; 'quiet' on its command line hides the line");
+    return;
+  }
+  result.outcome.verdict.details.push_back("Secure Boot: each boot of the installed system: its kernel said "
+                                           "'Secure boot enabled'");
+}
+
 }  // namespace
 
 std::string make_log_dir(const std::string& requested) {
@@ -302,10 +329,11 @@ Result run(const Request& request, std::ostream& out) {
           boot.command_line.find("root=LABEL=") == std::string::npos) {
         result.power_cycle->passed = false;
         result.power_cycle->summary = "booted, but not by UUID: kernel command line '" + boot.command_line + "'";
-      } else if (boot.system_disk() != "sda") {
+      } else if (boot.system_disk() != profile.system_disk) {
         result.power_cycle->passed = false;
-        result.power_cycle->summary = "without the virtual media the system disk should be sda, the console named " +
-                                      vm::describe_disks(boot);
+        result.power_cycle->summary = "without the virtual media the system disk should be " + profile.system_disk +
+                                      (boot.first_mount.empty() ? "" : "; the root filesystem was " + boot.first_mount) +
+                                      "; the console named " + vm::describe_disks(boot);
       }
     }
     offset += result.power_cycle->seconds;
@@ -316,6 +344,8 @@ Result run(const Request& request, std::ostream& out) {
     observer.on_event({0, std::string("power cycle: ") + (result.power_cycle->passed ? "passed: " : "FAILED: ") +
                               result.power_cycle->summary});
   }
+  if (delivery && firmware == vm::Firmware::UefiSecureBoot && result.outcome.verdict.passed)
+    require_secure_boot_every_boot(result);
   if (syslog) {
     syslog->stop();
     result.syslog_text = syslog->text();
