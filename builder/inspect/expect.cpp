@@ -6,6 +6,7 @@
 #include "util/fs.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fnmatch.h>
 #include <sstream>
 
@@ -31,6 +32,37 @@ std::string shorten(std::string text, std::size_t max = 160) {
   return text;
 }
 
+// FAT names compare without case (the ESP is FAT: EFI/BOOT/BOOTX64.EFI = efi/boot/bootx64.efi).
+bool same_fat_name(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// An EFI System Partition: fstab mounts /boot/efi by UUID with the wanted type, and a
+// filesystem of that type and UUID is on the disk.
+Verdict judge_esp(const DiskFacts& f, const std::string& type) {
+  Verdict v;
+  const FstabEntry* entry = nullptr;
+  for (const auto& e : f.fstab)
+    if (e.mountpoint == "/boot/efi") entry = &e;
+  if (!entry) {
+    v.detail = "no /boot/efi in fstab";
+    return v;
+  }
+  v.detail = entry->device + " " + entry->type;
+  if (entry->type != type || entry->device.rfind("UUID=", 0) != 0) return v;
+  const std::string uuid = entry->device.substr(5);
+  for (const auto& fs : f.filesystems)
+    if (same_fat_name(fs.uuid, uuid)) {
+      v.ok = fs.type == type;
+      v.detail += ", on the disk as " + fs.device + " " + fs.type;
+      return v;
+    }
+  v.detail += ", but no filesystem on the disk has that UUID";
+  return v;
+}
+
 }  // namespace
 
 Profile parse_profile(const std::string& text, const std::string& path) {
@@ -52,12 +84,13 @@ Profile parse_profile(const std::string& text, const std::string& path) {
   };
   for (const char* key : {"distribution", "version", "arch", "grub-default-kernel"})
     if (auto value = table.string(key)) add(key, *value);
-  for (const char* key : {"package", "kernel", "fstab-mount", "apt-source", "firstboot-log"})
+  for (const char* key : {"package", "kernel", "fstab-mount", "apt-source", "firstboot-log", "efi-file"})
     for (const auto& value : table.strings(key)) add(key, value);
   one_of("grub-root", {"uuid-or-label"});
   one_of("fstab", {"uuid-or-label"});
   one_of("grub-boot-sector", {"mbr"});
   one_of("firstboot", {"done", "not-done"});
+  one_of("esp", {"vfat"});
   table.reject_unknown("see builder/inspect/expect.hpp");
   if (profile.expectations.empty()) throw Error(path, "no expectations in this profile", "see builder/inspect/expect.hpp");
   // The report follows the file.
@@ -155,6 +188,16 @@ std::vector<Verdict> judge(const DiskFacts& f, const Profile& profile) {
           break;
         }
       if (!v.ok) v.detail = std::to_string(f.apt_sources.size()) + " source lines, none matches";
+    } else if (e.key == "esp") {
+      v = judge_esp(f, e.value);
+      v.item = e.key + " " + e.value;
+    } else if (e.key == "efi-file") {
+      for (const auto& file : f.efi_files)
+        if (same_fat_name(file, e.value)) {
+          v.ok = true;
+          v.detail = "/boot/efi/" + file;
+        }
+      if (!v.ok) v.detail = f.efi_files.empty() ? "no files under /boot/efi/EFI" : std::to_string(f.efi_files.size()) + " files under /boot/efi/EFI, not this one";
     } else if (e.key == "firstboot") {
       v.ok = (e.value == "done") == f.firstboot_done;
       v.detail = f.firstboot_done ? std::string(k_firstboot_state) + " present: " + shorten(f.firstboot_state)
