@@ -24,7 +24,8 @@
 #      tells a site whose boot device reads otherwise.
 #    The target overlay gets one test addition: the stand-in racadm (tests/delivery/racadm)
 #    where OMSA puts racadm, which talks to verify's emulated DRAC.
-# IMGBUILD_DELIVERY_LATE: replaces the preseed's late_command (the failure tests).
+# IMGBUILD_DELIVERY_LATE: replaces the preseed's late_command (the failure tests);
+# IMGBUILD_DELIVERY_TARGET_ADD: a directory copied over the target overlay (their scripts).
 set -euo pipefail
 usage="usage: make-image.sh CACHE_DIR OUT.iso [pe2950-drac5|poweredge-current]"
 cache=${1:?$usage}
@@ -52,6 +53,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/delivery-image.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp -a "$src/overlays/pe2950-drac5/target" "$work/target"
 install -D -m 755 "$here/racadm" "$work/target/opt/dell/srvadmin/sbin/racadm"
+[ -z "${IMGBUILD_DELIVERY_TARGET_ADD:-}" ] || cp -a "$IMGBUILD_DELIVERY_TARGET_ADD/." "$work/target/"
 extra=(--cdrom-overlay "$src/overlays/pe2950-drac5/cdrom")
 if [ "$profile" = poweredge-current ]; then
     cp -a "$src/overlays/poweredge-current/target/." "$work/target/"
