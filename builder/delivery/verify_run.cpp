@@ -89,9 +89,8 @@ void mark_interrupted(vm::Verdict& verdict, double seconds) {
   verdict.details.insert(verdict.details.begin(), "the run did not finish: what follows is only as far as it got");
 }
 
-// Under Secure Boot every boot of the delivery must prove it: the installer by its
-// IMGBUILD:secureboot:on marker (the tracker already required it), each boot of the
-// installed system by its kernel's own "secureboot: Secure boot enabled" on the console.
+}  // namespace
+
 void require_secure_boot_every_boot(Result& result) {
   std::vector<std::pair<std::string, const vm::BootRecord*>> boots;
   for (std::size_t i = 1; i < result.outcome.boots.size(); ++i)
@@ -115,8 +114,6 @@ void require_secure_boot_every_boot(Result& result) {
   result.outcome.verdict.details.push_back("Secure Boot: each boot of the installed system: its kernel said "
                                            "'Secure boot enabled'");
 }
-
-}  // namespace
 
 std::string make_log_dir(const std::string& requested) {
   if (!requested.empty()) {
