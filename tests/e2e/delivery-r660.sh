@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e qemu installed-system delivery
 # timeout: 2400
-# cost: 700
+# cost: 520
 # The whole delivery on the emulated PowerEdge R660 with UEFI Secure Boot on in every boot,
 # through `imgbuild verify` alone. The installer is the STAND-IN INSTALLER (tests/standin:
 # test code standing in for debian-installer, which cannot finish here), a Debian 12 based
