@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # labels: e2e qemu installed-system delivery slow
 # timeout: 1800
-# cost: 450
+# cost: 400
 # The R660 whole delivery (tests/e2e/delivery-r660.sh) when the installed system's boot
 # chain is broken: the image's late_command, after the usual late-command.sh, changes one
 # byte of the GRUB that grub-install put on the EFI System Partition (EFI/debian/grubx64.efi
