@@ -326,6 +326,13 @@ Result run(const Request& request, std::ostream& out) {
           boot.command_line.find("root=LABEL=") == std::string::npos) {
         result.power_cycle->passed = false;
         result.power_cycle->summary = "booted, but not by UUID: kernel command line '" + boot.command_line + "'";
+      } else if (vm::is_uefi(firmware) && boot.started_by_removable_path()) {
+        // The boot entry the installer wrote is gone (or was never written): only the
+        // disk's removable-media path saved this boot.
+        result.power_cycle->passed = false;
+        result.power_cycle->summary = "after the power cycle the firmware started " + boot.boot_option +
+                                      ", the disk's removable-media path, not a boot entry the installer wrote: "
+                                      "the entry was never written, or the firmware's variables were lost";
       } else if (boot.system_disk() != profile.system_disk) {
         result.power_cycle->passed = false;
         result.power_cycle->summary = "without the virtual media the system disk should be " + profile.system_disk +

@@ -68,6 +68,10 @@ std::string BootRecord::system_disk() const {
   return {};
 }
 
+bool BootRecord::started_by_removable_path() const {
+  return !boot_option.empty() && boot_option.find('\\') == std::string::npos;
+}
+
 void BootWatcher::feed(std::string_view bytes) {
   for (char c : bytes) {
     if (c == '\n' || c == '\r') {

@@ -36,6 +36,10 @@ struct BootRecord {
   // The disk that holds first_mount ("nvme0n1", "sda") when known; else the name of the
   // first SCSI disk that is not DRAC virtual media (model "Virtual ..."); or empty.
   std::string system_disk() const;
+  // The firmware started a boot option with no loader file in its device path (OVMF's own
+  // "UEFI QEMU NVMe Ctrl ..." entries, which boot a disk's removable-media path
+  // EFI/BOOT/BOOTX64.EFI), not an entry an installer wrote ("debian" ...\EFI\debian\shimx64.efi).
+  bool started_by_removable_path() const;
 };
 
 class BootWatcher {

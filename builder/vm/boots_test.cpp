@@ -81,11 +81,19 @@ TEST(Boots, UefiBootOptionSecureBootAndRootOnNvme) {
   EXPECT_EQ(boot.first_mount, "nvme0n1p2");
   // The root's disk, not the first SCSI disk (a PERC virtual disk here).
   EXPECT_EQ(boot.system_disk(), "nvme0n1");
+  EXPECT_FALSE(boot.started_by_removable_path());
+  // With the firmware's variables lost, OVMF boots the disk by its own entry.
+  BootWatcher lost;
+  lost.feed("BdsDxe: starting Boot0001 \"UEFI QEMU NVMe Ctrl BOSSN1R660EMU01 1\" from "
+            "PciRoot(0x0)/Pci(0x3,0x0)/NVMe(0x1,00-00-00-00-00-00-00-00)\r\nLinux version 6.1.0-50-amd64 (x)\r\n");
+  ASSERT_EQ(lost.count(), 1u);
+  EXPECT_TRUE(lost.boots()[0].started_by_removable_path());
   // The next kernel has its own facts: no boot option was started before it.
   watcher.feed("Linux version 6.1.0-50-amd64 (x) #1\nsecureboot: Secure boot disabled\n"
                "EXT4-fs (sda1): mounted filesystem with ordered data mode.\n");
   ASSERT_EQ(watcher.count(), 2u);
   EXPECT_EQ(watcher.boots()[1].boot_option, "");
+  EXPECT_FALSE(watcher.boots()[1].started_by_removable_path()) << "BIOS, or a firmware that said nothing";
   EXPECT_EQ(watcher.boots()[1].secure_boot, "disabled");
   EXPECT_EQ(watcher.boots()[1].system_disk(), "sda");
 }
