@@ -33,6 +33,40 @@ Result failed_run() {
   return result;
 }
 
+// A whole delivery under Secure Boot: each boot of the installed system proves it by its
+// kernel's own line, or the run fails naming the boot.
+TEST(SecureBootEveryBoot, EachInstalledBootMustSayEnabled) {
+  Result result;
+  result.outcome.verdict.passed = true;
+  result.outcome.boots.resize(2);
+  result.outcome.boots[1].secure_boot = "enabled";
+  result.power_cycle.emplace();
+  result.power_cycle->passed = true;
+  result.power_cycle->boot.secure_boot = "enabled";
+  Result all_on = result;
+  require_secure_boot_every_boot(all_on);
+  EXPECT_TRUE(all_on.outcome.verdict.passed);
+  // The installer's boot (the first) is proven by its marker, not by this rule.
+  EXPECT_EQ(all_on.outcome.boots[0].secure_boot, "");
+
+  Result quiet = result;
+  quiet.power_cycle->boot.secure_boot.clear();
+  require_secure_boot_every_boot(quiet);
+  EXPECT_FALSE(quiet.outcome.verdict.passed);
+  EXPECT_EQ(quiet.outcome.verdict.cause, vm::Cause::SecureBootNotProven);
+  EXPECT_EQ(quiet.outcome.verdict.summary,
+            "stage firstboot reached, but Secure Boot is not proven in boot 3 (after the power cycle): its kernel "
+            "said nothing about it");
+
+  Result off = result;
+  off.outcome.boots[1].secure_boot = "disabled";
+  require_secure_boot_every_boot(off);
+  EXPECT_FALSE(off.outcome.verdict.passed);
+  EXPECT_NE(off.outcome.verdict.summary.find("boot 2 (installed system, virtual media attached): its kernel said "
+                                             "'Secure boot disabled'"),
+            std::string::npos);
+}
+
 // Regression: when copying the screenshot into the log directory failed, verify still
 // printed its path there, pointing at a file that does not exist.
 TEST(SaveLogs, AScreenshotThatCouldNotBeCopiedIsNotReported) {

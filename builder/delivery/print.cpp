@@ -19,15 +19,24 @@ void print_disk_logs(const Result& result, std::ostream& out) {
         << (result.disk.problem.empty() ? "no installer log on the disk" : result.disk.problem) << ")\n";
 }
 
+// What the firmware started and what the kernel said of Secure Boot, when it did.
+std::string boot_extras(const vm::BootRecord& boot) {
+  std::string out;
+  if (!boot.first_mount.empty()) out += "; root " + boot.first_mount;
+  if (!boot.boot_option.empty()) out += "; firmware started " + boot.boot_option;
+  if (!boot.secure_boot.empty()) out += "; kernel: Secure boot " + boot.secure_boot;
+  return out;
+}
+
 // The delivery's own facts: each boot's disk names, what the DRAC did, the power cycle.
 void print_delivery(const Result& result, std::ostream& out) {
   const auto& boots = result.outcome.boots;
   for (std::size_t i = 0; i < boots.size(); ++i)
     out << "  boot " << i + 1 << " (" << (i == 0 ? "installer" : "installed system, virtual media attached")
-        << "): " << vm::describe_disks(boots[i]) << "\n";
+        << "): " << vm::describe_disks(boots[i]) << boot_extras(boots[i]) << "\n";
   if (result.power_cycle)
     out << "  boot " << boots.size() + 1 << " (after the power cycle, no virtual media): "
-        << vm::describe_disks(result.power_cycle->boot) << "\n";
+        << vm::describe_disks(result.power_cycle->boot) << boot_extras(result.power_cycle->boot) << "\n";
   for (const auto& event : result.outcome.drac_events) out << "  DRAC: " << event << "\n";
   if (result.outcome.drac_events.empty() && result.request.stage == "firstboot")
     out << "  DRAC: the guest never called racadm\n";

@@ -32,6 +32,9 @@ json boot_json(const vm::BootRecord& boot, const std::string& when) {
           {"command_line", boot.command_line},
           {"disks", disks},
           {"system_disk", boot.system_disk()},
+          {"root", boot.first_mount},
+          {"secure_boot", boot.secure_boot},
+          {"boot_option", boot.boot_option},
           {"login_prompt", boot.login_prompt},
           {"problems", boot.problems}};
 }
@@ -176,13 +179,15 @@ std::string report_html(const json& report) {
       html += "<figure><img src=\"" + escape(file) + "\" alt=\"" + escape(text(shot["caption"])) +
               "\"><figcaption>" + std::string(at) + ": " + escape(text(shot["caption"])) + "</figcaption></figure>\n";
   }
-  html += "<h2>Disks seen at each boot</h2>\n<table><tr><th>boot</th><th>disks</th><th>kernel command line</th></tr>\n";
+  html += "<h2>Disks seen at each boot</h2>\n<table><tr><th>boot</th><th>disks</th><th>kernel command line</th>"
+          "<th>firmware boot option</th><th>kernel: Secure Boot</th></tr>\n";
   int number = 0;
   for (const auto& boot : report["boots"]) {
     std::string disks;
     for (const auto& disk : boot["disks"]) disks += (disks.empty() ? "" : ", ") + text(disk["name"]) + ": " + text(disk["model"]);
     html += "<tr><td>" + std::to_string(++number) + " (" + escape(text(boot["when"])) + ")</td><td>" + escape(disks) +
-            "</td><td>" + escape(text(boot["command_line"])) + "</td></tr>\n";
+            "</td><td>" + escape(text(boot["command_line"])) + "</td><td>" + escape(text(boot.value("boot_option", json("")))) +
+            "</td><td>" + escape(text(boot.value("secure_boot", json("")))) + "</td></tr>\n";
   }
   html += "</table>\n<h2>The DRAC's event log</h2>\n";
   if (report["drac_events"].empty()) html += "<p>nothing: the guest never called racadm, or the machine has no DRAC</p>\n";

@@ -91,6 +91,30 @@ void mark_interrupted(vm::Verdict& verdict, double seconds) {
 
 }  // namespace
 
+void require_secure_boot_every_boot(Result& result) {
+  std::vector<std::pair<std::string, const vm::BootRecord*>> boots;
+  for (std::size_t i = 1; i < result.outcome.boots.size(); ++i)
+    boots.emplace_back("boot " + std::to_string(i + 1) + " (installed system, virtual media attached)",
+                       &result.outcome.boots[i]);
+  if (result.power_cycle && result.power_cycle->passed)
+    boots.emplace_back("boot " + std::to_string(result.outcome.boots.size() + 1) + " (after the power cycle)",
+                       &result.power_cycle->boot);
+  for (const auto& [which, boot] : boots) {
+    if (boot->secure_boot == "enabled") continue;
+    vm::Verdict& verdict = result.outcome.verdict;
+    verdict.passed = false;
+    verdict.cause = vm::Cause::SecureBootNotProven;
+    verdict.summary = "stage firstboot reached, but Secure Boot is not proven in " + which + ": its kernel said " +
+                      (boot->secure_boot.empty() ? std::string("nothing about it")
+                                                 : "'Secure boot " + boot->secure_boot + "'");
+    verdict.details.push_back("the installed system's kernel says 'secureboot: Secure boot enabled' on the console "
+                              "when it booted through a verified chain; 'quiet' on its command line hides the line");
+    return;
+  }
+  result.outcome.verdict.details.push_back("Secure Boot: each boot of the installed system: its kernel said "
+                                           "'Secure boot enabled'");
+}
+
 std::string make_log_dir(const std::string& requested) {
   if (!requested.empty()) {
     std::error_code ec;
@@ -165,17 +189,26 @@ vm::Firmware choose_firmware(const Request& request, const vm::MachineProfile& p
 
 // After the machine booted again without the DRAC's virtual media: it must have booted by
 // UUID (or label), from the PERC disk now named first.
-void check_boot_without_media(vm::PowerOnOutcome& power_cycle) {
+void check_boot_without_media(vm::PowerOnOutcome& power_cycle, const std::string& system_disk,
+                              vm::Firmware firmware) {
   if (!power_cycle.passed) return;
   const vm::BootRecord& boot = power_cycle.boot;
   if (boot.command_line.find("root=UUID=") == std::string::npos &&
       boot.command_line.find("root=LABEL=") == std::string::npos) {
     power_cycle.passed = false;
     power_cycle.summary = "booted, but not by UUID: kernel command line '" + boot.command_line + "'";
-  } else if (boot.system_disk() != "sda") {
+  } else if (vm::is_uefi(firmware) && boot.started_by_removable_path()) {
+    // The boot entry the installer wrote is gone (or was never written): only the disk's
+    // removable-media path saved this boot.
     power_cycle.passed = false;
-    power_cycle.summary = "without the virtual media the system disk should be sda, the console named " +
-                          vm::describe_disks(boot);
+    power_cycle.summary = "after the power cycle the firmware started " + boot.boot_option +
+                          ", the disk's removable-media path, not a boot entry the installer wrote: "
+                          "the entry was never written, or the firmware's variables were lost";
+  } else if (boot.system_disk() != system_disk) {
+    power_cycle.passed = false;
+    power_cycle.summary = "without the virtual media the system disk should be " + system_disk +
+                          (boot.first_mount.empty() ? "" : "; the root filesystem was " + boot.first_mount) +
+                          "; the console named " + vm::describe_disks(boot);
   }
 }
 
@@ -197,6 +230,8 @@ class VerifyRun {
     prepare_run();
     boot_and_watch();
     power_cycle();
+    if (m_delivery && m_firmware == vm::Firmware::UefiSecureBoot && m_result.outcome.verdict.passed)
+      require_secure_boot_every_boot(m_result);
     collect_syslog();
     judge_disk();
     keep_evidence();
@@ -354,7 +389,7 @@ class VerifyRun {
     power_on.screenshot_dir = m_options.screenshot_dir;
     m_result.power_cycle = vm::run_power_on(second, power_on, m_observer);
     m_result.power_cycle_serial_log = m_result.power_cycle->serial_log;
-    check_boot_without_media(*m_result.power_cycle);
+    check_boot_without_media(*m_result.power_cycle, m_profile.system_disk, m_firmware);
     m_offset += m_result.power_cycle->seconds;
     if (vm::InterruptScope::signal()) {
       m_result.power_cycle->passed = false;

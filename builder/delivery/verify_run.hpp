@@ -87,6 +87,12 @@ Result run(const Request& request, std::ostream& out);
 
 // --- parts of run(), public for their tests ---
 
+// Under Secure Boot, every boot of the installed system in a whole delivery (the boots
+// after the installer's, and the one after the power cycle when it passed) must have had
+// its kernel say "Secure boot enabled": otherwise the verdict fails as Secure Boot not
+// proven, naming the boot. The installer's boot is proven by its marker (stage.hpp).
+void require_secure_boot_every_boot(Result& result);
+
 // `requested`, created if needed, or a new directory under $TMPDIR.
 std::string make_log_dir(const std::string& requested);
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "inspect/expect.hpp"
+#include "util/text.hpp"
 
 #include "config/config.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fnmatch.h>
 #include <sstream>
 #include <string_view>
@@ -32,6 +34,33 @@ std::string shorten(std::string text, std::size_t max = 160) {
   return text;
 }
 
+// FAT names compare without case (the ESP is FAT: EFI/BOOT/BOOTX64.EFI = efi/boot/bootx64.efi).
+bool same_fat_name(const std::string& a, const std::string& b) { return util::iequals(a, b); }
+
+// An EFI System Partition: fstab mounts /boot/efi by UUID with the wanted type, and a
+// filesystem of that type and UUID is on the disk.
+Verdict judge_esp(const DiskFacts& f, const std::string& type) {
+  Verdict v;
+  const FstabEntry* entry = nullptr;
+  for (const auto& e : f.fstab)
+    if (e.mountpoint == "/boot/efi") entry = &e;
+  if (!entry) {
+    v.detail = "no /boot/efi in fstab";
+    return v;
+  }
+  v.detail = entry->device + " " + entry->type;
+  if (entry->type != type || entry->device.rfind("UUID=", 0) != 0) return v;
+  const std::string uuid = entry->device.substr(5);
+  for (const auto& fs : f.filesystems)
+    if (same_fat_name(fs.uuid, uuid)) {
+      v.ok = fs.type == type;
+      v.detail += ", on the disk as " + fs.device + " " + fs.type;
+      return v;
+    }
+  v.detail += ", but no filesystem on the disk has that UUID";
+  return v;
+}
+
 }  // namespace
 
 Profile parse_profile(const std::string& text, const std::string& path) {
@@ -53,12 +82,13 @@ Profile parse_profile(const std::string& text, const std::string& path) {
   };
   for (const char* key : {"distribution", "version", "arch", "grub-default-kernel"})
     if (auto value = table.string(key)) add(key, *value);
-  for (const char* key : {"package", "kernel", "fstab-mount", "apt-source", "firstboot-log"})
+  for (const char* key : {"package", "kernel", "fstab-mount", "apt-source", "firstboot-log", "efi-file"})
     for (const auto& value : table.strings(key)) add(key, value);
   one_of("grub-root", {"uuid-or-label"});
   one_of("fstab", {"uuid-or-label"});
   one_of("grub-boot-sector", {"mbr"});
   one_of("firstboot", {"done", "not-done"});
+  one_of("esp", {"vfat"});
   table.reject_unknown("see builder/inspect/expect.hpp");
   if (profile.expectations.empty()) throw Error(path, "no expectations in this profile", "see builder/inspect/expect.hpp");
   // The report follows the file.
@@ -192,6 +222,22 @@ void judge_firstboot_log(const DiskFacts& f, const Expectation& e, Verdict& v) {
   }
 }
 
+void judge_esp_rule(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  v = judge_esp(f, e.value);
+  v.item = e.key + " " + e.value;
+}
+
+void judge_efi_file(const DiskFacts& f, const Expectation& e, Verdict& v) {
+  for (const auto& file : f.efi_files)
+    if (same_fat_name(file, e.value)) {
+      v.ok = true;
+      v.detail = "/boot/efi/" + file;
+    }
+  if (!v.ok)
+    v.detail = f.efi_files.empty() ? "no files under /boot/efi/EFI"
+                                   : std::to_string(f.efi_files.size()) + " files under /boot/efi/EFI, not this one";
+}
+
 using Rule = void (*)(const DiskFacts&, const Expectation&, Verdict&);
 
 const std::vector<std::pair<std::string_view, Rule>> k_rules = {
@@ -206,6 +252,8 @@ const std::vector<std::pair<std::string_view, Rule>> k_rules = {
     {"fstab", judge_fstab},
     {"fstab-mount", judge_fstab_mount},
     {"apt-source", judge_apt_source},
+    {"esp", judge_esp_rule},
+    {"efi-file", judge_efi_file},
     {"firstboot", judge_firstboot},
     {"firstboot-log", judge_firstboot_log},
 };

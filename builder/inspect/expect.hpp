@@ -15,6 +15,9 @@
 //   grub-boot-sector = "mbr"           # GRUB boot code in the disk's MBR
 //   fstab = "uuid-or-label"            # every auto-mounted fstab entry by UUID=/LABEL=
 //   fstab-mount = ["/"]                # [] fstab has an entry for this mount point
+//   esp = "vfat"                       # an EFI System Partition: fstab mounts a vfat
+//                                      #   filesystem on /boot/efi by UUID, and it is on the disk
+//   efi-file = ["EFI/debian/shimx64.efi"]   # [] this file is on the ESP (FAT: any case)
 //   apt-source = ["file:/media/cdrom"] # [] some apt source line contains this text
 //   firstboot = "done"                 # or "not-done"
 //   firstboot-log = ["IMGBUILD:firstboot-done"]   # [] the hook's log contains this text

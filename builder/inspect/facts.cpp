@@ -260,6 +260,12 @@ DiskFacts gather_facts(Guest& guest) {
   }
   facts.firstboot_log = guest.read_file(k_firstboot_log);
 
+  // The boot loaders on the EFI System Partition: EFI/<vendor>/<file>, one level deep as
+  // the UEFI specification lays them out (EFI/BOOT/BOOTX64.EFI, EFI/debian/shimx64.efi).
+  for (const auto& vendor : guest.list_dir("/boot/efi/EFI")) {
+    for (const auto& name : guest.list_dir("/boot/efi/EFI/" + vendor)) facts.efi_files.push_back("EFI/" + vendor + "/" + name);
+  }
+
   // GRUB's boot code carries the string "GRUB" in its 512-byte boot sector (GRUB 2's
   // boot.img and Legacy's stage1 alike): look at each disk's MBR and each partition's
   // first sector to say where it was installed.
@@ -311,6 +317,7 @@ std::string facts_to_text(const DiskFacts& f) {
         << "\n";
   for (const auto& s : f.apt_sources) out << "apt source:   " << s.line << "  (" << s.file << ")\n";
   out << "packages:     " << f.packages.size() << " installed\n";
+  for (const auto& file : f.efi_files) out << "EFI file:     /boot/efi/" << file << "\n";
   out << "first boot:   " << (f.firstboot_done ? "done (" + f.firstboot_state + ")" : "not done") << ", log "
       << (f.firstboot_log ? std::to_string(f.firstboot_log->size()) + " bytes" : "absent") << "\n";
   return out.str();

@@ -69,6 +69,9 @@ struct DiskFacts {
   std::string firstboot_state;               // content of the state file
   std::optional<std::string> firstboot_log;  // the hook's log, if any
   std::vector<BootSector> boot_sectors;
+  // Files of the EFI System Partition's EFI/ directory and its subdirectories (the ESP
+  // mounted on /boot/efi, as fstab says), relative to the ESP: "EFI/debian/shimx64.efi".
+  std::vector<std::string> efi_files;
 };
 
 inline constexpr const char* k_firstboot_state = "/var/lib/imgbuild/firstboot.done";

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 using namespace imgbuild;
@@ -33,11 +34,14 @@ class FakeGuest final : public Guest {
     return it->second;
   }
   std::vector<std::string> list_dir(const std::string& path) override {
+    // Files and directories (the first component of deeper paths), once each.
     std::vector<std::string> out;
     std::string prefix = path + "/";
-    for (const auto& [name, content] : files)
-      if (name.rfind(prefix, 0) == 0 && name.find('/', prefix.size()) == std::string::npos)
-        out.push_back(name.substr(prefix.size()));
+    for (const auto& [name, content] : files) {
+      if (name.rfind(prefix, 0) != 0) continue;
+      std::string child = name.substr(prefix.size(), name.find('/', prefix.size()) - prefix.size());
+      if (std::find(out.begin(), out.end(), child) == out.end()) out.push_back(child);
+    }
     return out;
   }
   std::vector<FilesystemInfo> filesystems() override { return fs; }
@@ -201,6 +205,34 @@ TEST(Expect, KernelWithoutInitrdFails) {
   ASSERT_EQ(verdicts.size(), 1u);
   EXPECT_FALSE(verdicts[0].ok);
   EXPECT_THAT(verdicts[0].detail, HasSubstr("WITHOUT initrd"));
+}
+
+// A UEFI install: the ESP by UUID in fstab, on the disk as vfat, shim and GRUB on it.
+TEST(Expect, EspAndEfiFiles) {
+  FakeGuest guest = good_guest();
+  guest.fs.push_back({"/dev/sda1", "vfat", "A1B2-C3D4", ""});
+  guest.fs[0].device = "/dev/sda2";
+  guest.files["/etc/fstab"] = "UUID=1111-2222 / ext4 errors=remount-ro 0 1\nUUID=a1b2-c3d4 /boot/efi vfat umask=0077 0 1\n";
+  guest.files["/boot/efi/EFI/debian/shimx64.efi"] = "s";
+  guest.files["/boot/efi/EFI/debian/grubx64.efi"] = "g";
+  guest.files["/boot/efi/EFI/BOOT/BOOTX64.EFI"] = "s";
+  const char* profile =
+      "esp = \"vfat\"\nefi-file = [\"EFI/debian/shimx64.efi\", \"EFI/boot/bootx64.efi\", \"EFI/debian/mmx64.efi\"]\n";
+  auto verdicts = judge(gather_facts(guest), parse_profile(profile, "p"));
+  ASSERT_EQ(verdicts.size(), 4u);
+  EXPECT_TRUE(verdicts[0].ok) << verdicts[0].detail;
+  EXPECT_EQ(verdicts[0].detail, "UUID=a1b2-c3d4 vfat, on the disk as /dev/sda1 vfat");
+  EXPECT_TRUE(verdicts[1].ok);
+  EXPECT_TRUE(verdicts[2].ok) << "FAT names compare without case";
+  EXPECT_EQ(verdicts[2].detail, "/boot/efi/EFI/BOOT/BOOTX64.EFI");
+  EXPECT_FALSE(verdicts[3].ok);
+  EXPECT_EQ(verdicts[3].detail, "3 files under /boot/efi/EFI, not this one");
+  // An ESP by kernel name, and none at all.
+  guest.files["/etc/fstab"] = "UUID=1111-2222 / ext4 defaults 0 1\n/dev/sda1 /boot/efi vfat umask=0077 0 1\n";
+  EXPECT_FALSE(judge(gather_facts(guest), parse_profile("esp = \"vfat\"\n", "p"))[0].ok);
+  guest.files["/etc/fstab"] = "UUID=1111-2222 / ext4 defaults 0 1\n";
+  EXPECT_EQ(judge(gather_facts(guest), parse_profile("esp = \"vfat\"\n", "p"))[0].detail, "no /boot/efi in fstab");
+  EXPECT_THROW(parse_profile("esp = \"ext4\"\n", "p"), Error);
 }
 
 TEST(Expect, GrubOnlyInAPartitionIsNotMbr) {

@@ -42,6 +42,7 @@ util::Json facts_to_json(const DiskFacts& f) {
   for (const auto& s : f.apt_sources) out["apt_sources"].push_back({{"file", s.file}, {"line", s.line}});
   out["packages"] = util::Json::object();
   for (const auto& [name, package] : f.packages) out["packages"][name] = package.version;
+  out["efi_files"] = f.efi_files;
   out["firstboot"] = {{"done", f.firstboot_done},
                       {"state", f.firstboot_state},
                       {"log", f.firstboot_log ? util::Json(*f.firstboot_log) : util::Json()}};

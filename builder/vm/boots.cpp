@@ -4,6 +4,7 @@
 #include "vm/markers.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace imgbuild::vm {
 
@@ -52,10 +53,23 @@ constexpr std::array<std::string_view, 10> k_trouble = {
 
 }  // namespace
 
+// "nvme0n1p2" -> "nvme0n1", "sda1" -> "sda", "mmcblk0p1" -> "mmcblk0".
+std::string disk_of_partition(std::string name) {
+  while (!name.empty() && std::isdigit(static_cast<unsigned char>(name.back()))) name.pop_back();
+  if (name.size() > 1 && name.back() == 'p' && std::isdigit(static_cast<unsigned char>(name[name.size() - 2])))
+    name.pop_back();
+  return name;
+}
+
 std::string BootRecord::system_disk() const {
+  if (!first_mount.empty()) return disk_of_partition(first_mount);
   for (const auto& disk : disks)
     if (disk.model.find("Virtual") == std::string::npos) return disk.name;
   return {};
+}
+
+bool BootRecord::started_by_removable_path() const {
+  return !boot_option.empty() && boot_option.find('\\') == std::string::npos;
 }
 
 void BootWatcher::feed(std::string_view bytes) {
@@ -78,16 +92,37 @@ void BootWatcher::feed(std::string_view bytes) {
 void BootWatcher::line(std::string raw) {
   const std::string stripped = strip_terminal_codes(raw);
   std::string_view text = without_timestamp(stripped);
+  if (text.starts_with("BdsDxe: starting ")) {
+    m_boot_option = collapse_spaces(text.substr(17));
+    return;
+  }
   if (text.starts_with("Linux version ")) {
     BootRecord boot;
     std::string_view rest = text.substr(14);
     boot.kernel = std::string(rest.substr(0, rest.find(' ')));
+    boot.boot_option = std::move(m_boot_option);
+    m_boot_option.clear();
     m_boots.push_back(std::move(boot));
     m_scsi_models.clear();
     return;
   }
   if (m_boots.empty()) return;
   BootRecord& boot = m_boots.back();
+  // Debian's kernels (arch/x86/kernel/setup.c): "secureboot: Secure boot enabled".
+  if (text.starts_with("secureboot: Secure boot ") && boot.secure_boot.empty()) {
+    boot.secure_boot = collapse_spaces(text.substr(24));
+    return;
+  }
+  // "EXT4-fs (nvme0n1p2): mounted filesystem with ordered data mode. Quota mode: none."
+  for (std::string_view fs : {"EXT4-fs (", "EXT3-fs (", "XFS ("}) {
+    if (text.starts_with(fs) && boot.first_mount.empty()) {
+      std::string_view rest = text.substr(fs.size());
+      std::size_t close = rest.find(')');
+      if (close != std::string_view::npos && (rest.find("mounted filesystem", close) != std::string_view::npos ||
+                                              rest.find("Ending clean mount", close) != std::string_view::npos))
+        boot.first_mount = std::string(rest.substr(0, close));
+    }
+  }
   if (text.starts_with("Command line: ") && boot.command_line.empty()) {
     boot.command_line = std::string(text.substr(14));
     return;

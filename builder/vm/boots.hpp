@@ -24,8 +24,22 @@ struct BootRecord {
   std::vector<BootDisk> disks;  // in the order the kernel named them
   bool login_prompt = false;    // a getty's "... login:" on the console
   std::vector<std::string> problems;  // console lines that say the system is in trouble
-  // The name of the first disk that is not DRAC virtual media (model "Virtual ..."), or empty.
+  // The kernel's word on UEFI Secure Boot ("secureboot: Secure boot enabled"): "enabled",
+  // "disabled", "could not be determined", or empty when it said nothing (BIOS, quiet).
+  std::string secure_boot;
+  // The partition of the first ext4/ext3/xfs filesystem mounted (the root, mounted
+  // by the initramfs first; in an installer, its target): "nvme0n1p2", or empty.
+  std::string first_mount;
+  // The UEFI boot option the firmware started before this kernel (OVMF's "BdsDxe:
+  // starting Boot0003 "debian" from HD(...)/\EFI\debian\shimx64.efi"), or empty.
+  std::string boot_option;
+  // The disk that holds first_mount ("nvme0n1", "sda") when known; else the name of the
+  // first SCSI disk that is not DRAC virtual media (model "Virtual ..."); or empty.
   std::string system_disk() const;
+  // The firmware started a boot option with no loader file in its device path (OVMF's own
+  // "UEFI QEMU NVMe Ctrl ..." entries, which boot a disk's removable-media path
+  // EFI/BOOT/BOOTX64.EFI), not an entry an installer wrote ("debian" ...\EFI\debian\shimx64.efi).
+  bool started_by_removable_path() const;
 };
 
 class BootWatcher {
@@ -40,6 +54,7 @@ class BootWatcher {
   std::string m_partial;
   std::vector<BootRecord> m_boots;
   std::vector<std::pair<std::string, std::string>> m_scsi_models;  // "2:0:0:0" -> model
+  std::string m_boot_option;  // the firmware's last "starting Boot####", for the next boot
 };
 
 // "sdc: Dell Virtual Floppy, sdd: DELL PERC 6/i" for the report.

@@ -60,6 +60,44 @@ TEST(Boots, EachKernelStartsABootAndTroubleIsKept) {
   EXPECT_TRUE(watcher.boots()[0].login_prompt);
 }
 
+// Shaped on the emulated R660's console (OVMF with Secure Boot, Debian 12's signed chain,
+// the system on the BOSS's NVMe namespace, the PERC's virtual disks as sda and sdb).
+TEST(Boots, UefiBootOptionSecureBootAndRootOnNvme) {
+  BootWatcher watcher;
+  watcher.feed("BdsDxe: loading Boot0004 \"debian\" from HD(1,GPT,3AE0,0x800,0x100000)/\\EFI\\debian\\shimx64.efi\r\n"
+               "BdsDxe: starting Boot0004 \"debian\" from HD(1,GPT,3AE0,0x800,0x100000)/\\EFI\\debian\\shimx64.efi\r\n"
+               "[    0.000000] Linux version 6.1.0-50-amd64 (debian-kernel@lists.debian.org) #1 SMP\r\n"
+               "[    0.000000] secureboot: Secure boot enabled\r\n"
+               "[    2.900000] scsi 0:2:0:0: Direct-Access     DELL     PERC H755 Front  1.3. PQ: 0 ANSI: 5\r\n"
+               "[    2.950000] sd 0:2:0:0: [sda] Attached SCSI disk\r\n"
+               "[   14.282656]  nvme0n1: p1 p2\r\n"
+               "[   16.190305] EXT4-fs (nvme0n1p2): mounted filesystem with ordered data mode. Quota mode: none.\r\n"
+               "[   29.452727] EXT4-fs (nvme0n1p2): re-mounted. Quota mode: none.\r\n");
+  ASSERT_EQ(watcher.count(), 1u);
+  const BootRecord& boot = watcher.boots()[0];
+  EXPECT_EQ(boot.boot_option,
+            "Boot0004 \"debian\" from HD(1,GPT,3AE0,0x800,0x100000)/\\EFI\\debian\\shimx64.efi");
+  EXPECT_EQ(boot.secure_boot, "enabled");
+  EXPECT_EQ(boot.first_mount, "nvme0n1p2");
+  // The root's disk, not the first SCSI disk (a PERC virtual disk here).
+  EXPECT_EQ(boot.system_disk(), "nvme0n1");
+  EXPECT_FALSE(boot.started_by_removable_path());
+  // With the firmware's variables lost, OVMF boots the disk by its own entry.
+  BootWatcher lost;
+  lost.feed("BdsDxe: starting Boot0001 \"UEFI QEMU NVMe Ctrl BOSSN1R660EMU01 1\" from "
+            "PciRoot(0x0)/Pci(0x3,0x0)/NVMe(0x1,00-00-00-00-00-00-00-00)\r\nLinux version 6.1.0-50-amd64 (x)\r\n");
+  ASSERT_EQ(lost.count(), 1u);
+  EXPECT_TRUE(lost.boots()[0].started_by_removable_path());
+  // The next kernel has its own facts: no boot option was started before it.
+  watcher.feed("Linux version 6.1.0-50-amd64 (x) #1\nsecureboot: Secure boot disabled\n"
+               "EXT4-fs (sda1): mounted filesystem with ordered data mode.\n");
+  ASSERT_EQ(watcher.count(), 2u);
+  EXPECT_EQ(watcher.boots()[1].boot_option, "");
+  EXPECT_FALSE(watcher.boots()[1].started_by_removable_path()) << "BIOS, or a firmware that said nothing";
+  EXPECT_EQ(watcher.boots()[1].secure_boot, "disabled");
+  EXPECT_EQ(watcher.boots()[1].system_disk(), "sda");
+}
+
 TEST(Boots, IoErrorsAndEmergencyMode) {
   BootWatcher watcher;
   watcher.feed("Linux version 6.1.0 (x)\n[ 80.1] I/O error, dev sda, sector 2048 op 0x0:(READ)\n"

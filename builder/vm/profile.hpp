@@ -51,6 +51,9 @@ struct MachineProfile {
   std::string drac_channel;             // e.g. "/dev/ttyS1", for the guest's racadm
   std::vector<std::string> drac_media;  // QEMU device ids of the virtual CD and floppy
   std::string system_model;             // what getsysinfo reports, e.g. "PowerEdge 2950"
+  // The kernel's name of the installed system's disk once the virtual media are gone
+  // (key system-disk): what the power cycle of a whole delivery checks.
+  std::string system_disk = "sda";
   // The firmware the machine boots with (key firmware) unless verify --firmware says
   // otherwise; nullopt: not set (bios).
   std::optional<Firmware> firmware;

@@ -109,6 +109,9 @@ TEST(Profile, Drac) {
   EXPECT_EQ(p.drac, DracKind::Idrac7);
   EXPECT_EQ(p.drac_media, (std::vector<std::string>{"vcd-bot"}));
   EXPECT_EQ(p.system_model, "t");
+  EXPECT_EQ(p.system_disk, "sda");
+  EXPECT_EQ(parse_machine_profile("system-disk = \"nvme0n1\"\n" + qemu, "t", "t.toml").system_disk, "nvme0n1");
+  EXPECT_ERROR("system-disk = \"/dev/sda\"\n" + qemu, "t.toml:1: system-disk \"/dev/sda\" is not a kernel disk name");
   EXPECT_ERROR("drac = \"drac4\"\n" + qemu, "t.toml:1: unknown drac \"drac4\"");
   // No channel: the file and the drac line, and the fix.
   EXPECT_ERROR("qemu = [\"-drive file={iso}\", \"-device usb-bot,id=vcd-bot\"]\ndrac = \"drac5\"\n"
@@ -295,6 +298,7 @@ TEST(Profile, R660ShippedProfile) {
   auto r660 = load_machine_profile(std::string(IMGBUILD_SOURCE_DIR) + "/machines/r660.toml");
   EXPECT_EQ(r660.drac, DracKind::Idrac9);
   EXPECT_EQ(r660.system_model, "PowerEdge R660");
+  EXPECT_EQ(r660.system_disk, "nvme0n1");
   EXPECT_EQ(nic_count(r660), 2u);
   LaunchSettings s;
   s.iso = "/a.iso";
