@@ -164,6 +164,31 @@ int run_deploy(const DeployArgs& args) {
   return 0;
 }
 
+// A rack: --serve serves the fleet image (one URL for every BMC) for the time of the run.
+int run_rack(const DeployArgs& args, const deploy::RackRequest& rack) {
+  DeployShared shared{args.iso,         args.bmc,    args.user,   args.image_url, args.password_file,
+                      args.ca,          args.fingerprint, args.system, args.until, args.syslog,
+                      args.timeouts,    args.insecure, args.dry_run, args.no_image_check};
+  if (!args.hostname.empty())
+    throw Error("--hostname", "not with --hosts", "the inventory's hostname column names each server");
+  std::optional<http::BackgroundServe> served;
+  if (!args.serve.empty()) {
+    if (!rack.per_host_dir.empty())
+      throw Error("--serve", "not with --per-host", "serve the images with imgbuild serve and give --image-base-url");
+    http::ServeOptions options = deploy_serve_options(args.serve);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(args.iso, ec))
+      throw Error(args.iso.empty() ? "deploy --hosts" : args.iso, "no such ISO file",
+                  "name the fleet image (the ISO argument) that --serve serves");
+    served.emplace(args.iso, options);
+    shared.image_url = served->url();
+    std::cerr << "imgbuild: deploy: serving " << args.iso << " at " << served->url() << "\n";
+  }
+  int status = run_deploy_hosts(rack, shared);
+  if (served) std::cerr << "imgbuild: deploy: served " << served->summary() << "\n";
+  return status;
+}
+
 }  // namespace
 
 void register_deploy(CLI::App& app, Action& action) {
@@ -220,15 +245,9 @@ void register_deploy(CLI::App& app, Action& action) {
   command->add_flag("--dry-run", args->dry_run,
                     "read the BMC but change nothing: print each request that would be sent");
   auto rack = add_deploy_hosts_options(*command);
-  command->callback([args, rack, command, &action] {
+  command->callback([args, rack, &action] {
     if (!rack->inventory.empty()) {
-      // A rack follows its installs once each host's events are routed; until then it stops at the boot.
-      std::string until = command->count("--until") == 0 ? std::string("boot") : args->until;
-      action = [args, rack, until]() -> int {
-        return run_deploy_hosts(*rack, {args->iso, args->bmc, args->user, args->image_url, args->password_file,
-                                        args->ca, args->fingerprint, args->system, until, args->insecure,
-                                        args->dry_run, args->no_image_check});
-      };
+      action = [args, rack]() -> int { return run_rack(*args, *rack); };
       return;
     }
     for (auto [missing, name] :

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/commands.hpp"
 #include "cli/deploy_hosts.hpp"
+#include "deploy/follow.hpp"
 #include "deploy/rack_run.hpp"
 #include "util/error.hpp"
 
@@ -57,9 +58,11 @@ int run_deploy_hosts(deploy::RackRequest request, const DeployShared& shared) {
   request.system = shared.system;
   request.check_image = !shared.no_image_check;
   request.dry_run = shared.dry_run;
-  if (shared.until != "boot")
-    throw Error("--until " + shared.until, "not with --hosts yet", "deploy the rack with --until boot");
-  request.until = deploy::Until::boot;
+  request.until = shared.until == "boot"      ? deploy::Until::boot
+                  : shared.until == "install" ? deploy::Until::install
+                                              : deploy::Until::firstboot;
+  for (const auto& spec : shared.timeouts) deploy::set_timeout(request.timeouts, spec);
+  request.syslog = shared.syslog;
   return deploy::deploy_rack(request, std::cout, std::cerr);
 }
 

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace imgbuild::cli {
 
@@ -19,7 +20,8 @@ std::shared_ptr<deploy::RackRequest> add_deploy_hosts_options(CLI::App& command)
 
 // The options of one server's deploy as given, for a rack.
 struct DeployShared {
-  std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until;
+  std::string iso, bmc, user, image_url, password_file, ca, fingerprint, system, until, syslog;
+  std::vector<std::string> timeouts;  // --timeout STEP=SECONDS
   bool insecure = false, dry_run = false, no_image_check = false;
 };
 

@@ -32,8 +32,9 @@ struct RackRequest {
   std::string ca_file;         // trust for rows without bmc_fingerprint
   bool insecure = false;       // ... or no check at all for those rows
   std::string system;
-  Until until = Until::boot;
+  Until until = Until::firstboot;
   StepTimeouts timeouts;
+  std::string syslog;          // --syslog ADDR:PORT; empty: 0.0.0.0 and the images' log_port
   bool check_image = true;
   bool dry_run = false;
   int parallel = 4;
@@ -71,8 +72,9 @@ std::vector<PlannedHost> plan_rack(const RackRequest& request, const fleet::Inve
                                    const std::map<std::string, Deployed>& previous);
 
 // A host is not deployed again when an earlier run finished it on the same BMC at least
-// as far as the install (or as far as this run goes, when that is less: a run to the
-// boot skips a host booted into the installer before).
+// as far as the install (its installer reported install-finished and the media were
+// ejected), or as far as this run goes when that is less: a run to the boot skips a host
+// booted into the installer before.
 bool already_deployed(const Deployed& previous, const std::string& bmc, Until until);
 
 // What DIR/report.json of an earlier run recorded as finished, by hostname; empty when

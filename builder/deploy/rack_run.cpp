@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "deploy/rack_run.hpp"
 
+#include "deploy/follow.hpp"
 #include "deploy/rack_report.hpp"
 #include "redfish/password.hpp"
 #include "util/error.hpp"
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
 #include <csignal>
 #include <cstring>
@@ -196,10 +199,50 @@ void check_outputs(const RackRequest& request) {
 
 }  // namespace
 
+std::vector<RoutedHost> plan_follow(const RackRequest& request, const fleet::Inventory& inventory,
+                                    std::vector<PlannedHost>& hosts, UdpAddress& listen, std::ostream& err) {
+  std::map<std::string, FollowedImage> images;  // by path: a fleet image is read once
+  std::optional<std::pair<std::string, LogTarget>> first;
+  std::vector<RoutedHost> routed;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    HostPlan& plan = hosts[i].plan;
+    auto it = images.find(plan.image_path);
+    if (it == images.end()) it = images.emplace(plan.image_path, check_followable(plan.image_path)).first;
+    const FollowedImage& image = it->second;
+    if (!first) first.emplace(plan.image_path, image.log);
+    if (image.log.port != first->second.port)
+      throw Error(plan.image_path,
+                  "its installer sends its syslog to port " + std::to_string(image.log.port) + ", " + first->first +
+                      "'s to port " + std::to_string(first->second.port) + ": one run receives on one port",
+                  "build every image of the rack with the same --kernel-args \"log_host=ADDR log_port=PORT\"");
+    plan.build_id = image.build_id;
+    const fleet::Host& row = inventory.hosts.at(i);
+    RoutedHost host{plan.name, row.hostname, {}, image.build_id};
+    if (row.address) host.addresses.push_back(row.address->address.text());
+    routed.push_back(std::move(host));
+  }
+  if (!first) return routed;
+  listen = request.syslog.empty() ? UdpAddress{"0.0.0.0", first->second.port}
+                                  : parse_udp_address(request.syslog, "--syslog");
+  if (listen.port != first->second.port)
+    err << "imgbuild: deploy: the images' installers send their syslog to " << first->second.host << ":"
+        << first->second.port << ", received here on port " << listen.port << ": something must forward it\n";
+  return routed;
+}
+
 int deploy_rack(const RackRequest& request, std::ostream& out, std::ostream& err) {
   fleet::Inventory inventory = fleet::read_inventory(request.inventory);
   check_outputs(request);
   std::vector<PlannedHost> hosts = plan_rack(request, inventory, read_previous(request.report_dir));
+  std::unique_ptr<SyslogReceiver> receiver;
+  if (request.until != Until::boot) {
+    UdpAddress listen;
+    std::vector<RoutedHost> routed = plan_follow(request, inventory, hosts, listen, err);
+    if (!request.dry_run && !routed.empty()) {
+      receiver = std::make_unique<SyslogReceiver>(listen, std::move(routed));
+      for (std::size_t i = 0; i < hosts.size(); ++i) hosts[i].plan.events = &receiver->events(i);
+    }
+  }
   std::vector<std::string> passwords = read_passwords(request, hosts, inventory.file.string());
 
   std::vector<std::string> names;

@@ -8,6 +8,7 @@
 
 #include "deploy/rack.hpp"
 #include "deploy/rack_table.hpp"
+#include "deploy/syslog_receiver.hpp"
 
 #include <atomic>
 #include <ostream>
@@ -21,9 +22,19 @@ namespace imgbuild::deploy {
 RackResult run_rack(const std::vector<PlannedHost>& hosts, const std::vector<std::string>& passwords,
                     int parallel, RackTable& table, std::atomic<bool>& stop);
 
+// Following the installs (until install or firstboot): every host's image must be
+// followable (check_followable: a build id, log_host/log_port) and all must send to the
+// same port. Sets each plan's build_id and returns the routed hosts, one per row: its
+// name, inventory hostname, static address (when the row has one) and build id (a fleet
+// image's id is every host's: then its fleet marker or hostname routes). `listen` is
+// --syslog or 0.0.0.0 and the images' port. Error (exit 2) naming the image otherwise.
+std::vector<RoutedHost> plan_follow(const RackRequest& request, const fleet::Inventory& inventory,
+                                    std::vector<PlannedHost>& hosts, UdpAddress& listen, std::ostream& err);
+
 // `imgbuild deploy --hosts`, all of it: reads the inventory and an earlier report, plans,
-// reads the passwords, runs, writes --report DIR, --junit FILE and --json (on `out`), the
-// summary on `err`. Returns the exit status (exit_status); Error (exit 2) for bad input
+// reads the passwords, receives the installers' syslog (one SyslogReceiver for the run,
+// each host's plan.events its share), runs, writes --report DIR, --junit FILE and --json
+// (on `out`), the summary on `err`. Returns the exit status (exit_status); Error (exit 2) for bad input
 // before anything was sent.
 int deploy_rack(const RackRequest& request, std::ostream& out, std::ostream& err);
 

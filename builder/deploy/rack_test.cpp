@@ -139,6 +139,14 @@ TEST(RackPlan, WhatAnEarlierRunFinishedIsSkipped) {
   RackRequest request = rack.fleet_request();
   std::map<std::string, Deployed> previous{{"db1", {"boot", "2026-12-07T20:00:00Z", "https://10.0.0.21", "u"}},
                                            {"db2", {"boot", "2026-12-07T20:00:00Z", "https://10.0.0.99", "u"}}};
+  // By default the rack goes until the first boot: a host only booted into its installer
+  // before has not been installed, it is deployed again.
+  EXPECT_EQ(request.until, Until::firstboot);
+  EXPECT_FALSE(plan_rack(request, rack.inventory(k_csv), previous)[0].skip);
+  previous["db1"].until = "install";
+  EXPECT_TRUE(plan_rack(request, rack.inventory(k_csv), previous)[0].skip);
+  previous["db1"].until = "boot";
+  request.until = Until::boot;
   auto hosts = plan_rack(request, rack.inventory(k_csv), previous);
   EXPECT_TRUE(hosts[0].skip);
   EXPECT_FALSE(hosts[1].skip);  // the row now names another BMC

@@ -92,13 +92,13 @@ web3,$(url web3),root,,
 EOF
 
 rack() {  # rack MORE-OPTIONS...: the rack above, the fleet image, rows without bmc_user as root
-    "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/rack.csv" --image-url "$image" --user root \
+    "$IMGBUILD" deploy --until boot "$T/emu.iso" --hosts "$T/rack.csv" --image-url "$image" --user root \
         --password-file "$T/pw" --ca "$T/cert.pem" "$@"
 }
 
 # Bad input first: exit 2, one line naming the file, line and column; nothing sent.
 printf 'hostname,bmc\ndb1,%s\ndb9,\n' "$(url db1)" >"$T/nobmc.csv"
-expect_status 2 "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/nobmc.csv" --image-url "$image" --user root \
+expect_status 2 "$IMGBUILD" deploy --until boot "$T/emu.iso" --hosts "$T/nobmc.csv" --image-url "$image" --user root \
     --password-file "$T/pw"
 expect_stderr_match "nobmc.csv:3: column bmc: host db9 has no BMC address"
 printf 'hostname,bmc\ndb1,http://127.0.0.1:1\n' >"$T/badurl.csv"
@@ -106,7 +106,7 @@ expect_status 2 "$IMGBUILD" lint "$IMGBUILD_SOURCE_DIR/preseed/bookworm-amd64-se
     --hosts "$T/badurl.csv"
 expect_stderr_match "badurl.csv:2: column bmc: 'http://127.0.0.1:1' is not a BMC address"
 printf 'hostname,bmc,bmc_fingerprint\ndb1,%s,SHA256:abc\n' "$(url db1)" >"$T/badfp.csv"
-expect_status 2 "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/badfp.csv" --image-url "$image" --user root \
+expect_status 2 "$IMGBUILD" deploy --until boot "$T/emu.iso" --hosts "$T/badfp.csv" --image-url "$image" --user root \
     --password-file "$T/pw"
 expect_stderr_match "badfp.csv:2: column bmc_fingerprint: 'SHA256:abc' is not a SHA-256 fingerprint"
 [[ ! -s $T/db1.effects ]] || fail "something was sent for bad input"
@@ -114,7 +114,7 @@ expect_stderr_match "badfp.csv:2: column bmc_fingerprint: 'SHA256:abc' is not a 
 # A certificate nothing pins: that host fails (nothing sent), with the fingerprint openssl
 # computes and where to pin it.
 printf 'hostname,bmc\ndb1,%s\n' "$(url db1)" >"$T/unpinned.csv"
-expect_status 1 "$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/unpinned.csv" --image-url "$image" --user root \
+expect_status 1 "$IMGBUILD" deploy --until boot "$T/emu.iso" --hosts "$T/unpinned.csv" --image-url "$image" --user root \
     --password-file "$T/pw"
 expect_stderr_match "db1 \(.*unpinned.csv:2\): failed: connect: .*not trusted.*bmc_fingerprint column: SHA256:$fingerprint"
 [[ ! -s $T/db1.effects ]] || fail "something was done for an untrusted certificate"
@@ -216,13 +216,13 @@ pids+=($!)
 for _ in $(seq 100); do [[ -f $T/serve-per.out && $(wc -l <"$T/serve-per.out") -eq 2 ]] && break; sleep 0.05; done
 base=$(head -n1 "$T/serve-per.out"); base=${base%db1.iso}
 head -n3 "$T/rack.csv" >"$T/per.csv"
-expect_status 0 "$IMGBUILD" deploy --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
+expect_status 0 "$IMGBUILD" deploy --until boot --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
     --password-file "$T/pw" --ca "$T/cert.pem" --report "$T/per-report"
 for host in db1 db2; do
     [[ $(slot_state "$host") == "inserted ${base}$host.iso" ]] || fail "$host: per-host slot holds $(slot_state "$host")"
 done
 rm "$T/per/db2.iso"
-expect_status 2 "$IMGBUILD" deploy --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
+expect_status 2 "$IMGBUILD" deploy --until boot --per-host "$T/per" --image-base-url "$base" --hosts "$T/per.csv" --user root \
     --password-file "$T/pw" --ca "$T/cert.pem" --force
 expect_stderr_match "per.csv:3: host db2: no image .*/per/db2.iso"
 
@@ -238,7 +238,7 @@ mkdir -p "$T/int-report"
 jq -n --arg bmc "$(url int2)" '{kind: "imgbuild deploy --hosts", hosts: [{host: "int2",
     deployed: {until: "boot", finished: "2026-01-01T00:00:00Z", bmc: $bmc, image_url: "http://x/a.iso"}}]}' \
     >"$T/int-report/report.json"
-"$IMGBUILD" deploy "$T/emu.iso" --hosts "$T/int.csv" --image-url "$image" --password-file "$T/pw" --parallel 1 \
+"$IMGBUILD" deploy --until boot "$T/emu.iso" --hosts "$T/int.csv" --image-url "$image" --password-file "$T/pw" --parallel 1 \
     --report "$T/int-report" --junit "$T/int-junit.xml" --force >"$T/int.out" 2>"$T/int.err" &
 deploy_pid=$!
 for _ in $(seq 200); do grep -q insert-media "$T/int1.effects" 2>/dev/null && break; sleep 0.05; done
