@@ -235,7 +235,8 @@ int read_drac_and_firmware(config::Table& table, MachineProfile& profile) {
   if (auto model = table.string("system-model")) profile.system_model = model->value;
   if (auto disk = table.string("system-disk", "a kernel disk name, e.g. \"sda\" or \"nvme0n1\"")) {
     if (disk->value.empty() || disk->value.find('/') != std::string::npos)
-      fail(disk->line, "system-disk \"" + disk->value + "\" is not a kernel disk name", "e.g. \"sda\" or \"nvme0n1\"");
+      fail_at(table, disk->line, "system-disk \"" + disk->value + "\" is not a kernel disk name",
+              "e.g. \"sda\" or \"nvme0n1\"");
     profile.system_disk = disk->value;
   }
   if (auto firmware = table.string("firmware", "bios, uefi or uefi-secureboot")) {
