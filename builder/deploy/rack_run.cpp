@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "deploy/rack_run.hpp"
+#include "util/stop_signals.hpp"
 
 #include "deploy/follow.hpp"
 #include "deploy/rack_report.hpp"
@@ -23,31 +24,6 @@
 namespace imgbuild::deploy {
 
 namespace {
-
-// SIGINT, SIGTERM and SIGHUP blocked in this thread and so in the deploying threads it
-// starts: the waiting thread takes them with sigtimedwait and asks the hosts to stop,
-// instead of the process-wide handler ending everything with media inserted.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&m_set);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&m_set, s);
-    ::pthread_sigmask(SIG_BLOCK, &m_set, &m_previous);
-  }
-  ~StopSignals() { ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr); }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-  // The signal received within `milliseconds`, or 0.
-  int wait(long milliseconds) {
-    timespec timeout{milliseconds / 1000, (milliseconds % 1000) * 1000000};
-    int s = ::sigtimedwait(&m_set, nullptr, &timeout);
-    return s > 0 ? s : 0;
-  }
-
- private:
-  sigset_t m_set;
-  sigset_t m_previous;
-};
 
 HostResult result_of(const PlannedHost& planned) {
   HostResult result;
@@ -120,7 +96,7 @@ RackResult run_rack(const std::vector<PlannedHost>& hosts, const std::vector<std
   std::atomic<std::size_t> next{0};
   std::vector<char> ran(hosts.size(), 0);  // each element written by one worker, read after the join
   {
-    StopSignals signals;
+    util::BlockedStopSignals signals;
     const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(parallel, 1)), queue.size());
     std::atomic<std::size_t> active{threads};
     std::vector<std::jthread> workers;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "emulate/emulate.hpp"
+#include "util/stop_signals.hpp"
 
 #include "emulate/server.hpp"
 #include "fleet/inventory.hpp"
@@ -23,27 +24,6 @@ namespace fs = std::filesystem;
 namespace imgbuild::emulate {
 
 namespace {
-
-// Blocks the stop signals in this thread and every thread it starts after (the HTTP
-// servers', the workers'), so that only wait() receives them.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&m_set);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&m_set, s);
-    ::pthread_sigmask(SIG_BLOCK, &m_set, &m_previous);
-  }
-  ~StopSignals() { ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr); }
-  int wait(int milliseconds) {
-    timespec timeout{milliseconds / 1000, (milliseconds % 1000) * 1000000L};
-    int s = ::sigtimedwait(&m_set, nullptr, &timeout);
-    return s > 0 ? s : 0;
-  }
-
- private:
-  sigset_t m_set;
-  sigset_t m_previous;
-};
 
 std::string generate_password() {
   // 24 characters from 62: about 143 bits, no character a shell or URL would mangle.
@@ -180,7 +160,7 @@ int run_emulate(const EmulateOptions& options) {
   const std::string password =
       options.password_file.empty() ? generate_password() : read_password_file(options.password_file);
 
-  StopSignals signals;  // before any thread starts
+  util::BlockedStopSignals signals;  // before any thread starts
   std::unique_ptr<util::TempDir> temporary_state;
   std::string state = options.state_dir;
   if (state.empty()) {

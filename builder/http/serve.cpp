@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "http/serve.hpp"
+#include "util/stop_signals.hpp"
 
 #include "http/file_handler.hpp"
 #include "util/error.hpp"
@@ -51,31 +52,6 @@ const char* signal_name(int signal) {
     default: return "a signal";
   }
 }
-
-// SIGINT, SIGTERM and SIGHUP blocked in this thread and every thread it starts (the
-// server's), so they wait for sigtimedwait in the serving loop instead of ending the
-// process in the middle of a log line.
-class BlockedStopSignals {
- public:
-  BlockedStopSignals() {
-    sigemptyset(&m_set);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&m_set, s);
-    ::pthread_sigmask(SIG_BLOCK, &m_set, &m_previous);
-  }
-  ~BlockedStopSignals() { ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr); }
-  BlockedStopSignals(const BlockedStopSignals&) = delete;
-  BlockedStopSignals& operator=(const BlockedStopSignals&) = delete;
-  // The signal received within `milliseconds`, or 0.
-  int wait(int milliseconds) {
-    timespec timeout{milliseconds / 1000, (milliseconds % 1000) * 1000000L};
-    int s = ::sigtimedwait(&m_set, nullptr, &timeout);
-    return s > 0 ? s : 0;
-  }
-
- private:
-  sigset_t m_set;
-  sigset_t m_previous;
-};
 
 // The log lines and the per-client totals, written from the server's threads.
 class ServeLog {
@@ -247,7 +223,7 @@ int serve_images(const std::vector<std::string>& images, const ServeOptions& opt
     handlers.push_back(handler);
   }
   ServeLog log(options.log_path, images.size());
-  BlockedStopSignals signals;
+  util::BlockedStopSignals signals;
   int stopped_by = 0;
   {
     Server server(options.server, router, [&log](const Exchange& exchange) { log.record(exchange); });
