@@ -8,13 +8,14 @@
 #    the stand-in disc), OUT/rehearsal.iso;
 # 2. `imgbuild emulate --hosts HOSTS --machine MACHINE --state OUT/state`;
 # 3. `imgbuild serve` of the image on 127.0.0.1;
-# 4. for each host of OUT/state/bmcs.json, `imgbuild deploy --until boot` pinned to the
-#    BMC's fingerprint (one after the other, the single-host deploy), then the host's
-#    serial log watched until the image reports that its preseed was loaded (BOOT_TIMEOUT
-#    seconds, default 600);
+# 4. the inventory with each row's emulated BMC (bmc, bmc_fingerprint from
+#    OUT/state/bmcs.json: OUT/report/inventory.csv) deployed at once with
+#    `imgbuild deploy --hosts … --until boot --report OUT/report/deploy` (its report.json,
+#    index.html and JUnit), then each host's serial log watched until the image reports
+#    that its preseed was loaded (BOOT_TIMEOUT seconds, default 600);
 # 5. OUT/report/: report.json (per host: deploy status and seconds, seconds until the
-#    image booted from the virtual CD), each host's deploy output, serial log and the
-#    emulator's log; everything stopped (emulate on SIGTERM: no QEMU left).
+#    image booted from the virtual CD), the deploy's output and report, each host's serial
+#    log and the emulator's log; everything stopped (emulate on SIGTERM: no QEMU left).
 # Exit 0 when every host booted the image, 1 otherwise.
 set -euo pipefail
 cache=${1:?usage: deploy-rehearsal.sh CACHE_DIR MACHINE HOSTS.csv OUT_DIR}
@@ -52,22 +53,37 @@ image=$(head -n1 "$out/report/serve.out")
 bmcs=$out/state/bmcs.json
 cat "$out/report/emulate.out"
 
-# Until deploy --hosts is there: the single-host deploy for each row, one after the other.
-results=()
+# The inventory as deploy --hosts reads it: the rows given, each with its emulated BMC.
+/usr/bin/python3 - "$hosts" "$bmcs" "$out/report/inventory.csv" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+bmcs = {b["hostname"]: b for b in json.load(open(sys.argv[2]))["bmcs"]}
+fields = list(rows[0].keys()) + ["bmc", "bmc_fingerprint"]
+with open(sys.argv[3], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=fields)
+    w.writeheader()
+    for row in rows:
+        b = bmcs[row["hostname"]]
+        w.writerow(dict(row, bmc=b["url"], bmc_fingerprint=b["fingerprint"]))
+PY
 count=$(jq '.bmcs | length' "$bmcs")
+rc=0
+"$IMGBUILD" deploy "$out/rehearsal.iso" --hosts "$out/report/inventory.csv" --user "$(jq -r .user "$bmcs")" \
+    --password-file "$(jq -r .password_file "$bmcs")" --image-url "$image" --until boot \
+    --report "$out/report/deploy" --junit "$out/report/deploy/junit.xml" --force \
+    >"$out/report/deploy.out" 2>"$out/report/deploy.log" || rc=$?
+end=$(date +%s.%N)
+echo "deploy-rehearsal: deploy --hosts exit $rc"
+results=()
 declare -A deployed_at=()
 for i in $(seq 0 $((count - 1))); do
     host=$(jq -r ".bmcs[$i].hostname" "$bmcs")
-    start=$(date +%s.%N)
-    rc=0
-    "$IMGBUILD" deploy "$out/rehearsal.iso" --bmc "$(jq -r ".bmcs[$i].url" "$bmcs")" --user "$(jq -r .user "$bmcs")" \
-        --password-file "$(jq -r .password_file "$bmcs")" --fingerprint "$(jq -r ".bmcs[$i].fingerprint" "$bmcs")" \
-        --image-url "$image" --until boot >"$out/report/$host.deploy.log" 2>&1 || rc=$?
-    end=$(date +%s.%N)
     deployed_at[$host]=$end
-    results+=("$(jq -n --arg host "$host" --argjson rc "$rc" --arg s "$(echo "$end - $start" | bc)" \
-        '{hostname: $host, deploy_status: $rc, deploy_seconds: ($s | tonumber)}')")
-    echo "deploy-rehearsal: $host: deploy exit $rc"
+    status=$(jq -r --arg h "$host" '.hosts[] | select(.host == $h) | .status' "$out/report/deploy/report.json" 2>/dev/null || true)
+    seconds=$(jq -r --arg h "$host" '.hosts[] | select(.host == $h) | .seconds' "$out/report/deploy/report.json" 2>/dev/null || true)
+    results+=("$(jq -n --arg host "$host" --arg status "${status:-unknown}" --arg s "${seconds:-0}" \
+        '{hostname: $host, deploy: $status, deploy_seconds: ($s | tonumber)}')")
+    echo "deploy-rehearsal: $host: deploy ${status:-unknown}"
 done
 
 # Each host's installer, from the serial log: booted from the virtual CD when the image's
@@ -93,7 +109,7 @@ for i in $(seq 0 $((count - 1))); do
     dir=$(jq -r ".bmcs[$i].directory" "$bmcs")
     cp "$dir/serial.log" "$out/report/$host.serial.log" 2>/dev/null || true
     cp "$dir/emulate.log" "$out/report/$host.emulate.log" 2>/dev/null || true
-    if [[ -n ${booted[$host]:-} ]]; then
+    if [[ -n ${booted[$host]:-} && $rc -eq 0 ]]; then
         report=$(jq --arg h "$host" --arg s "${booted[$host]}" 'map(if .hostname == $h then . + {booted: true, boot_seconds: ($s | tonumber)} else . end)' <<<"$report")
     else
         report=$(jq --arg h "$host" 'map(if .hostname == $h then . + {booted: false} else . end)' <<<"$report")
