@@ -10,9 +10,10 @@
 # 3. `imgbuild serve` of the image on 127.0.0.1;
 # 4. the inventory with each row's emulated BMC (bmc, bmc_fingerprint from
 #    OUT/state/bmcs.json: OUT/report/inventory.csv) deployed at once with
-#    `imgbuild deploy --hosts … --until boot --report OUT/report/deploy` (its report.json,
-#    index.html and JUnit), then each host's serial log watched until the image reports
-#    that its preseed was loaded (BOOT_TIMEOUT seconds, default 600);
+#    `imgbuild deploy --hosts … --until boot --report OUT/report/deploy` (report.json,
+#    index.html; the JUnit file OUT/report/deploy-junit.xml), then each host's serial log
+#    watched until the image reports that its preseed was loaded (BOOT_TIMEOUT seconds,
+#    default 600);
 # 5. OUT/report/: report.json (per host: deploy status and seconds, seconds until the
 #    image booted from the virtual CD), the deploy's output and report, each host's serial
 #    log and the emulator's log; everything stopped (emulate on SIGTERM: no QEMU left).
@@ -70,7 +71,7 @@ count=$(jq '.bmcs | length' "$bmcs")
 rc=0
 "$IMGBUILD" deploy "$out/rehearsal.iso" --hosts "$out/report/inventory.csv" --user "$(jq -r .user "$bmcs")" \
     --password-file "$(jq -r .password_file "$bmcs")" --image-url "$image" --until boot \
-    --report "$out/report/deploy" --junit "$out/report/deploy/junit.xml" --force \
+    --report "$out/report/deploy" --junit "$out/report/deploy-junit.xml" --force \
     >"$out/report/deploy.out" 2>"$out/report/deploy.log" || rc=$?
 end=$(date +%s.%N)
 echo "deploy-rehearsal: deploy --hosts exit $rc"
