@@ -27,6 +27,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     nlohmann-json3-dev libgpgme-dev libapt-pkg-dev libtomlplusplus-dev \
     liblzma-dev libzstd-dev \
     scdoc debhelper dpkg-dev fakeroot lintian man-db bash-completion zsh \
-    gnupg gpgv jq chromium btrfs-progs xfsprogs libcsv-dev \
+    gnupg gpgv jq bc chromium btrfs-progs xfsprogs libcsv-dev \
     libssl-dev sbsigntool libmicrohttpd-dev libcurl4-openssl-dev qemu-block-extra \
     python3-sushy redfishtool python3-jsonschema nginx libxml2-utils curl

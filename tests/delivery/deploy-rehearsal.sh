@@ -96,7 +96,7 @@ while ((SECONDS < deadline)) && ((${#booted[@]} < count)); do
         host=$(jq -r ".bmcs[$i].hostname" "$bmcs")
         [[ -n ${booted[$host]:-} ]] && continue
         if grep -aq "IMGBUILD:preseed-loaded:$id" "$(jq -r ".bmcs[$i].serial_log" "$bmcs")" 2>/dev/null; then
-            booted[$host]=$(echo "$(date +%s.%N) - ${deployed_at[$host]}" | bc)
+            booted[$host]=$(awk -v a="$(date +%s.%N)" -v b="${deployed_at[$host]}" 'BEGIN { printf "%.1f", a - b }')
             echo "deploy-rehearsal: $host: booted the image from the virtual CD ${booted[$host]} s after its deploy"
         fi
     done
