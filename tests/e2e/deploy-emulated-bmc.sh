@@ -30,14 +30,9 @@ command -v redfishtool >/dev/null && /usr/bin/python3 -c 'import redfishtoollib'
     skip "redfishtool is not installed (scripts/install-deps.sh)"
 
 secret="Depl0y-$$-SeCrEt"
-printf '%s\n' "$secret" >"$T/pw"
+source "$IMGBUILD_SOURCE_DIR/tests/bmc/hosted.sh"
+hosted_bmc_setup "$secret"
 printf '%s\n' "Wr0ng-$$-pass" >"$T/wrong"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -subj /CN=bmc.example -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-fingerprint=$(openssl x509 -noout -fingerprint -sha256 -in "$T/cert.pem" | sed 's/.*=//; s/://g' | tr A-F a-f)
-
-pids=()
-trap 'rc=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; (exit $rc); _prelude_exit' EXIT
 
 # A small ISO, served with Range support by imgbuild serve on a free port.
 mkdir -p "$T/tree" && echo emulated >"$T/tree/README"

@@ -29,13 +29,8 @@ for tool in openssl xorriso jq logger; do command -v $tool >/dev/null || skip "$
 logger --help | grep -q -- '--rfc5424' || skip "logger is not util-linux's (no --rfc5424)"
 
 secret="F0llow-$$-SeCrEt"
-printf '%s\n' "$secret" >"$T/pw"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -subj /CN=bmc.example -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-fingerprint=$(openssl x509 -noout -fingerprint -sha256 -in "$T/cert.pem" | sed 's/.*=//; s/://g' | tr A-F a-f)
-
-pids=()
-trap 'rc=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; (exit $rc); _prelude_exit' EXIT
+source "$IMGBUILD_SOURCE_DIR/tests/bmc/hosted.sh"
+hosted_bmc_setup "$secret"
 
 # The image: its build id and an isolinux menu whose unattended entry sends the
 # installer's syslog to 127.0.0.1:$port.

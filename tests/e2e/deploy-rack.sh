@@ -27,17 +27,11 @@ done
 
 secret="R4ck-$$-SeCrEt"
 secret2="Db2-$$-0wn-pass"
-printf '%s\n' "$secret" >"$T/pw"
+source "$IMGBUILD_SOURCE_DIR/tests/bmc/hosted.sh"
+hosted_bmc_setup "$secret"
 mkdir -p "$T/secrets" && printf '%s\n' "$secret2" >"$T/secrets/db2.pw"
 printf '%s\n' "Wr0ng-$$-pass" >"$T/wrong"
-# One certificate for every emulated BMC, valid for 127.0.0.1 (so --ca can check it).
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -subj /CN=bmc.example -addext subjectAltName=IP:127.0.0.1 \
-    -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-fingerprint=$(openssl x509 -noout -fingerprint -sha256 -in "$T/cert.pem" | sed 's/.*=//; s/://g' | tr A-F a-f)
-
-pids=() bmc_pids=()
-trap 'rc=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; (exit $rc); _prelude_exit' EXIT
+bmc_pids=()
 
 mkdir -p "$T/tree" && echo emulated >"$T/tree/README"
 xorriso -as mkisofs -quiet -V EMU -o "$T/emu.iso" "$T/tree" 2>/dev/null
