@@ -378,15 +378,9 @@ std::optional<std::string> normalise_fingerprint(std::string_view text) {
   std::string value = lower(util::trim(text));
   for (std::string_view prefix : {"sha256 fingerprint=", "sha256:"})
     if (value.rfind(prefix, 0) == 0) {
-      value.erase(0, prefix.size());
-      std::string hex;
-      for (char c : value) {
-        if (c == ':') continue;
-        if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-        hex += c;
-      }
-      if (hex.size() != 64) return std::nullopt;
-      return "SHA256:" + hex;
+      auto hex = util::sha256_hex(std::string_view(value).substr(prefix.size()));
+      if (!hex) return std::nullopt;
+      return "SHA256:" + *hex;
     }
   return std::nullopt;
 }

@@ -77,22 +77,14 @@ void apply_trust(CURL* h, const Trust& trust, const std::string& pinned_pem) {
 }  // namespace
 
 std::string normalize_fingerprint(const std::string& text) {
-  std::string hex;
-  std::string rest = text;
-  if (rest.size() >= 7 && util::iequals(rest.substr(0, 7), "SHA256:")) rest = rest.substr(7);
-  for (char c : rest) {
-    if (c == ':') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      hex.clear();
-      break;
-    }
-    hex += char(std::tolower(static_cast<unsigned char>(c)));
-  }
-  if (hex.size() != 64)
+  std::string_view rest = text;
+  if (rest.size() >= 7 && util::iequals(rest.substr(0, 7), "SHA256:")) rest.remove_prefix(7);
+  std::optional<std::string> hex = util::sha256_hex(rest);
+  if (!hex)
     throw Error("--fingerprint " + text, "not a SHA-256 fingerprint",
                 "give SHA256: and the 64 hex digits of the certificate's SHA-256, as "
                 "'openssl x509 -noout -fingerprint -sha256' prints it");
-  return "SHA256:" + hex;
+  return "SHA256:" + *hex;
 }
 
 std::string pem_fingerprint(const std::string& pem) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "util/text.hpp"
 
+#include <cctype>
+
 namespace imgbuild::util {
 
 std::string_view trim(std::string_view text) {
@@ -22,6 +24,17 @@ bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (fold(a[i]) != fold(b[i])) return false;
   return true;
+}
+
+std::optional<std::string> sha256_hex(std::string_view hex) {
+  std::string digits;
+  for (char c : hex) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    digits += char(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (digits.size() != 64) return std::nullopt;
+  return digits;
 }
 
 }  // namespace imgbuild::util

@@ -4,6 +4,7 @@
 // Small text helpers for the line-oriented formats imgbuild reads (preseeds, boot menus,
 // control files, checksum lists, CSV headers). ASCII only, independent of the locale.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,10 @@ std::string lower(std::string_view text);
 
 // Equal but for the case of A-Z (HTTP header names, control file fields, "Basic ").
 bool iequals(std::string_view a, std::string_view b);
+
+// The 64 lower-case hex digits of a SHA-256 written as tools print it ("AB:CD:..." or
+// "abcd..."; colons ignored), or nullopt when `hex` is anything else. Certificate
+// fingerprints: the inventory's bmc_fingerprint and deploy's --fingerprint.
+std::optional<std::string> sha256_hex(std::string_view hex);
 
 }  // namespace imgbuild::util

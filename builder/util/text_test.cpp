@@ -78,5 +78,16 @@ TEST_F(SourceDateEpoch, AnythingElseIsAnErrorNamingTheValue) {
   }
 }
 
+TEST(Text, Sha256HexAsToolsPrintIt) {
+  const std::string hex(64, 'a');
+  EXPECT_EQ(sha256_hex(std::string(64, 'A')), hex);
+  std::string colons;
+  for (int i = 0; i < 32; ++i) colons += std::string(i ? ":" : "") + "AA";
+  EXPECT_EQ(sha256_hex(colons), hex);
+  EXPECT_FALSE(sha256_hex(std::string(63, 'a')));
+  EXPECT_FALSE(sha256_hex(std::string(63, 'a') + "g"));
+  EXPECT_FALSE(sha256_hex("SHA256:" + hex));
+}
+
 }  // namespace
 }  // namespace imgbuild::util
