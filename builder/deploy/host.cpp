@@ -75,7 +75,8 @@ class HostRun {
       finish(record, start);
       m_outcome.diagnosis = name + ": " + e.what();
       m_outcome.exit_code = e.exit_code();
-      if (dynamic_cast<const redfish::HttpError*>(&e) != nullptr) m_outcome.bmc_answer = e.problem();
+      if (dynamic_cast<const redfish::HttpError*>(&e) != nullptr || dynamic_cast<const redfish::TaskError*>(&e) != nullptr)
+        m_outcome.bmc_answer = e.problem();
       throw;
     }
     finish(record, start);

@@ -43,6 +43,8 @@ void Client::rethrow_scrubbed(const Error& error) const {
   if (auto* connection = dynamic_cast<const ConnectionError*>(&error))
     throw ConnectionError(scrub(connection->subject()), scrub(connection->problem()), scrub(connection->fix()),
                           connection->retryable());
+  if (dynamic_cast<const TaskError*>(&error) != nullptr)
+    throw TaskError(scrub(error.subject()), scrub(error.problem()), scrub(error.fix()), error.exit_code());
   throw Error(scrub(error.subject()), scrub(error.problem()), scrub(error.fix()), error.exit_code());
 }
 
@@ -212,7 +214,7 @@ Reply Client::follow_task(const std::string& location, const std::string& what) 
         std::string messages;
         for (const std::string& m : task.messages) messages += (messages.empty() ? "\"" : "; \"") + scrub(m) + "\"";
         if (!task.succeeded())
-          throw Error(m_transport.base_url() + " " + what,
+          throw TaskError(m_transport.base_url() + " " + what,
                       "task " + location + " ended " + task.state +
                           (task.status.empty() ? "" : " (" + task.status + ")") +
                           (messages.empty() ? "" : ": " + messages),

@@ -54,6 +54,14 @@ struct RetryPolicy {
   std::chrono::seconds task_timeout{900};
 };
 
+// A task the BMC ran for an operation (InsertMedia, a reset) that ended in Exception,
+// Killed or Cancelled: the BMC accepted the request and then said why it failed (an image
+// it cannot reach). Its problem text is that answer, quoted in reports.
+class TaskError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A non-2xx answer the caller may act on: its status and the messages of its Redfish
 // error body (@Message.ExtendedInfo's MessageIds say why: a property the BMC does not
 // know, an image it cannot reach), the password scrubbed from their texts.

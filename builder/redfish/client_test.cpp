@@ -230,6 +230,8 @@ TEST(RedfishClient, TaskExceptionQuotesItsMessagesWithoutThePassword) {
     std::string text = e.what();
     EXPECT_NE(text.find("Exception"), std::string::npos) << text;
     EXPECT_NE(text.find("\"Unable to mount ***\""), std::string::npos) << text;
+    // A TaskError: deploy quotes it as the BMC's answer in the rack's report.
+    EXPECT_NE(dynamic_cast<const TaskError*>(&e), nullptr);
     EXPECT_EQ(text.find(k_password), std::string::npos) << text;
   }
 }

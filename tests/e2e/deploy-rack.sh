@@ -132,6 +132,7 @@ jq -e '.hosts[] | select(.host == "web2") | .status == "failed" and (.diagnosis 
     and .deployed == null' "$R" >/dev/null || fail "web2's diagnosis: $(jq -c '.hosts[3]' "$R")"
 jq -e '.hosts[] | select(.host == "web3") | .status == "failed"
     and (.diagnosis | test("insert: .*The remote file location is not accessible or reachable"))
+    and (.bmc_answer | test("not accessible or reachable")) and (.bmc_answer | test("RAC0904|Exception"))
     and .media_left_inserted == false' "$R" >/dev/null || fail "web3's diagnosis: $(jq -c '.hosts[4]' "$R")"
 jq -e '.exit_status == 1 and .counts == {"done": 3, "skipped": 0, "failed": 2, "interrupted": 0}' "$R" >/dev/null ||
     fail "counts: $(jq -c .counts "$R")"
