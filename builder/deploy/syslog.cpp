@@ -129,7 +129,17 @@ std::string HostEvent::line() const {
 
 SyslogRouter::SyslogRouter(std::vector<RoutedHost> hosts) : m_hosts(std::move(hosts)) {
   for (std::size_t i = 0; i < m_hosts.size(); ++i)
-    for (const auto& address : m_hosts[i].addresses) m_bound.emplace(address, i);
+    for (const auto& address : m_hosts[i].addresses) m_known[address].insert(i);
+}
+
+void SyslogRouter::bind(const std::string& source, std::uint16_t port, std::size_t host) {
+  m_senders[{source, port}] = host;
+}
+
+std::optional<std::size_t> SyslogRouter::by_address(const std::string& source) const {
+  auto found = m_known.find(source);
+  if (found == m_known.end() || found->second.size() != 1) return std::nullopt;
+  return *found->second.begin();
 }
 
 std::optional<std::size_t> SyslogRouter::by_hostname(std::string_view hostname) const {
@@ -155,7 +165,7 @@ std::optional<std::size_t> SyslogRouter::by_build_id(std::string_view build_id) 
 }
 
 SyslogRouter::Routed SyslogRouter::route(const std::string& source, std::string_view datagram,
-                                         std::chrono::steady_clock::time_point when) {
+                                         std::chrono::steady_clock::time_point when, std::uint16_t port) {
   Routed routed;
   HostEvent& event = routed.event;
   event.when = when;
@@ -164,25 +174,29 @@ SyslogRouter::Routed SyslogRouter::route(const std::string& source, std::string_
   vm::Marker marker;
   if (vm::parse_marker_line(vm::strip_terminal_codes(event.message.text), marker)) event.marker = marker;
 
-  auto decide = [&](std::size_t host, const char* how, bool bind) {
+  auto decide = [&](std::size_t host, const char* how, bool binds) {
     routed.host = host;
     event.how = how;
-    if (bind) m_bound[source] = host;
+    if (binds) bind(source, port, host);
   };
   if (event.marker && event.marker->kind == vm::MarkerKind::Fleet &&
-      (event.marker->event == "host" || event.marker->event == "network")) {
+      (event.marker->event == "host" || event.marker->event == "network" || event.marker->event == "hostname")) {
     std::string_view detail = event.marker->detail;
     if (auto host = by_hostname(detail.substr(0, detail.find(':')))) {
       decide(*host, "fleet marker", true);
       return routed;
     }
   }
-  if (auto bound = m_bound.find(source); bound != m_bound.end()) {
-    decide(bound->second, "address", false);
-  } else if (auto host = by_hostname(event.message.hostname)) {
+  if (auto host = by_hostname(event.message.hostname)) {
     decide(*host, "hostname", true);
-  } else if (event.marker && event.marker->kind == vm::MarkerKind::PreseedLoaded) {
-    if (auto id_host = by_build_id(event.marker->detail)) decide(*id_host, "build id", true);
+  } else if (auto id_host = event.marker && event.marker->kind == vm::MarkerKind::PreseedLoaded
+                                ? by_build_id(event.marker->detail)
+                                : std::nullopt) {
+    decide(*id_host, "build id", true);
+  } else if (auto sender = m_senders.find({source, port}); sender != m_senders.end()) {
+    decide(sender->second, "address", false);
+  } else if (auto address_host = by_address(source)) {
+    decide(*address_host, "address", false);
   }
   if (!routed.host && m_hosts.size() == 1) decide(0, "only host", false);
   return routed;

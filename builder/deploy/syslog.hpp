@@ -19,12 +19,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace imgbuild::deploy {
@@ -58,15 +61,21 @@ struct HostEvent {
 };
 
 // Attribution, in this order (the first that decides wins):
-//   1. a fleet image's marker naming the host (IMGBUILD:host:<hostname>:..., or
-//      IMGBUILD:network:<hostname>:...): binds the sender's address to that host;
-//   2. the sender's address is a host's known or bound address;
-//   3. the hostname in the header is a host's hostname (an installed system sends with
-//      its own name; d-i's BusyBox forwarding carries none): binds the address;
-//   4. preseed-loaded:<build id> of exactly one host's image (per-host images): binds;
-//   5. only one host is followed.
-// A marker outranks an address: DHCP hands an address to another machine, the marker is
-// what that machine says of itself.
+//   1. a marker naming the host: a fleet image's IMGBUILD:host:<hostname>:... or
+//      IMGBUILD:network:<hostname>:..., or IMGBUILD:hostname:<hostname> (any image with
+//      log_host, just before its late command's result);
+//   2. the hostname in the header is a host's hostname (an installed system sends with
+//      its own name; d-i's BusyBox forwarding carries none);
+//   3. preseed-loaded:<build id> of exactly one host's image (per-host images);
+//   4. the sender (address and port) was bound by one of the above: BusyBox syslogd
+//      sends everything from one socket;
+//   5. the address is the inventory's address of exactly one host;
+//   6. only one host is followed.
+// 1-3 bind the sender. What a machine says of itself outranks where it sends from: DHCP
+// hands an address to another machine, and several servers behind one NAT address
+// (emulated ones on QEMU's user network all send from 127.0.0.1) share it. So an address
+// learned from a datagram never decides alone: a datagram from a port nothing bound is
+// nobody's until it names its host, rather than acted on for the wrong one.
 class SyslogRouter {
  public:
   explicit SyslogRouter(std::vector<RoutedHost> hosts);
@@ -75,8 +84,10 @@ class SyslogRouter {
     std::optional<std::size_t> host;  // index into the hosts; nullopt: no host claims it
     HostEvent event;
   };
+  // `port`: the sender's UDP port (0 when unknown).
   Routed route(const std::string& source, std::string_view datagram,
-               std::chrono::steady_clock::time_point when = std::chrono::steady_clock::now());
+               std::chrono::steady_clock::time_point when = std::chrono::steady_clock::now(),
+               std::uint16_t port = 0);
 
   const std::vector<RoutedHost>& hosts() const { return m_hosts; }
 
@@ -84,8 +95,12 @@ class SyslogRouter {
   std::optional<std::size_t> by_hostname(std::string_view hostname) const;
   std::optional<std::size_t> by_build_id(std::string_view build_id) const;
 
+  void bind(const std::string& source, std::uint16_t port, std::size_t host);
+  std::optional<std::size_t> by_address(const std::string& source) const;
+
   std::vector<RoutedHost> m_hosts;
-  std::map<std::string, std::size_t> m_bound;  // source address -> host
+  std::map<std::pair<std::string, std::uint16_t>, std::size_t> m_senders;  // address and port -> host
+  std::map<std::string, std::set<std::size_t>> m_known;                     // inventory address -> hosts
 };
 
 // The events of one host, filled by the receiving thread, waited on by the host's

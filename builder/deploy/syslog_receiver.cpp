@@ -69,7 +69,8 @@ void SyslogReceiver::receive_loop() {
     char source[INET_ADDRSTRLEN] = "";
     ::inet_ntop(AF_INET, &from.sin_addr, source, sizeof source);
     ++m_datagrams;
-    SyslogRouter::Routed routed = m_router.route(source, std::string_view(buffer, static_cast<std::size_t>(got)));
+    SyslogRouter::Routed routed = m_router.route(source, std::string_view(buffer, static_cast<std::size_t>(got)),
+                                                 std::chrono::steady_clock::now(), ntohs(from.sin_port));
     if (routed.host) {
       m_events[*routed.host]->push(std::move(routed.event));
     } else {

@@ -136,6 +136,35 @@ TEST(SyslogRouter, PerHostBuildIdBindsTheSource) {
   EXPECT_FALSE(router.route("192.0.2.21", preseed_loaded("00000000000000000000000000000000")).host);
 }
 
+// Servers behind one NAT address (emulated ones on QEMU's user network: all from
+// 127.0.0.1) differ only by the port of their installer's syslog socket.
+TEST(SyslogRouter, SharedAddressRoutesBySenderPortAndNames) {
+  const auto now = std::chrono::steady_clock::now();
+  SyslogRouter router({{"pe01", "pe01", {}, k_id_a}, {"pe02", "pe02", {}, k_id_b}});
+  EXPECT_EQ(host_of(router.route("127.0.0.1", preseed_loaded(k_id_a), now, 40001)), 0);
+  // An address learned from a datagram decides nothing alone: this may be another server
+  // behind the same NAT.
+  EXPECT_FALSE(router.route("127.0.0.1", k_busybox_log_output, now, 40009).host);
+  EXPECT_EQ(host_of(router.route("127.0.0.1", preseed_loaded(k_id_b), now, 40002)), 1);
+  EXPECT_EQ(host_of(router.route("127.0.0.1", k_busybox_log_output, now, 40001)), 0);
+  EXPECT_EQ(host_of(router.route("127.0.0.1", k_busybox_log_output, now, 40002)), 1);
+  // A new port at a shared address (NAT's socket expired) is nobody's...
+  EXPECT_FALSE(router.route("127.0.0.1", "<13>Dec  7 19:53:39 preseed: IMGBUILD:install-finished\n", now, 40003).host);
+  // ...until the line that names the installer's host, sent just before the result.
+  auto named = router.route("127.0.0.1", "<13>Dec  7 19:58:01 preseed: IMGBUILD:hostname:pe02\n", now, 40004);
+  EXPECT_EQ(host_of(named), 1);
+  EXPECT_EQ(named.event.how, "fleet marker");
+  auto result = router.route("127.0.0.1", "<13>Dec  7 19:58:01 preseed: IMGBUILD:install-finished\n", now, 40004);
+  EXPECT_EQ(host_of(result), 1);
+  ASSERT_TRUE(result.event.marker);
+  EXPECT_EQ(result.event.marker->kind, imgbuild::vm::MarkerKind::InstallFinished);
+  // The installed systems name themselves in every datagram, from a new port each time.
+  std::string firstboot = "<13>1 2026-12-07T20:03:38Z pe01 imgbuild-firstboot - - - IMGBUILD:firstboot-done";
+  EXPECT_EQ(host_of(router.route("127.0.0.1", firstboot, now, 40100)), 0);
+  // A hostname no host has is not a name: nobody's.
+  EXPECT_FALSE(router.route("127.0.0.1", "<13>Dec  7 19:58:01 preseed: IMGBUILD:hostname:debian\n", now, 40200).host);
+}
+
 TEST(HostEvents, WaitsUntilAnEventOrTheDeadline) {
   HostEvents events;
   std::atomic<bool> stop{false};

@@ -314,8 +314,13 @@ Wrapping late_wrapping(const Injection& injection) {
   if (injection.copy_target_overlay)
     copy = "cp -a " + injection.target_overlay_dir + "/. /target/";
   if (!injection.apt_key_file.empty()) copy += " && in-target apt-key add " + injection.apt_key_file;
+  // With log_host, the result is preceded by the installer's hostname on its own line:
+  // several servers behind one NAT address send from one address, and this line, in the
+  // same burst from the same socket as the result, says whose result it is.
   std::string tail =
-      "; imgbuild_rc=$?; if test $imgbuild_rc -eq 0; then imgbuild_mark IMGBUILD:install-finished; "
+      "; imgbuild_rc=$?; if test -n \"$imgbuild_lh\"; then echo IMGBUILD:hostname:$(cat " +
+      std::string(k_hostname_file) +
+      " 2>/dev/null); fi; if test $imgbuild_rc -eq 0; then imgbuild_mark IMGBUILD:install-finished; "
       "else imgbuild_mark IMGBUILD:late-command-failed:$imgbuild_rc; fi; exit $imgbuild_rc";
   Wrapping w;
   w.before = head + (copy.empty() ? "" : copy + " && ") + "sh -c ";

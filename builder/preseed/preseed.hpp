@@ -64,6 +64,9 @@ inline constexpr std::string_view k_efi_dir = "/sys/firmware/efi";
 // first-boot hook reports there too ("HOST PORT", one line).
 inline constexpr std::string_view k_cmdline = "/proc/cmdline";
 inline constexpr std::string_view k_report_to = "/etc/imgbuild/report-to";
+// The installer's hostname (netcfg sets it: a fleet image's row, a per-host image's own),
+// said over the network before the late command's result (tests substitute it).
+inline constexpr std::string_view k_hostname_file = "/proc/sys/kernel/hostname";
 
 // Returns the preseed text with imgbuild's commands chained around the user's ones:
 //  preseed/early_command: writes "IMGBUILD:secureboot:<on|off|bios|unknown>" (the

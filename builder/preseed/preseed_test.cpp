@@ -153,6 +153,7 @@ class ShellTest : public ::testing::TestWithParam<Shell> {
     // The machine running the tests is not the installer: its EFI state must not decide.
     command = replace_all(command, k_efi_dir, (m_scratch / "efi").string());
     command = replace_all(command, k_cmdline, (m_scratch / "cmdline").string());
+    command = replace_all(command, k_hostname_file, (m_scratch / "hostname").string());
     command = replace_all(command, " /target/", " " + (m_scratch / "target").string() + "/");
     std::vector<std::string> argv = GetParam().argv;
     if (GetParam().name == "busybox") argv[0] = (m_bin / "sh").string();
@@ -307,7 +308,9 @@ TEST(AddCommands, KeepsTheUsersCommandsInPlace) {
   EXPECT_EQ(after.entries[2].line, 4);
   EXPECT_TRUE(out.starts_with("# header\r\nd-i preseed/early_command string imgbuild_mark()"));
   EXPECT_NE(out.find("\r\nd-i a/b string c\r\n"), std::string::npos);
-  EXPECT_TRUE(out.ends_with("true'; imgbuild_rc=$?; if test $imgbuild_rc -eq 0; then imgbuild_mark "
+  EXPECT_TRUE(out.ends_with("true'; imgbuild_rc=$?; if test -n \"$imgbuild_lh\"; then echo "
+                            "IMGBUILD:hostname:$(cat /proc/sys/kernel/hostname 2>/dev/null); fi; if test $imgbuild_rc "
+                            "-eq 0; then imgbuild_mark "
                             "IMGBUILD:install-finished; else imgbuild_mark "
                             "IMGBUILD:late-command-failed:$imgbuild_rc; fi; exit $imgbuild_rc\r\n# footer"))
       << out;
@@ -523,9 +526,12 @@ TEST_P(ShellTest, LateCommandKeepsWhereTheInstallerReportedTo) {
   fs::path report_to = m_scratch / "target" / "etc" / "imgbuild" / "report-to";
   std::ofstream(m_scratch / "cmdline") << "BOOT_IMAGE=/install.amd/vmlinuz auto=true log_host=192.0.2.10 "
                                           "log_port=5514 --- quiet\n";
+  std::ofstream(m_scratch / "hostname") << "pe07\n";
   RunResult r = run(late_command(injection(), "exit 3"), serial.path());
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(serial.drain(), "IMGBUILD:late-command-failed:3\n");
+  // Whose result it is, just before it on the output that goes to syslog.
+  EXPECT_EQ(r.out, "IMGBUILD:hostname:pe07\nIMGBUILD:late-command-failed:3\n");
   EXPECT_EQ(imgbuild::util::read_small_file(report_to.string()), "192.0.2.10 5514\n");
   fs::remove_all(m_scratch / "target");
   std::ofstream(m_scratch / "cmdline") << "auto=true xlog_host=1.2.3.4 log_host=192.0.2.11\n";

@@ -94,7 +94,8 @@ bool parse_marker_line(std::string_view line, Marker& marker) {
     marker.kind = MarkerKind::InstallFinished;
   } else if (name == "late-command-failed") {
     marker.kind = MarkerKind::LateCommandFailed;
-  } else if (name == "host" || name == "host-unknown" || name == "host-unknown-dhcp" || name == "network") {
+  } else if (name == "host" || name == "host-unknown" || name == "host-unknown-dhcp" || name == "network" ||
+             name == "hostname") {
     marker.kind = MarkerKind::Fleet;
     marker.event = std::string(name);
   } else if (name == "secureboot") {

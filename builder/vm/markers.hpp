@@ -19,7 +19,9 @@ enum class MarkerKind {
   Firstboot,          // IMGBUILD:firstboot-<event>[:<detail>]
   // A fleet image (build --hosts) at netcfg: IMGBUILD:host:<hostname>:<matched-by>,
   // IMGBUILD:host-unknown:<what it saw> (stopped), IMGBUILD:host-unknown-dhcp:<what it saw>,
-  // IMGBUILD:network:<hostname>:<iface>=<address> ... (netcfg done); event is the name.
+  // IMGBUILD:network:<hostname>:<iface>=<address> ... (netcfg done); any image with
+  // log_host: IMGBUILD:hostname:<hostname> just before the late command's result, on the
+  // installer's syslog only; event is the name.
   Fleet,
   // IMGBUILD:secureboot:<on|off|bios|unknown>: what the installer found, written by the
   // early_command just before preseed-loaded; detail is the state.

@@ -37,6 +37,10 @@ TEST(Markers, ParsesEveryKind) {
   ASSERT_TRUE(parse_marker_line("IMGBUILD:late-command-failed:3", m));
   EXPECT_EQ(m.kind, MarkerKind::LateCommandFailed);
   EXPECT_EQ(m.detail, "3");
+  ASSERT_TRUE(parse_marker_line("IMGBUILD:hostname:pe01", m));
+  EXPECT_EQ(m.kind, MarkerKind::Fleet);
+  EXPECT_EQ(m.event, "hostname");
+  EXPECT_EQ(m.detail, "pe01");
   ASSERT_TRUE(parse_marker_line("IMGBUILD:firstboot-detach-failed:racadm returned 1 ", m));
   EXPECT_EQ(m.detail, "racadm returned 1");
   EXPECT_FALSE(parse_marker_line("echo IMGBUILD:firstboot-done:x > /dev/ttyS0", m));

@@ -79,6 +79,7 @@ std::string stage_event_text(const Marker& marker, const StageTracker& tracker) 
     case MarkerKind::Fleet:
       if (marker.event == "host") return "host chosen: " + marker.detail;
       if (marker.event == "network") return "stage network: netcfg configured " + marker.detail;
+      if (marker.event == "hostname") return "the installer's hostname: " + marker.detail;
       return "machine not in the inventory (" + marker.event + "): " + marker.detail;
     case MarkerKind::Unknown: return "marker " + marker.text;
   }

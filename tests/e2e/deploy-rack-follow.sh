@@ -7,12 +7,11 @@
 # emulated BMCs hosted over HTTPS (tests/drivers/bmc-serve), no QEMU: a player per host is
 # the server. When its BMC powers on from the CD, the player sends what the fleet image's
 # installer sends (util-linux logger over UDP, RFC 5424 without a hostname as d-i's BusyBox
-# forwarding): the fleet marker IMGBUILD:host:<hostname>:..., preseed-loaded with the fleet
-# image's build id (the same for every host: it routes nothing), install-finished; once its
-# BMC ejected the media, its installed system's first-boot lines with its own hostname.
-# Every player sends from 127.0.0.1, so each line goes out right after its host's fleet
-# marker (a lock keeps the pair together on the wire): the marker binds the address to
-# the host, as a real installer's does once at netcfg.
+# forwarding, one socket): preseed-loaded with the fleet image's build id (the same for
+# every host: it routes nothing), the fleet marker IMGBUILD:host:<hostname>:...,
+# IMGBUILD:hostname:<hostname> and install-finished; once its BMC ejected the media, its
+# installed system's first-boot lines with its own hostname. Every player sends from
+# 127.0.0.1, as servers behind one NAT address: the router tells them apart by port.
 #   db1  iDRAC9, db2  iDRAC8: done through the first boot;
 #   db3  iDRAC9 whose player never reports: fails with the installer timeout diagnosis.
 # Checked: exit 1; db1 and db2 done, db3 failed, its diagnosis; on db1 and db2 the BMC's
@@ -62,29 +61,28 @@ wait_effect() {  # wait_effect NAME PATTERN AFTER: the line number of the first 
 }
 ejected_at_end() { effects "$1" | grep -E '^(insert|eject)-media' | tail -n1 | grep -q '^eject-media'; }
 
-# send HOST LINE-SENDER...: the host's fleet marker, then the line, together on the wire.
-send() {
-    local host=$1
-    shift
-    (
-        flock 9
-        logger -n 127.0.0.1 -P "$port" -d -t netcfg -- "IMGBUILD:host:$host:mac"
-        "$@"
-    ) 9>"$T/wire.lock"
-}
-installer_line() { logger -n 127.0.0.1 -P "$port" -d --rfc5424=nohost -t "$1" -- "$2"; }
+# The installer's lines go out as BusyBox syslogd -R sends them: one UDP socket for the
+# whole install (one source port), no hostname in the header. Every player sends from
+# 127.0.0.1, as servers behind one NAT address do, so only the port tells the installers
+# apart: the fleet marker binds it to the host, as a real installer's does at netcfg.
+installer_line() { printf '<13>Dec  7 19:53:39 %s: %s\n' "$1" "$2" >&7; }
+# The installed system names itself in every line (a new socket each time, as logger).
 system_line() { printf '<13>Dec  7 19:53:38 %s %s: %s' "$1" "$2" "$3" >"/dev/udp/127.0.0.1/$port"; }
 
 play() {  # play NAME: the server's side of its deployment, once its BMC powered on from the CD
     local name=$1 on
     on=$(wait_effect "$name" '^power-on Cd Once' 0) || { echo "never powered on from Cd" >"$T/$name.play"; return; }
     sleep 0.3
-    send "$name" installer_line preseed "IMGBUILD:preseed-loaded:$id"
-    send "$name" installer_line main-menu "INFO: Menu item 'netcfg' selected"
-    send "$name" installer_line preseed "IMGBUILD:install-finished"
+    exec 7>"/dev/udp/127.0.0.1/$port"
+    installer_line preseed "IMGBUILD:preseed-loaded:$id"
+    installer_line netcfg "IMGBUILD:host:$name:mac"
+    installer_line main-menu "INFO: Menu item 'netcfg' selected"
+    installer_line preseed "IMGBUILD:hostname:$name"
+    installer_line preseed "IMGBUILD:install-finished"
+    exec 7>&-
     wait_effect "$name" '^eject-media' "$on" >"$T/$name.eject-line" || { echo "never ejected" >"$T/$name.play"; return; }
-    send "$name" system_line "$name" imgbuild-firstboot "IMGBUILD:firstboot-start"
-    send "$name" system_line "$name" imgbuild-firstboot "IMGBUILD:firstboot-done"
+    system_line "$name" imgbuild-firstboot "IMGBUILD:firstboot-start"
+    system_line "$name" imgbuild-firstboot "IMGBUILD:firstboot-done"
     echo "played" >"$T/$name.play"
 }
 
