@@ -25,7 +25,10 @@
 #    The target overlay gets one test addition: the stand-in racadm (tests/delivery/racadm)
 #    where OMSA puts racadm, which talks to verify's emulated DRAC.
 # IMGBUILD_DELIVERY_LATE: replaces the preseed's late_command (the failure tests);
-# IMGBUILD_DELIVERY_TARGET_ADD: a directory copied over the target overlay (their scripts).
+# IMGBUILD_DELIVERY_TARGET_ADD: a directory copied over the target overlay (their scripts);
+# IMGBUILD_DELIVERY_HOSTS: an inventory: per-host images (build --hosts … --per-host OUT),
+#   OUT is then a directory that gets <hostname>.iso per row (the rack rehearsal);
+# IMGBUILD_DELIVERY_KERNEL_ARGS: more installer kernel arguments (log_host=, log_port=).
 set -euo pipefail
 usage="usage: make-image.sh CACHE_DIR OUT.iso [pe2950-drac5|poweredge-current]"
 cache=${1:?$usage}
@@ -65,5 +68,7 @@ if [ -n "${IMGBUILD_DELIVERY_LATE:-}" ]; then
     printf 'd-i preseed/late_command string %s\n' "$IMGBUILD_DELIVERY_LATE" >>"$work/preseed.cfg"
     preseed=$work/preseed.cfg
 fi
-"$IMGBUILD" build "$standin" -o "$out" --preseed "$preseed" "${extra[@]}" --target-overlay "$work/target" \
-    --kernel-args "console=ttyS0,115200n8" --timeout 1
+output=(-o "$out")
+[ -z "${IMGBUILD_DELIVERY_HOSTS:-}" ] || output=(--hosts "$IMGBUILD_DELIVERY_HOSTS" --per-host "$out")
+"$IMGBUILD" build "$standin" "${output[@]}" --preseed "$preseed" "${extra[@]}" --target-overlay "$work/target" \
+    --kernel-args "console=ttyS0,115200n8${IMGBUILD_DELIVERY_KERNEL_ARGS:+ $IMGBUILD_DELIVERY_KERNEL_ARGS}" --timeout 1
