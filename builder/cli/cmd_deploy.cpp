@@ -184,7 +184,9 @@ int run_rack(const DeployArgs& args, const deploy::RackRequest& rack) {
     shared.image_url = served->url();
     std::cerr << "imgbuild: deploy: serving " << args.iso << " at " << served->url() << "\n";
   }
-  int status = run_deploy_hosts(rack, shared);
+  deploy::RackRequest request = rack;
+  if (served) request.served_bytes = [&served] { return served->bytes_by_client(); };
+  int status = run_deploy_hosts(request, shared);
   if (served) std::cerr << "imgbuild: deploy: served " << served->summary() << "\n";
   return status;
 }

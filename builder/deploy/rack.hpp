@@ -13,6 +13,8 @@
 #include "fleet/inventory.hpp"
 
 #include <ctime>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +45,9 @@ struct RackRequest {
   std::string junit;
   std::string log;
   bool json = false;
+  // When this run serves the image itself (--serve): bytes served so far per client
+  // address, for the live table's MB column (a BMC fetches from its own address).
+  std::function<std::map<std::string, std::uint64_t>()> served_bytes;
 };
 
 // A deployment that finished, as report.json records it for the next run.

@@ -206,6 +206,36 @@ std::vector<RoutedHost> plan_follow(const RackRequest& request, const fleet::Inv
   return routed;
 }
 
+namespace {
+
+// The host part of a BMC URL ("https://192.0.2.7:443" -> "192.0.2.7", "https://[2001:db8::7]" ->
+// "2001:db8::7"): the address a BMC fetches the image from.
+std::string bmc_host(const std::string& url) {
+  std::string authority = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  if (!authority.empty() && authority.front() == '[') return authority.substr(1, authority.find(']') - 1);
+  return authority.substr(0, authority.find_first_of(":/"));
+}
+
+}  // namespace
+
+std::function<std::optional<std::uint64_t>(const std::string&)> served_by_bmc(
+    const std::vector<PlannedHost>& hosts, std::function<std::map<std::string, std::uint64_t>()> served_bytes) {
+  std::map<std::string, std::string> address_of;
+  std::map<std::string, int> hosts_at;
+  for (const auto& host : hosts) {
+    std::string address = bmc_host(host.plan.bmc.base_url);
+    address_of[host.plan.name] = address;
+    ++hosts_at[address];
+  }
+  return [address_of, hosts_at, served_bytes](const std::string& host) -> std::optional<std::uint64_t> {
+    auto address = address_of.find(host);
+    if (address == address_of.end() || hosts_at.at(address->second) != 1) return std::nullopt;
+    auto served = served_bytes();
+    auto found = served.find(address->second);
+    return found == served.end() ? std::optional<std::uint64_t>(0) : found->second;
+  };
+}
+
 int deploy_rack(const RackRequest& request, std::ostream& out, std::ostream& err) {
   fleet::Inventory inventory = fleet::read_inventory(request.inventory);
   check_outputs(request);
@@ -227,6 +257,7 @@ int deploy_rack(const RackRequest& request, std::ostream& out, std::ostream& err
   RackResult result;
   {
     RackTable table(names, util::progress_mode(), request.log);
+    if (request.served_bytes) table.set_served(served_by_bmc(hosts, request.served_bytes));
     table.message("deploying " + std::to_string(hosts.size()) + " hosts of " + inventory.file.string() + ", " +
                   std::to_string(request.parallel) + " at once, until " + until_name(request.until));
     result = run_rack(hosts, passwords, request.parallel, table, stop);

@@ -31,6 +31,12 @@ RackResult run_rack(const std::vector<PlannedHost>& hosts, const std::vector<std
 std::vector<RoutedHost> plan_follow(const RackRequest& request, const fleet::Inventory& inventory,
                                     std::vector<PlannedHost>& hosts, UdpAddress& listen, std::ostream& err);
 
+// The live table's MB column: the bytes `served_bytes` counts for a host's BMC address (the
+// host part of its bmc URL), when that address is its own; nullopt when hosts share it
+// (emulated BMCs on one machine, BMCs behind one NAT) or when the URL names no address.
+std::function<std::optional<std::uint64_t>(const std::string& host)> served_by_bmc(
+    const std::vector<PlannedHost>& hosts, std::function<std::map<std::string, std::uint64_t>()> served_bytes);
+
 // `imgbuild deploy --hosts`, all of it: reads the inventory and an earlier report, plans,
 // reads the passwords, receives the installers' syslog (one SyslogReceiver for the run,
 // each host's plan.events its share), runs, writes --report DIR, --junit FILE and --json

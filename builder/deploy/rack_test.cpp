@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "deploy/rack.hpp"
 #include "deploy/rack_report.hpp"
+#include "deploy/rack_run.hpp"
 #include "deploy/rack_table.hpp"
 
 #include "util/error.hpp"
@@ -301,6 +302,27 @@ TEST(RackTable, PlainLinesAndTheLog) {
   EXPECT_EQ(std::count(logged.begin(), logged.end(), '\n'), 8);  // both runs appended
   EXPECT_TRUE(logged.rfind("20", 0) == 0 && logged.substr(10, 1) == "T" && logged.substr(19, 2) == "Z ") << logged;
   EXPECT_NE(logged.find("Z imgbuild: deploy: db1: insert ok (2.1 s): holds it\n"), std::string::npos);
+}
+
+TEST(RackTableServed, BytesOfEachBmcsOwnAddress) {
+  std::vector<PlannedHost> hosts(4);
+  hosts[0].plan.name = "db1";
+  hosts[0].plan.bmc.base_url = "https://192.0.2.7:8443";
+  hosts[1].plan.name = "db2";
+  hosts[1].plan.bmc.base_url = "https://[2001:db8::7]";
+  hosts[2].plan.name = "emu1";  // two emulated BMCs on one machine: one address
+  hosts[2].plan.bmc.base_url = "https://127.0.0.1:40001";
+  hosts[3].plan.name = "emu2";
+  hosts[3].plan.bmc.base_url = "https://127.0.0.1:40002";
+  std::map<std::string, std::uint64_t> counts{{"192.0.2.7", 5'000'000}, {"127.0.0.1", 9}};
+  auto served = served_by_bmc(hosts, [&counts] { return counts; });
+  EXPECT_EQ(served("db1"), std::optional<std::uint64_t>(5'000'000));
+  EXPECT_EQ(served("db2"), std::optional<std::uint64_t>(0));  // not fetched yet
+  EXPECT_FALSE(served("emu1"));
+  EXPECT_FALSE(served("emu2"));
+  EXPECT_FALSE(served("nobody"));
+  counts["2001:db8::7"] = 42;  // read anew each time the table is drawn
+  EXPECT_EQ(served("db2"), std::optional<std::uint64_t>(42));
 }
 
 }  // namespace

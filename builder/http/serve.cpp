@@ -208,6 +208,13 @@ std::string BackgroundServe::summary() const {
          std::to_string(m_state->clients.size()) + (m_state->clients.size() == 1 ? " client" : " clients");
 }
 
+std::map<std::string, std::uint64_t> BackgroundServe::bytes_by_client() const {
+  std::lock_guard lock(m_state->mutex);
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& [client, total] : m_state->clients) out[client] = total.bytes;
+  return out;
+}
+
 int serve_images(const std::vector<std::string>& images, const ServeOptions& options) {
   if (images.empty()) throw Error("serve", "no image given", "name at least one image file");
   for (const auto& image : images) util::open_for_reading(image, "image");

@@ -51,6 +51,8 @@ class BackgroundServe {
   const std::string& url() const { return m_url; }
   // "12 requests, 600.0 MiB to 1 client"
   std::string summary() const;
+  // Bytes served so far to each client address ("192.0.2.7"): a BMC fetches from its own.
+  std::map<std::string, std::uint64_t> bytes_by_client() const;
 
   struct State;
 
