@@ -3,16 +3,19 @@
 # The body of the delivery fault tests (tests/e2e/delivery-fault-*.sh), sourced after
 # prelude.sh with: late (the image's late_command, replacing the flagship's), summary (an
 # extended regex the verdict line must match), cause (the "likely cause:" it must name,
-# empty when the verdict has none). The image is the whole-flow test's, built by
-# tests/delivery/make-image.sh with that late_command; verify must exit 1 with the
-# diagnosis, keep its logs, and no QEMU of this run may be left.
+# empty when the verdict has none); optionally profile and machine (make-image.sh's
+# profile and verify's machine: pe2950-drac5 on pe2950 unless set), expect (verify's
+# --expect file) and target_add (a directory added to the target overlay). The image is the
+# whole-flow test's, built by tests/delivery/make-image.sh with that late_command; verify
+# must exit 1 with the diagnosis, keep its logs, and no QEMU of this run may be left.
 [ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap of the cached Debian 12, the stand-in disc)"
-IMGBUILD_DELIVERY_LATE=$late "$IMGBUILD_SOURCE_DIR/tests/delivery/make-image.sh" "$IMGBUILD_CACHE" "$T/image.iso" \
+IMGBUILD_DELIVERY_LATE=$late IMGBUILD_DELIVERY_TARGET_ADD=${target_add:-} \
+    "$IMGBUILD_SOURCE_DIR/tests/delivery/make-image.sh" "$IMGBUILD_CACHE" "$T/image.iso" "${profile:-pe2950-drac5}" \
     >"$T/build.log" 2>&1 || { tail -n 30 "$T/build.log"; fail "building the delivery image failed"; }
 start=$(date +%s)
 rc=0
-"$IMGBUILD" verify "$T/image.iso" --machine pe2950 --stage firstboot --accel tcg \
-    --expect "$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect.toml" --log "$T/logs" >"$T/verify.out" 2>&1 || rc=$?
+"$IMGBUILD" verify "$T/image.iso" --machine "${machine:-pe2950}" --stage firstboot --accel tcg \
+    --expect "${expect:-$IMGBUILD_SOURCE_DIR/tests/target/bookworm.expect.toml}" --log "$T/logs" >"$T/verify.out" 2>&1 || rc=$?
 sed 's/^/  verify: /' "$T/verify.out" | grep -v '^  verify:     |' | grep -v 'waiting for stage'
 echo "  verify ran $(( $(date +%s) - start )) s"
 [ "$rc" -eq 1 ] || fail "verify exited with $rc, expected 1 (a failed run)"
