@@ -30,7 +30,8 @@ pid=
 start_server() {
     "$IMGBUILD" serve "$@" >"$T/urls" 2>"$T/serve.err" &
     pid=$!
-    for _ in $(seq 100); do
+    # Up to 60 s: under a full test run's load a cold start has taken longer than 10.
+    for _ in $(seq 600); do
         [[ -s $T/urls ]] && grep -q x.iso "$T/urls" && break
         kill -0 "$pid" 2>/dev/null || { cat "$T/serve.err" >&2; fail "serve ended before listening: $*"; }
         sleep 0.1
