@@ -19,16 +19,19 @@
 # Checked: exit 0; deploy's report.json (jq): both done with every step through firstboot;
 # from outside deploy: each BMC's CD slot empty (Redfish GET with curl, the pinned
 # certificate checked with openssl), each console shows the image's build id, the install
-# and the first-boot hook done, the R660's installed system booted under Secure Boot by its
-# "debian" boot entry, the R730's from its PERC disk; the JUnit file names both hosts; the
-# password in no output, log or report; no QEMU left once it is over.
+# and the first-boot hook done, each installed system has its row's hostname and network
+# (the R730's static address from the inventory, the R660's by DHCP), the R660's
+# installed system booted under Secure Boot by its "debian" boot entry; the JUnit file
+# names both hosts; the password in no output, log or report; no QEMU left once it is over.
 # Needs root on a cold cache (the stand-in discs' debootstrapped Debian 12).
 source "$(dirname "$0")/prelude.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap of the cached Debian 12, the stand-in disc)"
 for tool in jq xorriso curl openssl; do command -v $tool >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"; done
 [[ -f /usr/share/OVMF/OVMF_CODE_4M.secboot.fd ]] || fail "OVMF with Secure Boot missing (package ovmf)"
 
-printf 'hostname,service_tag,mac\nrack-r730,R730RH1,52:54:00:73:10:01\n' >"$T/r730.csv"
+# The R730 with a static address and gateway from the inventory (its installer changes
+# address at netcfg, so its syslog reaches deploy from a new port), the R660 by DHCP.
+printf 'hostname,service_tag,mac,address,gateway\nrack-r730,R730RH1,52:54:00:73:10:01,10.0.2.21/24,10.0.2.2\n' >"$T/r730.csv"
 printf 'hostname,service_tag,mac\nrack-r660,R660RH1,52:54:00:66:10:01\n' >"$T/r660.csv"
 rc=0
 make -s -C "$IMGBUILD_SOURCE_DIR" -f Makefile.images deploy-rehearsal MACHINE=r730,r660 HOSTS="$T/r730.csv,$T/r660.csv" \
@@ -48,10 +51,10 @@ jq -e '[.hosts[] | select(.booted and .installed and .firstboot and .media_eject
 grep -q "rack-r730.*Managers/iDRAC.Embedded.1/VirtualMedia" "$report/deploy.log" || fail "the R730 was not deployed through the Manager's VirtualMedia"
 grep -q "rack-r660.*Systems/System.Embedded.1/VirtualMedia" "$report/deploy.log" || fail "the R660 was not deployed through the System's VirtualMedia"
 # Each installed system came up as its row, the R660's under Secure Boot by its boot entry.
-for host in rack-r730 rack-r660; do
-    grep -aq "STANDIN: installed system: hostname $host, network dhcp" "$report/$host.serial.log" ||
-        fail "$host: the installed system did not get its row's hostname and network"
-done
+grep -aq "STANDIN: installed system: hostname rack-r730, network static 10.0.2.21/24 10.0.2.2" "$report/rack-r730.serial.log" ||
+    fail "rack-r730: the installed system did not get its row's hostname and static address"
+grep -aq "STANDIN: installed system: hostname rack-r660, network dhcp" "$report/rack-r660.serial.log" ||
+    fail "rack-r660: the installed system did not get its row's hostname and DHCP"
 grep -aq "Secure boot enabled" "$report/rack-r660.serial.log" || fail "the R660 did not boot under Secure Boot"
 grep -aq "efibootmgr: Boot.*debian" "$report/rack-r660.serial.log" || fail "the R660's installer wrote no debian boot entry"
 /usr/bin/python3 - "$report/deploy-junit.xml" <<'PY' || fail "deploy's JUnit file does not name both hosts"
