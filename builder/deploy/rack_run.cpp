@@ -4,6 +4,7 @@
 
 #include "deploy/follow.hpp"
 #include "deploy/rack_report.hpp"
+#include "redfish/curl_transport.hpp"
 #include "redfish/password.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -206,24 +207,13 @@ std::vector<RoutedHost> plan_follow(const RackRequest& request, const fleet::Inv
   return routed;
 }
 
-namespace {
-
-// The host part of a BMC URL ("https://192.0.2.7:443" -> "192.0.2.7", "https://[2001:db8::7]" ->
-// "2001:db8::7"): the address a BMC fetches the image from.
-std::string bmc_host(const std::string& url) {
-  std::string authority = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
-  if (!authority.empty() && authority.front() == '[') return authority.substr(1, authority.find(']') - 1);
-  return authority.substr(0, authority.find_first_of(":/"));
-}
-
-}  // namespace
 
 std::function<std::optional<std::uint64_t>(const std::string&)> served_by_bmc(
     const std::vector<PlannedHost>& hosts, std::function<std::map<std::string, std::uint64_t>()> served_bytes) {
   std::map<std::string, std::string> address_of;
   std::map<std::string, int> hosts_at;
   for (const auto& host : hosts) {
-    std::string address = bmc_host(host.plan.bmc.base_url);
+    std::string address = redfish::url_host(host.plan.bmc.base_url);
     address_of[host.plan.name] = address;
     ++hosts_at[address];
   }

@@ -232,4 +232,16 @@ Response CurlTransport::send(const Request& request) {
   return response;
 }
 
+std::string url_host(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+  char* host = nullptr;
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(handle.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK)
+    return {};
+  std::string out = host;
+  curl_free(host);
+  if (out.size() > 2 && out.front() == '[' && out.back() == ']') out = out.substr(1, out.size() - 2);
+  return out;
+}
+
 }  // namespace imgbuild::redfish

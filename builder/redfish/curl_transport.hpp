@@ -43,6 +43,9 @@ struct CurlOptions {
 std::string normalize_fingerprint(const std::string& text);
 // The fingerprint of a PEM certificate (the first one in `pem`).
 std::string pem_fingerprint(const std::string& pem);
+// The host of a URL as libcurl parses it ("https://192.0.2.7:443" -> "192.0.2.7",
+// "https://[2001:db8::7]/" -> "2001:db8::7"); empty when it is no URL.
+std::string url_host(const std::string& url);
 
 class CurlTransport : public Transport {
  public:

@@ -189,6 +189,13 @@ TEST(RedfishCurlTransport, ConnectionRefusedIsRetryable) {
   }
 }
 
+TEST(RedfishCurlTransport, UrlHostByLibcurl) {
+  EXPECT_EQ(url_host("https://192.0.2.7:8443"), "192.0.2.7");
+  EXPECT_EQ(url_host("https://[2001:db8::7]/redfish/v1"), "2001:db8::7");
+  EXPECT_EQ(url_host("https://idrac-db1.example.org"), "idrac-db1.example.org");
+  EXPECT_EQ(url_host("not a url"), "");
+}
+
 TEST(RedfishCurlTransport, FingerprintSyntax) {
   std::string hex(64, 'A');
   EXPECT_EQ(normalize_fingerprint("SHA256:" + hex), "SHA256:" + std::string(64, 'a'));

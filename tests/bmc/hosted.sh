@@ -5,6 +5,9 @@
 # $fingerprint, and $pids: every process added there is killed when the script ends.
 #
 #   hosted_bmc_setup SECRET
+#   followable_iso OUT.iso BUILD-ID KERNEL-ARGS: a stand-in for an imgbuild image with what
+#     deploy reads of one (its build id, an isolinux menu whose unattended entry carries
+#     KERNEL-ARGS, e.g. log_host=127.0.0.1 log_port=PORT)
 hosted_bmc_setup() {
     printf '%s\n' "$1" >"$T/pw"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -13,4 +16,16 @@ hosted_bmc_setup() {
     fingerprint=$(openssl x509 -noout -fingerprint -sha256 -in "$T/cert.pem" | sed 's/.*=//; s/://g' | tr A-F a-f)
     pids=()
     trap 'rc=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; (exit $rc); _prelude_exit' EXIT
+}
+
+followable_iso() {
+    local tree
+    tree=$(mktemp -d "$T/tree.XXXXXX")
+    mkdir -p "$tree/imgbuild" "$tree/isolinux"
+    echo "$2" >"$tree/imgbuild/build-id"
+    printf '%s\n' "default imgbuild" "# imgbuild: begin (written by imgbuild build; a rebuild replaces this block)" \
+        "label imgbuild" "  kernel /install.amd/vmlinuz" \
+        "  append auto=true priority=critical $3 initrd=/install.amd/initrd.gz --- quiet" \
+        "# imgbuild: end" >"$tree/isolinux/isolinux.cfg"
+    xorriso -as mkisofs -quiet -R -V FOLLOW -o "$1" "$tree" 2>/dev/null || fail "xorriso could not make $1"
 }

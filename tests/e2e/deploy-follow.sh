@@ -37,18 +37,8 @@ hosted_bmc_setup "$secret"
 port=$((20000 + RANDOM % 20000))
 id=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 other_id=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-make_iso() {  # make_iso NAME KERNEL-ARGS
-    local tree=$T/tree-$1
-    mkdir -p "$tree/imgbuild" "$tree/isolinux"
-    echo "$id" >"$tree/imgbuild/build-id"
-    printf '%s\n' "default imgbuild" "# imgbuild: begin (written by imgbuild build; a rebuild replaces this block)" \
-        "label imgbuild" "  kernel /install.amd/vmlinuz" \
-        "  append auto=true priority=critical $2 initrd=/install.amd/initrd.gz --- quiet" \
-        "# imgbuild: end" >"$tree/isolinux/isolinux.cfg"
-    xorriso -as mkisofs -quiet -R -V FOLLOW -o "$T/$1.iso" "$tree" 2>/dev/null
-}
-make_iso follow "log_host=127.0.0.1 log_port=$port"
-make_iso nolog "console=ttyS0"
+followable_iso "$T/follow.iso" "$id" "log_host=127.0.0.1 log_port=$port"
+followable_iso "$T/nolog.iso" "$id" "console=ttyS0"
 
 start_bmc() {  # start_bmc NAME: the URL in $T/NAME.url
     "$driver" --dialect idrac9 --listen 127.0.0.1:0 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \

@@ -23,7 +23,7 @@ source "$(dirname "$0")/prelude.sh"
 
 driver="${IMGBUILD_BUILD_DIR:-$(dirname "$IMGBUILD")}/bmc-serve"
 [ -x "$driver" ] || fail "$driver not built (ninja bmc-serve)"
-for tool in openssl xorriso jq logger flock; do command -v $tool >/dev/null || skip "$tool is not installed"; done
+for tool in openssl xorriso jq logger; do command -v $tool >/dev/null || skip "$tool is not installed"; done
 logger --help | grep -q -- '--rfc5424' || skip "logger is not util-linux's (no --rfc5424)"
 
 secret="R4ckF0llow-$$-SeCrEt"
@@ -34,13 +34,7 @@ hosted_bmc_setup "$secret"
 # isolinux menu whose unattended entry sends the installer's syslog to 127.0.0.1:$port).
 port=$((20000 + RANDOM % 20000))
 id=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-mkdir -p "$T/tree/imgbuild" "$T/tree/isolinux"
-echo "$id" >"$T/tree/imgbuild/build-id"
-printf '%s\n' "default imgbuild" "# imgbuild: begin (written by imgbuild build; a rebuild replaces this block)" \
-    "label imgbuild" "  kernel /install.amd/vmlinuz" \
-    "  append auto=true priority=critical log_host=127.0.0.1 log_port=$port initrd=/install.amd/initrd.gz --- quiet" \
-    "# imgbuild: end" >"$T/tree/isolinux/isolinux.cfg"
-xorriso -as mkisofs -quiet -R -V FLEET -o "$T/fleet.iso" "$T/tree" 2>/dev/null
+followable_iso "$T/fleet.iso" "$id" "log_host=127.0.0.1 log_port=$port"
 
 start_bmc() {  # start_bmc NAME DIALECT
     "$driver" --dialect "$2" --listen 127.0.0.1:0 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
@@ -126,8 +120,7 @@ for h in db1 db2 db3; do ejected_at_end "$h" || { effects "$h"; fail "$h: media 
 expect_status 2 "$IMGBUILD" deploy "$T/fleet.iso" --hosts "$T/rack.csv" --password-file "$T/pw" \
     --image-url http://192.0.2.1/fleet.iso --hostname db1
 expect_stderr_match "--hostname: not with --hosts"
-sed -i 's/ log_host=127.0.0.1 log_port=[0-9]*//' "$T/tree/isolinux/isolinux.cfg"
-xorriso -as mkisofs -quiet -R -V FLEET -o "$T/nolog.iso" "$T/tree" 2>/dev/null
+followable_iso "$T/nolog.iso" "$id" ""
 lines=$(cat "$T"/db*.effects | wc -l)
 expect_status 2 "$IMGBUILD" deploy "$T/nolog.iso" --hosts "$T/rack.csv" --password-file "$T/pw" \
     --image-url http://192.0.2.1/nolog.iso
@@ -135,9 +128,7 @@ expect_stderr_match "nolog\.iso: .*no log_host= kernel argument"
 # Per-host images that send to different ports: one run receives on one port.
 mkdir -p "$T/per"
 cp "$T/fleet.iso" "$T/per/db1.iso" && cp "$T/fleet.iso" "$T/per/db3.iso"
-sed -i "s/ log_host=[^ ]* log_port=[0-9]*//; s/priority=critical/& log_host=127.0.0.1 log_port=$((port + 1))/" \
-    "$T/tree/isolinux/isolinux.cfg"
-xorriso -as mkisofs -quiet -R -V FLEET -o "$T/per/db2.iso" "$T/tree" 2>/dev/null
+followable_iso "$T/per/db2.iso" "$id" "log_host=127.0.0.1 log_port=$((port + 1))"
 expect_status 2 "$IMGBUILD" deploy --per-host "$T/per" --image-base-url http://192.0.2.1/ --hosts "$T/rack.csv" \
     --password-file "$T/pw"
 expect_stderr_match "per/db2\.iso: its installer sends its syslog to port $((port + 1)), .*per/db1\.iso's to port $port"
