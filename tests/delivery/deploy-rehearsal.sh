@@ -46,8 +46,8 @@ IFS=, read -r -a hosts_list <<<"$hosts_files"
     { echo "deploy-rehearsal: ${#machine_list[@]} machines but ${#hosts_list[@]} inventories: give one inventory per machine" >&2; exit 2; }
 for i in "${!machine_list[@]}"; do
     [[ -f $src/machines/${machine_list[$i]}.toml ]] ||
-        { echo "deploy-rehearsal: no machine profile machines/${machine_list[$i]}.toml" >&2; exit 2; }
-    [[ -f ${hosts_list[$i]} ]] || { echo "deploy-rehearsal: ${hosts_list[$i]}: no such inventory" >&2; exit 2; }
+        { echo "deploy-rehearsal: no machine profile machines/${machine_list[$i]}.toml: name one of machines/*.toml with a Redfish BMC (r730, r660)" >&2; exit 2; }
+    [[ -f ${hosts_list[$i]} ]] || { echo "deploy-rehearsal: ${hosts_list[$i]}: no such inventory: give HOSTS= an inventory CSV (hostname, service_tag, mac)" >&2; exit 2; }
     hosts_list[$i]=$(cd "$(dirname "${hosts_list[$i]}")" && pwd)/$(basename "${hosts_list[$i]}")
 done
 
